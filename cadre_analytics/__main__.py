@@ -1,0 +1,3 @@
+from cadre_analytics.cli import main
+
+raise SystemExit(main())

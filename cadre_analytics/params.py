@@ -1,0 +1,108 @@
+"""Loads and checks the YAML files in ``params/``.
+
+Every number a user may change lives there. Files are read with ``yaml.safe_load``; an unknown
+key, a missing key or a value of the wrong type is a :class:`ParamsError` naming the file and the
+key, so a Board member who edits a target sees exactly what to fix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from cadre_analytics.errors import ParamsError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PARAMS_DIR = PROJECT_ROOT / "params"
+DEFAULT_CONTRACTS_DIR = PROJECT_ROOT / "data_contracts"
+
+
+def load_yaml(path: Path) -> Any:
+    """Read one YAML file safely; a missing or malformed file is a ParamsError."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ParamsError(
+            f"Không tìm thấy tệp tham số {path}.",
+            f"Parameter file {path} not found.",
+            where=str(path),
+        ) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" dòng {mark.line + 1}" if mark else ""
+        line_en = f" line {mark.line + 1}" if mark else ""
+        raise ParamsError(
+            f"Tệp tham số sai cú pháp YAML{line}.",
+            f"Parameter file is not valid YAML{line_en}.",
+            where=str(path),
+        ) from None
+
+
+def check_keys(
+    mapping: Any,
+    *,
+    required: set[str] | frozenset[str] = frozenset(),
+    optional: set[str] | frozenset[str] = frozenset(),
+    file: Path | str,
+    where: str,
+) -> dict:
+    """Check that ``mapping`` is a dict with every required key and no unknown key."""
+    if not isinstance(mapping, dict):
+        raise ParamsError(
+            f"'{where}' phải là một bảng khóa: giá trị.",
+            f"'{where}' must be a mapping of key: value.",
+            where=str(file),
+        )
+    missing = sorted(set(required) - set(mapping))
+    if missing:
+        raise ParamsError(
+            f"Thiếu khóa '{missing[0]}' trong '{where}'.",
+            f"Missing key '{missing[0]}' in '{where}'.",
+            where=str(file),
+        )
+    unknown = sorted(set(mapping) - set(required) - set(optional))
+    if unknown:
+        allowed = ", ".join(sorted(set(required) | set(optional)))
+        raise ParamsError(
+            f"Khóa không hợp lệ '{unknown[0]}' trong '{where}' (được phép: {allowed}).",
+            f"Unknown key '{unknown[0]}' in '{where}' (allowed: {allowed}).",
+            where=str(file),
+        )
+    return mapping
+
+
+def expect_type(value: Any, types: type | tuple[type, ...], *, file: Path | str, where: str) -> Any:
+    """Check a value's type (bool is not accepted where a number is expected)."""
+    wanted = types if isinstance(types, tuple) else (types,)
+    is_bool = isinstance(value, bool)
+    if not isinstance(value, wanted) or (is_bool and bool not in wanted):
+        names = " hoặc ".join(t.__name__ for t in wanted)
+        names_en = " or ".join(t.__name__ for t in wanted)
+        raise ParamsError(
+            f"Giá trị '{where}' = {value!r} phải có kiểu {names}.",
+            f"Value '{where}' = {value!r} must be of type {names_en}.",
+            where=str(file),
+        )
+    return value
+
+
+def params_hash(params_dir: Path = DEFAULT_PARAMS_DIR) -> str:
+    """SHA-256 over every YAML file under params/ (names and bytes), for provenance."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(params_dir).rglob("*.yaml")):
+        digest.update(str(path.relative_to(params_dir)).encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+# --- Stage-specific parameter sets -------------------------------------------------------
+# Each stage's typed parameters and loader are added below, one section per stage
+# (quotas for indicators; retirement schedule and scenarios for projection; report settings).
