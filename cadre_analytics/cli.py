@@ -1,0 +1,143 @@
+"""Command line: ``python -m cadre_analytics report|validate|synth ...`` (the Makefile calls it).
+
+Errors a user can cause print one line (what, where, how to fix) and exit 2, never a traceback.
+An unexpected failure prints one line pointing at a log file that holds the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+from cadre_analytics.errors import UserError
+
+EXIT_USER_ERROR = 2
+EXIT_INTERNAL_ERROR = 3
+
+
+def _year(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"YEAR phải là số năm, ví dụ 2025 / YEAR must be a year such as 2025 (got {text!r})"
+        ) from None
+
+
+def _years(text: str) -> range:
+    try:
+        first, _, last = text.partition("-")
+        return range(int(first), int(last or first) + 1)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"years must look like 2021-2025 (got {text!r})") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m cadre_analytics",
+        description="Chỉ tiêu chất lượng CBCCVC / cadre qualification-quota analytics",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    report = sub.add_parser("report", help="run the notebooks and write OUT/report.html")
+    report.add_argument("--year", type=_year, required=True)
+    report.add_argument("--data", type=Path, default=Path("data/sample"))
+    report.add_argument("--out", type=Path)
+    report.add_argument("--lang", default="vi")
+    report.add_argument("--seed", type=int, default=2025)
+    report.add_argument("--force", action="store_true", help="recompute even if up to date")
+
+    validate = sub.add_parser("validate", help="check the input folder against the data contracts")
+    validate.add_argument("--year", type=_year, required=True)
+    validate.add_argument("--data", type=Path, default=Path("data/sample"))
+    validate.add_argument("--out", type=Path)
+    validate.add_argument("--lang", default="vi")
+
+    synth = sub.add_parser("synth", help="generate a synthetic sample district")
+    synth.add_argument("--people", type=int, default=2600)
+    synth.add_argument("--years", type=_years, default=range(2021, 2026))
+    synth.add_argument("--seed", type=int, default=1)
+    synth.add_argument("--out", type=Path, required=True)
+    synth.add_argument("--format", choices=("xlsx", "parquet", "csv"), default=None)
+    synth.add_argument("--clean", action="store_true", help="no injected dirt")
+    return parser
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from cadre_analytics.pipeline import RunSettings, run_report
+
+    out = args.out or Path("reports") / str(args.year)
+    settings = RunSettings(
+        year=args.year, data_dir=args.data, out_dir=out, lang=args.lang, seed=args.seed,
+        force=args.force,
+    )
+    started = time.perf_counter()
+    html = run_report(settings)
+    if html is None:
+        print(
+            f"Báo cáo {out / 'report.html'} đã cập nhật (dữ liệu và tham số không đổi); "
+            "dùng FORCE=1 để chạy lại. / Report is up to date; use FORCE=1 to recompute."
+        )
+    else:
+        size_kib = html.stat().st_size / 1024
+        print(
+            f"Đã tạo báo cáo / Report written: {html} ({size_kib:,.0f} KiB, "
+            f"{time.perf_counter() - started:.1f} s)"
+        )
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from cadre_analytics import contracts
+    from cadre_analytics.ingest import read_inputs
+    from cadre_analytics.pipeline import RunSettings, check_settings
+    from cadre_analytics.outputs import write_validation_outputs
+
+    out = args.out or Path("reports") / str(args.year) / "validation"
+    check_settings(RunSettings(year=args.year, data_dir=args.data, out_dir=out, lang=args.lang))
+    raw = read_inputs(args.data)
+    result = contracts.validate_inputs(raw, args.year)
+    write_validation_outputs(result, out, lang=args.lang)
+    print(contracts.format_reconciliation(result, lang=args.lang))
+    print(f"Kết quả kiểm tra / Validation outputs: {out}")
+    return 0
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    from cadre_analytics import synth
+
+    fmt = args.format or ("xlsx" if args.people <= 20_000 else "parquet")
+    tables = synth.generate(people=args.people, years=args.years, seed=args.seed)
+    synth.write_dataset(tables, args.out, fmt=fmt, dirt=not args.clean, seed=args.seed)
+    print(f"Đã tạo dữ liệu mẫu / Synthetic data written: {args.out} ({fmt})")
+    return 0
+
+
+COMMANDS = {"report": cmd_report, "validate": cmd_validate, "synth": cmd_synth}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except UserError as exc:
+        print(f"LỖI / ERROR: {exc.one_line()}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("Đã dừng / Interrupted.", file=sys.stderr)
+        return 130
+    except Exception:  # noqa: BLE001 - the one place that turns a bug into one clear line
+        with tempfile.NamedTemporaryFile(
+            "w", prefix="cadre_analytics-error-", suffix=".log", delete=False
+        ) as log:
+            traceback.print_exc(file=log)
+        print(
+            "LỖI NỘI BỘ / INTERNAL ERROR: chương trình gặp lỗi không mong đợi; chi tiết ở "
+            f"{log.name} — hãy gửi tệp này cho nhóm phát triển / send this file to the developers.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL_ERROR

@@ -1,0 +1,241 @@
+"""Runs the notebooks in order into a staging folder and publishes it only when all succeeded.
+
+A failed run leaves the previous OUT untouched. Parameters reach papermill as a typed dict
+(its ``-p`` guessing would turn a unit code "01" into the integer 1).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cadre_analytics import __version__
+from cadre_analytics.errors import UserError
+from cadre_analytics.params import DEFAULT_PARAMS_DIR, PROJECT_ROOT, params_hash
+
+NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+KERNEL_NAME = "cadre-analytics"
+REPORT_NOTEBOOKS = ("01_ingest_validate", "02_indicators", "03_projection", "04_report")
+LANGUAGES = ("vi", "en")
+
+
+@dataclass
+class RunSettings:
+    year: int
+    data_dir: Path
+    out_dir: Path
+    lang: str = "vi"
+    seed: int = 2025
+    force: bool = False
+    notebooks: tuple[str, ...] = REPORT_NOTEBOOKS
+    durations: dict[str, float] = field(default_factory=dict)
+
+
+def check_settings(settings: RunSettings) -> None:
+    """Refuse settings a user can get wrong, with one clear line each."""
+    if settings.lang not in LANGUAGES:
+        raise UserError(
+            f"Ngôn ngữ báo cáo '{settings.lang}' không hỗ trợ (chọn vi hoặc en).",
+            f"Report language '{settings.lang}' is not supported (use vi or en).",
+            where="REPORT_LANG",
+        )
+    if not 2000 <= settings.year <= 2100:
+        raise UserError(
+            f"Năm báo cáo {settings.year} không hợp lệ.",
+            f"Report year {settings.year} is not valid.",
+            where="YEAR",
+            fix_vi="dùng năm có 4 chữ số, ví dụ YEAR=2025.",
+            fix_en="use a four-digit year, e.g. YEAR=2025.",
+        )
+    if not settings.data_dir.is_dir():
+        raise UserError(
+            "Không tìm thấy thư mục dữ liệu.",
+            "Data folder not found.",
+            where=f"DATA={settings.data_dir}",
+            fix_vi="chỉ ra thư mục chứa staff, training_updates, units.",
+            fix_en="point DATA at the folder holding staff, training_updates, units.",
+        )
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def input_fingerprint(data_dir: Path) -> list[dict]:
+    """Every file in DATA with its SHA-256: what the up-to-date check and the manifest record."""
+    files = sorted(p for p in Path(data_dir).rglob("*") if p.is_file() and not p.name.startswith("."))
+    return [
+        {"path": str(p.relative_to(data_dir)), "bytes": p.stat().st_size, "sha256": sha256_file(p)}
+        for p in files
+    ]
+
+
+def git_commit() -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(PROJECT_ROOT), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None
+
+
+def run_key(settings: RunSettings, inputs: list[dict], parameters_hash: str) -> str:
+    """What makes two runs identical: inputs, parameters, code version, year, language."""
+    payload = json.dumps(
+        {
+            "inputs": inputs,
+            "params": parameters_hash,
+            "version": __version__,
+            "commit": git_commit(),
+            "year": settings.year,
+            "lang": settings.lang,
+            "seed": settings.seed,
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def is_up_to_date(out_dir: Path, key: str) -> bool:
+    manifest = out_dir / "manifest.json"
+    if not (manifest.exists() and (out_dir / "report.html").exists()):
+        return False
+    try:
+        return json.loads(manifest.read_text(encoding="utf-8")).get("run_key") == key
+    except (OSError, ValueError):
+        return False
+
+
+def notebook_parameters(name: str, settings: RunSettings, staging: Path) -> dict:
+    """The typed parameters each notebook's `parameters` cell declares."""
+    common = {"out_dir": str(staging), "year": int(settings.year), "lang": settings.lang}
+    if name == "01_ingest_validate":
+        return {**common, "data_dir": str(settings.data_dir.resolve())}
+    if name == "03_projection":
+        return {**common, "seed": int(settings.seed)}
+    return common
+
+
+def execute_notebook(name: str, settings: RunSettings, staging: Path) -> None:
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    executed_dir = staging / "notebooks"
+    executed_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        papermill.execute_notebook(
+            str(NOTEBOOKS_DIR / f"{name}.ipynb"),
+            str(executed_dir / f"{name}.ipynb"),
+            parameters=notebook_parameters(name, settings, staging),
+            kernel_name=KERNEL_NAME,
+            progress_bar=False,
+            log_output=False,
+            cwd=str(NOTEBOOKS_DIR),
+        )
+    except PapermillExecutionError as exc:
+        # A user error raised inside the notebook (InputStop, ParamsError, ...) arrives here as
+        # its class name and message: show that one line, not the kernel's traceback.
+        if exc.ename in {"UserError", "InputStop", "ParamsError"}:
+            raise UserError(exc.evalue, exc.evalue) from None
+        raise
+
+
+def publish(staging: Path, out_dir: Path) -> None:
+    """Swap the finished staging folder into OUT; the old OUT is removed only afterwards."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    previous = None
+    if out_dir.exists():
+        previous = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+        os.replace(out_dir, previous)
+    os.replace(staging, out_dir)
+    if previous is not None:
+        shutil.rmtree(previous, ignore_errors=True)
+
+
+def tool_versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    names = ["polars", "great-expectations", "papermill", "nbconvert", "altair", "vl-convert-python"]
+    found = {"python": sys.version.split()[0]}
+    for name in names:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = "missing"
+    return found
+
+
+def write_manifest(staging: Path, settings: RunSettings, inputs: list[dict], key: str) -> None:
+    reconciliation_path = staging / "reconciliation.csv"
+    row_counts = None
+    if reconciliation_path.exists():
+        import polars as pl
+
+        row_counts = pl.read_csv(reconciliation_path).to_dicts()
+    manifest = {
+        "run_key": key,
+        "year": settings.year,
+        "lang": settings.lang,
+        "seed": settings.seed,
+        "data_dir": settings.data_dir.name,
+        "inputs": inputs,
+        "row_counts": row_counts,
+        "params_hash": params_hash(DEFAULT_PARAMS_DIR),
+        "package_version": __version__,
+        "git_commit": git_commit(),
+        "tools": tool_versions(),
+        "durations_seconds": {k: round(v, 3) for k, v in settings.durations.items()},
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    (staging / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+
+
+def run_report(settings: RunSettings) -> Path | None:
+    """Run every notebook and render OUT/report.html. Returns None when already up to date."""
+    check_settings(settings)
+    inputs = input_fingerprint(settings.data_dir)
+    key = run_key(settings, inputs, params_hash(DEFAULT_PARAMS_DIR))
+    if not settings.force and is_up_to_date(settings.out_dir, key):
+        return None
+    settings.out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(
+        tempfile.mkdtemp(prefix=f".{settings.out_dir.name}.tmp-", dir=settings.out_dir.parent)
+    )
+    os.chmod(staging, 0o755)
+    try:
+        os.environ.setdefault("PYTHONWARNINGS", "ignore")
+        for name in settings.notebooks:
+            started = time.perf_counter()
+            execute_notebook(name, settings, staging)
+            settings.durations[name] = time.perf_counter() - started
+        from cadre_analytics.report.render import render_html
+
+        started = time.perf_counter()
+        render_html(staging / "notebooks" / "04_report.ipynb", staging / "report.html", settings.lang)
+        settings.durations["render_html"] = time.perf_counter() - started
+        write_manifest(staging, settings, inputs, key)
+        publish(staging, settings.out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return settings.out_dir / "report.html"
