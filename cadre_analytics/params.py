@@ -106,3 +106,96 @@ def params_hash(params_dir: Path = DEFAULT_PARAMS_DIR) -> str:
 # --- Stage-specific parameter sets -------------------------------------------------------
 # Each stage's typed parameters and loader are added below, one section per stage
 # (quotas for indicators; retirement schedule and scenarios for projection; report settings).
+
+
+# --- projection: retirement schedule and scenarios (owner: projection, issue 5) ----------------
+
+from dataclasses import dataclass  # noqa: E402  (kept inside this section: parallel edits)
+
+_GENDERS = ("male", "female")
+
+
+@dataclass(frozen=True)
+class RetirementSchedule:
+    """Statutory retirement ages in months (``params/retirement.yaml``).
+
+    ``ages[gender][year]`` is the age in force for people reaching it in ``year``; years before
+    the table use ``before_first_year[gender]``, years after it keep the last row.
+    """
+
+    ages: dict[str, dict[int, int]]
+    before_first_year: dict[str, int]
+    source: str = ""
+
+
+def _age_months(value: Any, *, file: Path, where: str) -> int:
+    check_keys(value, required={"years", "months"}, file=file, where=where)
+    years = expect_type(value["years"], int, file=file, where=f"{where}.years")
+    months = expect_type(value["months"], int, file=file, where=f"{where}.months")
+    if not (0 <= months <= 11) or not (40 <= years <= 80):
+        raise ParamsError(
+            f"Tuổi '{where}' = {years} năm {months} tháng không hợp lệ (tháng 0–11, năm 40–80).",
+            f"Age '{where}' = {years}y{months}m is invalid (months 0–11, years 40–80).",
+            where=str(file),
+        )
+    return years * 12 + months
+
+
+def load_retirement_schedule(path: Path | None = None) -> RetirementSchedule:
+    """Read and check ``params/retirement.yaml``.
+
+    Checks: both genders in every row, consecutive years, ages never falling and rising by less
+    than 12 months a year (the retirement rule relies on it to find a unique year).
+    """
+    file = Path(path) if path is not None else DEFAULT_PARAMS_DIR / "retirement.yaml"
+    doc = check_keys(
+        load_yaml(file),
+        required={"before_first_year", "ages"},
+        optional={"source"},
+        file=file,
+        where="retirement",
+    )
+    before_doc = check_keys(
+        doc["before_first_year"], required=set(_GENDERS), file=file, where="before_first_year"
+    )
+    before = {
+        g: _age_months(before_doc[g], file=file, where=f"before_first_year.{g}") for g in _GENDERS
+    }
+    ages_doc = doc["ages"]
+    if not isinstance(ages_doc, dict) or not ages_doc:
+        raise ParamsError(
+            "'ages' phải là bảng năm: {male: ..., female: ...}.",
+            "'ages' must be a mapping year: {male: ..., female: ...}.",
+            where=str(file),
+        )
+    ages: dict[str, dict[int, int]] = {g: {} for g in _GENDERS}
+    for year, row in ages_doc.items():
+        expect_type(year, int, file=file, where=f"ages.{year}")
+        check_keys(row, required=set(_GENDERS), file=file, where=f"ages.{year}")
+        for g in _GENDERS:
+            ages[g][year] = _age_months(row[g], file=file, where=f"ages.{year}.{g}")
+    years = sorted(ages["male"])
+    if years != list(range(years[0], years[-1] + 1)):
+        raise ParamsError(
+            "Các năm trong 'ages' phải liên tiếp, không bỏ sót năm nào.",
+            "The years in 'ages' must be consecutive, with no gap.",
+            where=str(file),
+        )
+    for g in _GENDERS:
+        previous = before[g]
+        for year in years:
+            step = ages[g][year] - previous
+            if not (0 <= step <= 11):
+                raise ParamsError(
+                    f"Tuổi nghỉ hưu '{g}' năm {year} phải tăng từ 0 đến 11 tháng so với năm trước.",
+                    f"Retirement age '{g}' in {year} must rise by 0 to 11 months over the year "
+                    "before.",
+                    where=f"{file} ages.{year}.{g}",
+                )
+            previous = ages[g][year]
+    return RetirementSchedule(
+        ages=ages, before_first_year=before, source=str(doc.get("source", ""))
+    )
+
+
+# --- end of projection section ------------------------------------------------------------------
