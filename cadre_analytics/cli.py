@@ -72,7 +72,11 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     out = args.out or Path("reports") / str(args.year)
     settings = RunSettings(
-        year=args.year, data_dir=args.data, out_dir=out, lang=args.lang, seed=args.seed,
+        year=args.year,
+        data_dir=args.data,
+        out_dir=out,
+        lang=args.lang,
+        seed=args.seed,
         force=args.force,
     )
     started = time.perf_counter()
@@ -92,13 +96,15 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from cadre_analytics import contracts
-    from cadre_analytics.ingest import read_inputs
     from cadre_analytics.pipeline import RunSettings, check_settings
-    from cadre_analytics.outputs import write_validation_outputs
 
     out = args.out or Path("reports") / str(args.year) / "validation"
     check_settings(RunSettings(year=args.year, data_dir=args.data, out_dir=out, lang=args.lang))
+
+    from cadre_analytics import contracts
+    from cadre_analytics.ingest import read_inputs
+    from cadre_analytics.outputs import write_validation_outputs
+
     raw = read_inputs(args.data)
     result = contracts.validate_inputs(raw, args.year)
     write_validation_outputs(result, out, lang=args.lang)

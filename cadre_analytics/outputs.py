@@ -40,7 +40,7 @@ def write_table(
     *,
     parquet: bool = False,
 ) -> Path:
-    """Write an AGGREGATED frame as ``OUT/<name>.csv`` (and ``.parquet``); refuses personal columns."""
+    """Write an AGGREGATED frame as ``OUT/<name>.csv`` (+ .parquet); no personal columns."""
     leaked = [c for c in PERSONAL_COLUMNS if c in frame.columns]
     if leaked:
         raise ValueError(f"refusing to write personal columns {leaked} outside restricted/")
@@ -53,7 +53,9 @@ def write_table(
     return csv_path
 
 
-def write_restricted(frame: pl.DataFrame, out_dir: Path | str, name: str, *, csv: bool = False) -> Path:
+def write_restricted(
+    frame: pl.DataFrame, out_dir: Path | str, name: str, *, csv: bool = False
+) -> Path:
     """Write a person-level frame into ``OUT/restricted/`` (owner-only files)."""
     folder = restricted_dir(out_dir)
     path = folder / f"{name}.parquet"

@@ -76,7 +76,9 @@ def sha256_file(path: Path) -> str:
 
 def input_fingerprint(data_dir: Path) -> list[dict]:
     """Every file in DATA with its SHA-256: what the up-to-date check and the manifest record."""
-    files = sorted(p for p in Path(data_dir).rglob("*") if p.is_file() and not p.name.startswith("."))
+    files = sorted(
+        p for p in Path(data_dir).rglob("*") if p.is_file() and not p.name.startswith(".")
+    )
     return [
         {"path": str(p.relative_to(data_dir)), "bytes": p.stat().st_size, "sha256": sha256_file(p)}
         for p in files
@@ -173,7 +175,14 @@ def publish(staging: Path, out_dir: Path) -> None:
 def tool_versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
-    names = ["polars", "great-expectations", "papermill", "nbconvert", "altair", "vl-convert-python"]
+    names = [
+        "polars",
+        "great-expectations",
+        "papermill",
+        "nbconvert",
+        "altair",
+        "vl-convert-python",
+    ]
     found = {"python": sys.version.split()[0]}
     for name in names:
         try:
@@ -231,7 +240,9 @@ def run_report(settings: RunSettings) -> Path | None:
         from cadre_analytics.report.render import render_html
 
         started = time.perf_counter()
-        render_html(staging / "notebooks" / "04_report.ipynb", staging / "report.html", settings.lang)
+        render_html(
+            staging / "notebooks" / "04_report.ipynb", staging / "report.html", settings.lang
+        )
         settings.durations["render_html"] = time.perf_counter() - started
         write_manifest(staging, settings, inputs, key)
         publish(staging, settings.out_dir)

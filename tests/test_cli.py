@@ -1,0 +1,88 @@
+"""The command line: user errors are one line and a non-zero exit, never a traceback."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cadre_analytics import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "cadre_analytics", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_missing_data_folder_is_one_line_and_exit_2(tmp_path):
+    done = _run_cli("report", "--year", "2025", "--data", str(tmp_path / "nowhere"))
+    assert done.returncode == cli.EXIT_USER_ERROR
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "nowhere" in lines[0] and "Không tìm thấy thư mục dữ liệu" in lines[0]
+    assert "Traceback" not in done.stderr
+
+
+def test_unsupported_language_is_refused(tmp_path):
+    done = _run_cli("report", "--year", "2025", "--data", str(tmp_path), "--lang", "fr")
+    assert done.returncode == cli.EXIT_USER_ERROR
+    assert "REPORT_LANG" in done.stderr and "fr" in done.stderr
+
+
+def test_year_out_of_range_is_refused(tmp_path):
+    done = _run_cli("validate", "--year", "25", "--data", str(tmp_path))
+    assert done.returncode == cli.EXIT_USER_ERROR
+    assert "YEAR" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_non_numeric_year_is_an_argument_error():
+    done = _run_cli("report", "--year", "abc")
+    assert done.returncode == 2
+    assert "YEAR" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_unexpected_failure_points_to_a_log_not_a_traceback(monkeypatch, capsys):
+    def boom(args):
+        raise RuntimeError("bug")
+
+    monkeypatch.setitem(cli.COMMANDS, "report", boom)
+    code = cli.main(["report", "--year", "2025"])
+    err = capsys.readouterr().err
+    assert code == cli.EXIT_INTERNAL_ERROR
+    assert "Traceback" not in err and ".log" in err
+    log = Path(err.split("chi tiết ở ")[1].split(" ")[0])
+    assert "RuntimeError: bug" in log.read_text()
+    log.unlink()
+
+
+@pytest.mark.parametrize("target", ["report", "validate"])
+def test_make_without_year_is_one_line(target):
+    done = subprocess.run(
+        ["make", "--no-print-directory", target], cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode != 0
+    output = (done.stdout + done.stderr).strip().splitlines()
+    assert len(output) == 1 and "YEAR" in output[0]
+
+
+def test_make_alone_lists_every_target_with_a_description():
+    done = subprocess.run(
+        ["make", "--no-print-directory"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 0
+    makefile = (ROOT / "Makefile").read_text()
+    targets = [
+        line.split(":")[0]
+        for line in makefile.splitlines()
+        if line and line[0].isalpha() and ":" in line and "##" in line
+    ]
+    for target in ("setup", "report", "validate", "lab", "test", "bench", "clean"):
+        assert target in targets
+        assert any(row.split() and row.split()[0] == target for row in done.stdout.splitlines())

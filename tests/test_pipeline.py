@@ -1,0 +1,66 @@
+"""Orchestration: typed notebook parameters, atomic publishing, the up-to-date key."""
+
+import json
+from pathlib import Path
+
+from cadre_analytics import pipeline
+
+
+def _settings(tmp_path: Path, **kw) -> pipeline.RunSettings:
+    data = tmp_path / "data"
+    data.mkdir(exist_ok=True)
+    return pipeline.RunSettings(year=2025, data_dir=data, out_dir=tmp_path / "out", **kw)
+
+
+def test_notebook_parameters_are_typed(tmp_path):
+    settings = _settings(tmp_path)
+    params = pipeline.notebook_parameters("01_ingest_validate", settings, tmp_path / "stage")
+    assert params["year"] == 2025 and isinstance(params["year"], int)
+    assert params["data_dir"] == str((tmp_path / "data").resolve())
+    assert params["out_dir"] == str(tmp_path / "stage")
+    assert pipeline.notebook_parameters("03_projection", settings, tmp_path)["seed"] == 2025
+
+
+def test_publish_replaces_old_output_only_at_the_end(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "report.html").write_text("old")
+    staging = tmp_path / ".out.tmp-1"
+    staging.mkdir()
+    (staging / "report.html").write_text("new")
+    pipeline.publish(staging, out)
+    assert (out / "report.html").read_text() == "new"
+    assert not staging.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no leftover old copy
+
+
+def test_failed_run_leaves_previous_output_untouched(tmp_path, monkeypatch):
+    settings = _settings(tmp_path, force=True)
+    settings.out_dir.mkdir()
+    (settings.out_dir / "report.html").write_text("previous report")
+
+    def failing(name, settings, staging):
+        (staging / "half.csv").write_text("half-written")
+        raise RuntimeError("kernel died")
+
+    monkeypatch.setattr(pipeline, "execute_notebook", failing)
+    try:
+        pipeline.run_report(settings)
+    except RuntimeError:
+        pass
+    assert (settings.out_dir / "report.html").read_text() == "previous report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "out"]
+
+
+def test_up_to_date_key_changes_with_inputs(tmp_path):
+    settings = _settings(tmp_path)
+    (settings.data_dir / "staff.csv").write_text("a\n1\n")
+    first = pipeline.run_key(settings, pipeline.input_fingerprint(settings.data_dir), "p")
+    (settings.data_dir / "staff.csv").write_text("a\n2\n")
+    second = pipeline.run_key(settings, pipeline.input_fingerprint(settings.data_dir), "p")
+    assert first != second
+    settings.out_dir.mkdir()
+    (settings.out_dir / "report.html").write_text("x")
+    (settings.out_dir / "manifest.json").write_text(json.dumps({"run_key": second}))
+    assert pipeline.is_up_to_date(settings.out_dir, second)
+    assert not pipeline.is_up_to_date(settings.out_dir, first)
