@@ -199,3 +199,630 @@ def load_retirement_schedule(path: Path | None = None) -> RetirementSchedule:
 
 
 # --- end of projection section ------------------------------------------------------------------
+
+
+# --- Quotas (indicators stage, issue 4): params/quotas.yaml -> QuotaRules -----------------
+# Imports sit here, not at the top, so that each stage's section can be added independently.
+from dataclasses import dataclass  # noqa: E402
+from dataclasses import replace as _replace  # noqa: E402
+from fractions import Fraction  # noqa: E402
+
+from cadre_analytics.schema import (  # noqa: E402
+    FOREIGN_LANGUAGE,
+    STAFF_COLUMNS,
+    STAFF_TYPE,
+    TRAINING_TOPIC,
+    UNIT_LEVEL,
+)
+
+QUOTA_COMPARATORS = (">=", ">", "<=", "==")
+QUOTA_KINDS = ("share", "headcount_ratio")
+# Values written in quotas.yaml for "the programme sets no target for that year".
+QUOTA_NO_TARGET = ("—", "–", "-")
+QUOTA_ANNUAL_UPDATE_RULES = ("all_topics", "any_topic")
+# Columns a condition may test besides the canonical staff columns.
+QUOTA_DERIVED_FIELDS = ("updated_in_year",)
+_CONDITION_OPS = ("all", "any", "not", "at_least", "is", "in")
+
+
+@dataclass(frozen=True)
+class QuotaCondition:
+    """One node of a declarative "counts when" condition from quotas.yaml.
+
+    ``op`` is ``all`` / ``any`` / ``not`` (with ``children``) or ``at_least`` / ``is`` / ``in``
+    on ``field``. ``value`` is the literal (a tuple for ``in``) unless ``value_param`` names a
+    rule whose current value is used, so flipping a rule needs no re-parse. ``cumulative_if``
+    names a boolean rule: when it is false, ``at_least`` means exactly that level.
+    """
+
+    op: str
+    field: str | None = None
+    value: Any = None
+    value_param: str | None = None
+    cumulative_if: str | None = None
+    children: tuple[QuotaCondition, ...] = ()
+
+
+@dataclass(frozen=True)
+class QuotaTarget:
+    """One target of one indicator for one target year; ``value``/``upper`` in exact percent."""
+
+    target_year: int
+    comparator: str
+    value: Fraction
+    upper: Fraction | None
+    base_year: int | None
+    carried_from: int | None
+    source_vi: str
+    source_lines: str
+
+    @property
+    def share(self) -> float:
+        """The target on the scale of ``share`` (0..1)."""
+        return float(self.value / 100)
+
+    @property
+    def share_upper(self) -> float | None:
+        return None if self.upper is None else float(self.upper / 100)
+
+
+@dataclass(frozen=True)
+class QuotaPopulation:
+    id: str
+    unit_level: str
+    staff_types: tuple[str, ...]
+    label_vi: str
+    label_en: str
+
+
+@dataclass(frozen=True)
+class QuotaIndicator:
+    id: str
+    population: str
+    level: str  # the population's unit level: district | commune
+    kind: str  # QUOTA_KINDS
+    within: QuotaCondition | None
+    counts_when: QuotaCondition | None  # None for headcount_ratio
+    label_vi: str
+    label_en: str
+    targets: dict[int, QuotaTarget | None]  # every target year; None = no target that year
+
+
+@dataclass(frozen=True)
+class QuotaScale:
+    order: tuple[str, ...]
+    equivalents_rule: str | None = None
+    if_true: dict[str, str] | None = None
+    if_false: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class QuotaRules:
+    """Everything the indicators stage needs from params/quotas.yaml, checked."""
+
+    source_file: str
+    source: dict[str, str]
+    target_years: tuple[int, ...]
+    medical_specialist_counts_as_postgraduate: bool
+    political_theory_cumulative: bool
+    international_language_level: str
+    annual_update_rule: str
+    annual_update_topics: tuple[str, ...]
+    scales: dict[str, QuotaScale]
+    populations: dict[str, QuotaPopulation]
+    indicators: tuple[QuotaIndicator, ...]
+    majority_ethnicity: str
+    largest_ethnic_groups: int
+    age_band_starts: tuple[int, ...]
+
+    def indicator(self, indicator_id: str) -> QuotaIndicator:
+        for ind in self.indicators:
+            if ind.id == indicator_id:
+                return ind
+        raise KeyError(indicator_id)
+
+    def rule(self, name: str) -> Any:
+        """The current value of a rule named in quotas.yaml ``rules``."""
+        if name not in _QUOTA_RULE_NAMES:
+            raise KeyError(name)
+        return getattr(self, name)
+
+    def with_rules(self, **changes: Any) -> QuotaRules:
+        """A copy with some rules changed (e.g. ``political_theory_cumulative=False``)."""
+        unknown = sorted(set(changes) - set(_QUOTA_RULE_NAMES))
+        if unknown:
+            raise KeyError(unknown[0])
+        new = _replace(self, **changes)
+        _check_quota_rule_values(new, self.source_file)
+        return new
+
+    def used_rules(self) -> dict[str, Any]:
+        """The counting choices in force, for the report's method section."""
+        return {name: self.rule(name) for name in _QUOTA_RULE_NAMES}
+
+
+_QUOTA_RULE_NAMES = (
+    "medical_specialist_counts_as_postgraduate",
+    "political_theory_cumulative",
+    "international_language_level",
+    "annual_update_rule",
+    "annual_update_topics",
+)
+
+
+def _quota_error(file: Path | str, where: str, vi: str, en: str) -> ParamsError:
+    return ParamsError(f"'{where}': {vi}", f"'{where}': {en}", where=str(file))
+
+
+def _check_quota_rule_values(rules: QuotaRules, file: Path | str) -> None:
+    for name in ("medical_specialist_counts_as_postgraduate", "political_theory_cumulative"):
+        expect_type(getattr(rules, name), bool, file=file, where=f"rules.{name}")
+    if rules.annual_update_rule not in QUOTA_ANNUAL_UPDATE_RULES:
+        raise _quota_error(
+            file,
+            "rules.annual_update_rule",
+            f"giá trị {rules.annual_update_rule!r} không hợp lệ "
+            "(được phép: all_topics, any_topic).",
+            f"value {rules.annual_update_rule!r} is not valid (allowed: all_topics, any_topic).",
+        )
+    if rules.international_language_level not in FOREIGN_LANGUAGE:
+        raise _quota_error(
+            file,
+            "rules.international_language_level",
+            f"bậc {rules.international_language_level!r} không có (được phép: "
+            f"{', '.join(FOREIGN_LANGUAGE)}).",
+            f"level {rules.international_language_level!r} is unknown (allowed: "
+            f"{', '.join(FOREIGN_LANGUAGE)}).",
+        )
+    for topic in rules.annual_update_topics:
+        if topic not in TRAINING_TOPIC:
+            raise _quota_error(
+                file,
+                "rules.annual_update_topics",
+                f"nội dung {topic!r} không có (được phép: {', '.join(TRAINING_TOPIC)}).",
+                f"topic {topic!r} is unknown (allowed: {', '.join(TRAINING_TOPIC)}).",
+            )
+
+
+def _quota_str(value: Any, file: Path | str, where: str) -> str:
+    expect_type(value, str, file=file, where=where)
+    if not value.strip():
+        raise _quota_error(file, where, "không được để trống.", "must not be empty.")
+    return value
+
+
+def _quota_percent(value: Any, file: Path | str, where: str) -> Fraction:
+    expect_type(value, (int, float), file=file, where=where)
+    # str() keeps what the user typed (12.5 -> 25/2), so comparisons stay exact.
+    exact = Fraction(str(value))
+    if exact < 0:
+        raise _quota_error(file, where, "phải ≥ 0.", "must be >= 0.")
+    return exact
+
+
+def _parse_quota_condition(
+    raw: Any, file: Path | str, where: str, scales: dict[str, QuotaScale]
+) -> QuotaCondition:
+    if not isinstance(raw, dict):
+        raise _quota_error(
+            file,
+            where,
+            "điều kiện phải là một bảng khóa: giá trị.",
+            "a condition must be a mapping.",
+        )
+    for op in ("all", "any"):
+        if op in raw:
+            check_keys(raw, required={op}, file=file, where=where)
+            items = raw[op]
+            if not isinstance(items, list) or not items:
+                raise _quota_error(
+                    file, f"{where}.{op}", "phải là danh sách điều kiện.", "must be a list."
+                )
+            children = tuple(
+                _parse_quota_condition(item, file, f"{where}.{op}[{i}]", scales)
+                for i, item in enumerate(items)
+            )
+            return QuotaCondition(op=op, children=children)
+    if "not" in raw:
+        check_keys(raw, required={"not"}, file=file, where=where)
+        child = _parse_quota_condition(raw["not"], file, f"{where}.not", scales)
+        return QuotaCondition(op="not", children=(child,))
+    ops = [op for op in ("at_least", "is", "in") if op in raw]
+    if len(ops) != 1:
+        raise _quota_error(
+            file,
+            where,
+            "cần đúng một trong all, any, not, at_least, is, in.",
+            "needs exactly one of all, any, not, at_least, is, in.",
+        )
+    op = ops[0]
+    optional = {"cumulative_if"} if op == "at_least" else set()
+    check_keys(raw, required={"field", op}, optional=optional, file=file, where=where)
+    fld = _quota_str(raw["field"], file, f"{where}.field")
+    if fld not in STAFF_COLUMNS and fld not in QUOTA_DERIVED_FIELDS:
+        raise _quota_error(
+            file,
+            f"{where}.field",
+            f"cột {fld!r} không có trong danh sách cán bộ.",
+            f"column {fld!r} is not a staff column.",
+        )
+    value: Any = raw[op]
+    value_param = None
+    if isinstance(value, dict):
+        check_keys(value, required={"param"}, file=file, where=f"{where}.{op}")
+        value_param = value["param"]
+        if value_param not in _QUOTA_RULE_NAMES:
+            raise _quota_error(
+                file,
+                f"{where}.{op}.param",
+                f"không có quy tắc {value_param!r} trong 'rules'.",
+                f"there is no rule {value_param!r} in 'rules'.",
+            )
+        value = None
+    elif op == "in":
+        if not isinstance(value, list) or not value:
+            raise _quota_error(file, f"{where}.in", "phải là danh sách giá trị.", "must be a list.")
+        value = tuple(value)
+    if op == "at_least":
+        if fld not in scales:
+            raise _quota_error(
+                file,
+                f"{where}.field",
+                f"cột {fld!r} không có thang bậc trong 'scales'.",
+                f"column {fld!r} has no ordered scale in 'scales'.",
+            )
+        if value_param is None and value not in scales[fld].order:
+            raise _quota_error(
+                file,
+                f"{where}.at_least",
+                f"bậc {value!r} không có trong thang {fld} ({', '.join(scales[fld].order)}).",
+                f"level {value!r} is not on the {fld} scale ({', '.join(scales[fld].order)}).",
+            )
+    cumulative_if = raw.get("cumulative_if")
+    if cumulative_if is not None and cumulative_if not in (
+        "political_theory_cumulative",
+        "medical_specialist_counts_as_postgraduate",
+    ):
+        raise _quota_error(
+            file,
+            f"{where}.cumulative_if",
+            f"phải là tên một quy tắc đúng/sai trong 'rules', không phải {cumulative_if!r}.",
+            f"must name a true/false rule in 'rules', not {cumulative_if!r}.",
+        )
+    return QuotaCondition(
+        op=op, field=fld, value=value, value_param=value_param, cumulative_if=cumulative_if
+    )
+
+
+def _parse_quota_target(
+    raw: Any, file: Path | str, where: str, target_year: int, kind: str
+) -> QuotaTarget | None:
+    if raw is None or (isinstance(raw, str) and raw.strip() in QUOTA_NO_TARGET):
+        return None
+    optional = {"upper", "carried_from", "base_year"}
+    check_keys(
+        raw,
+        required={"comparator", "value", "source_vi", "source_lines"},
+        optional=optional,
+        file=file,
+        where=where,
+    )
+    comparator = raw["comparator"]
+    if comparator not in QUOTA_COMPARATORS:
+        raise _quota_error(
+            file,
+            f"{where}.comparator",
+            f"phép so sánh {comparator!r} không hợp lệ "
+            f"(được phép: {', '.join(QUOTA_COMPARATORS)}).",
+            f"comparator {comparator!r} is not valid (allowed: {', '.join(QUOTA_COMPARATORS)}).",
+        )
+    value = _quota_percent(raw["value"], file, f"{where}.value")
+    if kind == "share" and value > 100:
+        raise _quota_error(file, f"{where}.value", "phải ≤ 100 (%).", "must be <= 100 (%).")
+    upper = None
+    if raw.get("upper") is not None:
+        upper = _quota_percent(raw["upper"], file, f"{where}.upper")
+        if upper < value or upper > 100:
+            raise _quota_error(
+                file,
+                f"{where}.upper",
+                "cận trên phải nằm giữa 'value' và 100.",
+                "the upper bound must lie between 'value' and 100.",
+            )
+    base_year = raw.get("base_year")
+    if kind == "headcount_ratio":
+        if base_year is None:
+            raise _quota_error(
+                file,
+                f"{where}.base_year",
+                "chỉ tiêu biên chế cần năm gốc 'base_year'.",
+                "a headcount quota needs 'base_year'.",
+            )
+        expect_type(base_year, int, file=file, where=f"{where}.base_year")
+    elif base_year is not None:
+        raise _quota_error(
+            file,
+            f"{where}.base_year",
+            "chỉ dùng cho chỉ tiêu biên chế (kind: headcount_ratio).",
+            "only used by headcount quotas (kind: headcount_ratio).",
+        )
+    carried_from = raw.get("carried_from")
+    if carried_from is not None:
+        expect_type(carried_from, int, file=file, where=f"{where}.carried_from")
+    source_lines = raw["source_lines"]
+    expect_type(source_lines, (str, int), file=file, where=f"{where}.source_lines")
+    return QuotaTarget(
+        target_year=target_year,
+        comparator=comparator,
+        value=value,
+        upper=upper,
+        base_year=base_year,
+        carried_from=carried_from,
+        source_vi=_quota_str(raw["source_vi"], file, f"{where}.source_vi"),
+        source_lines=str(source_lines),
+    )
+
+
+def load_quota_rules(path: Path | str = DEFAULT_PARAMS_DIR / "quotas.yaml") -> QuotaRules:
+    """Read and check ``params/quotas.yaml``; any problem is a ParamsError naming file and key."""
+    file = Path(path)
+    doc = check_keys(
+        load_yaml(file),
+        required={
+            "source",
+            "target_years",
+            "rules",
+            "scales",
+            "breakdowns",
+            "populations",
+            "indicators",
+        },
+        file=file,
+        where="quotas",
+    )
+    source = check_keys(
+        doc["source"],
+        required={"file", "section"},
+        optional={"title_vi", "title_en"},
+        file=file,
+        where="source",
+    )
+    years = doc["target_years"]
+    if not isinstance(years, list) or not years:
+        raise _quota_error(
+            file, "target_years", "phải là danh sách năm.", "must be a list of years."
+        )
+    for i, y in enumerate(years):
+        expect_type(y, int, file=file, where=f"target_years[{i}]")
+    target_years = tuple(years)
+
+    rules_raw = check_keys(doc["rules"], required=set(_QUOTA_RULE_NAMES), file=file, where="rules")
+    expect_type(
+        rules_raw["international_language_level"],
+        str,
+        file=file,
+        where="rules.international_language_level",
+    )
+    expect_type(rules_raw["annual_update_rule"], str, file=file, where="rules.annual_update_rule")
+    topics = rules_raw["annual_update_topics"]
+    if not isinstance(topics, list) or not topics:
+        raise _quota_error(
+            file, "rules.annual_update_topics", "phải là danh sách nội dung.", "must be a list."
+        )
+
+    scales: dict[str, QuotaScale] = {}
+    check_keys(doc["scales"], optional=set(doc["scales"] or {}), file=file, where="scales")
+    for name, raw in doc["scales"].items():
+        where = f"scales.{name}"
+        check_keys(raw, required={"order"}, optional={"equivalents"}, file=file, where=where)
+        order = raw["order"]
+        if not isinstance(order, list) or len(order) < 2 or len(set(order)) != len(order):
+            raise _quota_error(
+                file,
+                f"{where}.order",
+                "phải là danh sách bậc không trùng, từ thấp đến cao.",
+                "must be a list of distinct levels, lowest first.",
+            )
+        scale = QuotaScale(order=tuple(order))
+        if "equivalents" in raw:
+            eq = check_keys(
+                raw["equivalents"],
+                required={"rule", "if_true", "if_false"},
+                file=file,
+                where=f"{where}.equivalents",
+            )
+            if eq["rule"] != "medical_specialist_counts_as_postgraduate":
+                raise _quota_error(
+                    file,
+                    f"{where}.equivalents.rule",
+                    "phải là medical_specialist_counts_as_postgraduate.",
+                    "must be medical_specialist_counts_as_postgraduate.",
+                )
+            for branch in ("if_true", "if_false"):
+                mapping = eq[branch]
+                check_keys(
+                    mapping,
+                    optional=set(mapping or {}),
+                    file=file,
+                    where=f"{where}.equivalents.{branch}",
+                )
+                for code, level in mapping.items():
+                    if level not in order:
+                        raise _quota_error(
+                            file,
+                            f"{where}.equivalents.{branch}.{code}",
+                            f"bậc {level!r} không có trong thang.",
+                            f"level {level!r} is not on the scale.",
+                        )
+            scale = QuotaScale(
+                order=tuple(order),
+                equivalents_rule=eq["rule"],
+                if_true=dict(eq["if_true"]),
+                if_false=dict(eq["if_false"]),
+            )
+        scales[name] = scale
+
+    brk = check_keys(
+        doc["breakdowns"],
+        required={"majority_ethnicity", "largest_ethnic_groups", "age_band_starts"},
+        file=file,
+        where="breakdowns",
+    )
+    majority = _quota_str(brk["majority_ethnicity"], file, "breakdowns.majority_ethnicity")
+    largest = expect_type(
+        brk["largest_ethnic_groups"], int, file=file, where="breakdowns.largest_ethnic_groups"
+    )
+    bands = brk["age_band_starts"]
+    if (
+        not isinstance(bands, list)
+        or not bands
+        or any(isinstance(b, bool) or not isinstance(b, int) for b in bands)
+        or sorted(set(bands)) != bands
+    ):
+        raise _quota_error(
+            file,
+            "breakdowns.age_band_starts",
+            "phải là danh sách tuổi tăng dần, ví dụ [30, 40, 50].",
+            "must be an increasing list of ages, e.g. [30, 40, 50].",
+        )
+
+    populations: dict[str, QuotaPopulation] = {}
+    if not isinstance(doc["populations"], dict) or not doc["populations"]:
+        raise _quota_error(file, "populations", "không được để trống.", "must not be empty.")
+    for pid, raw in doc["populations"].items():
+        where = f"populations.{pid}"
+        check_keys(
+            raw,
+            required={"unit_level", "staff_types", "label_vi", "label_en"},
+            file=file,
+            where=where,
+        )
+        if raw["unit_level"] not in UNIT_LEVEL:
+            raise _quota_error(
+                file,
+                f"{where}.unit_level",
+                f"cấp {raw['unit_level']!r} không hợp lệ (được phép: {', '.join(UNIT_LEVEL)}).",
+                f"level {raw['unit_level']!r} is not valid (allowed: {', '.join(UNIT_LEVEL)}).",
+            )
+        types = raw["staff_types"]
+        if not isinstance(types, list) or not types:
+            raise _quota_error(
+                file, f"{where}.staff_types", "phải là danh sách.", "must be a list."
+            )
+        for t in types:
+            if t not in STAFF_TYPE or t == "contract":
+                raise _quota_error(
+                    file,
+                    f"{where}.staff_types",
+                    f"loại {t!r} không được tính (hợp đồng không bao giờ được tính).",
+                    f"type {t!r} cannot be counted (contract staff are never counted).",
+                )
+        populations[str(pid)] = QuotaPopulation(
+            id=str(pid),
+            unit_level=raw["unit_level"],
+            staff_types=tuple(types),
+            label_vi=_quota_str(raw["label_vi"], file, f"{where}.label_vi"),
+            label_en=_quota_str(raw["label_en"], file, f"{where}.label_en"),
+        )
+
+    indicators: list[QuotaIndicator] = []
+    if not isinstance(doc["indicators"], list) or not doc["indicators"]:
+        raise _quota_error(file, "indicators", "phải là danh sách chỉ tiêu.", "must be a list.")
+    seen: set[str] = set()
+    for i, raw in enumerate(doc["indicators"]):
+        where = f"indicators[{i}]"
+        if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+            where = f"indicators.{raw['id']}"
+        check_keys(
+            raw,
+            required={"id", "population", "label_vi", "label_en", "targets"},
+            optional={"kind", "within", "counts_when"},
+            file=file,
+            where=where,
+        )
+        iid = _quota_str(raw["id"], file, f"{where}.id")
+        if iid in seen:
+            raise _quota_error(
+                file, f"{where}.id", "mã chỉ tiêu bị trùng.", "duplicate indicator id."
+            )
+        seen.add(iid)
+        if raw["population"] not in populations:
+            raise _quota_error(
+                file,
+                f"{where}.population",
+                f"không có nhóm {raw['population']!r} trong 'populations'.",
+                f"there is no population {raw['population']!r} in 'populations'.",
+            )
+        kind = raw.get("kind", "share")
+        if kind not in QUOTA_KINDS:
+            raise _quota_error(
+                file,
+                f"{where}.kind",
+                f"loại {kind!r} không hợp lệ (được phép: {', '.join(QUOTA_KINDS)}).",
+                f"kind {kind!r} is not valid (allowed: {', '.join(QUOTA_KINDS)}).",
+            )
+        counts_when = None
+        if kind == "share":
+            if "counts_when" not in raw:
+                raise _quota_error(
+                    file, where, "thiếu khóa 'counts_when'.", "missing key 'counts_when'."
+                )
+            counts_when = _parse_quota_condition(
+                raw["counts_when"], file, f"{where}.counts_when", scales
+            )
+        elif "counts_when" in raw:
+            raise _quota_error(
+                file,
+                f"{where}.counts_when",
+                "chỉ tiêu biên chế không có điều kiện.",
+                "a headcount quota has no condition.",
+            )
+        within = None
+        if raw.get("within") is not None:
+            within = _parse_quota_condition(raw["within"], file, f"{where}.within", scales)
+        targets_raw = raw["targets"]
+        if isinstance(targets_raw, dict):
+            # A year typed as "2025" (quoted) means the same as 2025.
+            targets_raw = {
+                int(k) if isinstance(k, str) and k.isdigit() else k: v
+                for k, v in targets_raw.items()
+            }
+        check_keys(targets_raw, required=set(target_years), file=file, where=f"{where}.targets")
+        targets = {
+            y: _parse_quota_target(targets_raw[y], file, f"{where}.targets.{y}", y, kind)
+            for y in target_years
+        }
+        indicators.append(
+            QuotaIndicator(
+                id=iid,
+                population=raw["population"],
+                level=populations[raw["population"]].unit_level,
+                kind=kind,
+                within=within,
+                counts_when=counts_when,
+                label_vi=_quota_str(raw["label_vi"], file, f"{where}.label_vi"),
+                label_en=_quota_str(raw["label_en"], file, f"{where}.label_en"),
+                targets=targets,
+            )
+        )
+
+    rules = QuotaRules(
+        source_file=str(file),
+        source={k: str(v) for k, v in source.items()},
+        target_years=target_years,
+        medical_specialist_counts_as_postgraduate=rules_raw[
+            "medical_specialist_counts_as_postgraduate"
+        ],
+        political_theory_cumulative=rules_raw["political_theory_cumulative"],
+        international_language_level=rules_raw["international_language_level"],
+        annual_update_rule=rules_raw["annual_update_rule"],
+        annual_update_topics=tuple(topics),
+        scales=scales,
+        populations=populations,
+        indicators=tuple(indicators),
+        majority_ethnicity=majority,
+        largest_ethnic_groups=largest,
+        age_band_starts=tuple(bands),
+    )
+    _check_quota_rule_values(rules, file)
+    return rules
