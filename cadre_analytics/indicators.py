@@ -1,0 +1,699 @@
+"""Qualification quotas measured for the district, each commune and each unit (issue 4).
+
+Every definition (populations, scales, "counts when" conditions, targets) lives in
+``params/quotas.yaml`` and arrives here as :class:`~cadre_analytics.params.QuotaRules`; this
+module only interprets it into polars expressions. The one computation that is not a share of
+people is the headcount ratio (``kind: headcount_ratio``).
+
+Scales: ``share`` and ``target`` are both fractions in 0..1 (``target`` 0.2 means 20%).
+``met`` and ``gap_persons`` are decided with integers (``numerator * 100 * q`` against
+``p * denominator`` for a target of ``p/q`` percent), never by comparing rounded floats.
+
+An empty population (denominator 0, or no base-year headcount) gives share, met and gap null and
+``population_empty = true``; it is never shown as 0% and never divides by zero. A target year in
+which the programme sets no target ("—") gives rows with target, met and gap null.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import polars as pl
+
+from cadre_analytics.params import QuotaCondition, QuotaIndicator, QuotaRules, QuotaTarget
+
+ALL_UNITS = "ALL"
+ALL_UNITS_NAME = "Toàn huyện"
+
+INDICATOR_COLUMNS = (
+    "indicator",
+    "level",
+    "unit",
+    "unit_name",
+    "year",
+    "numerator",
+    "denominator",
+    "share",
+    "target_year",
+    "target",
+    "comparator",
+    "met",
+    "gap_persons",
+    "target_upper",
+    "population_empty",
+    "label_vi",
+    "label_en",
+)
+COUNT_COLUMNS = ("indicator", "level", "unit", "unit_name", "year", "numerator", "denominator")
+BREAKDOWN_COLUMNS = (
+    "indicator",
+    "level",
+    "unit",
+    "unit_name",
+    "year",
+    "dimension",
+    "group",
+    "numerator",
+    "denominator",
+    "share",
+)
+BREAKDOWN_DIMENSIONS = ("gender", "ethnic_majority", "ethnicity", "age_band")
+UNKNOWN_GROUP = "unknown"
+
+_COUNT_SCHEMA = {
+    "indicator": pl.Utf8,
+    "level": pl.Utf8,
+    "unit": pl.Utf8,
+    "unit_name": pl.Utf8,
+    "year": pl.Int32,
+    "numerator": pl.Int64,
+    "denominator": pl.Int64,
+}
+_INDICATOR_SCHEMA = {
+    **_COUNT_SCHEMA,
+    "share": pl.Float64,
+    "target_year": pl.Int32,
+    "target": pl.Float64,
+    "comparator": pl.Utf8,
+    "met": pl.Boolean,
+    "gap_persons": pl.Int64,
+    "target_upper": pl.Float64,
+    "population_empty": pl.Boolean,
+    "label_vi": pl.Utf8,
+    "label_en": pl.Utf8,
+}
+_BREAKDOWN_SCHEMA = {
+    **{k: v for k, v in _COUNT_SCHEMA.items() if k not in ("numerator", "denominator")},
+    "dimension": pl.Utf8,
+    "group": pl.Utf8,
+    "numerator": pl.Int64,
+    "denominator": pl.Int64,
+    "share": pl.Float64,
+}
+
+
+def pop_col(indicator_id: str) -> str:
+    """Name of the person-level flag "in the population of this indicator"."""
+    return f"pop__{indicator_id}"
+
+
+def num_col(indicator_id: str) -> str:
+    """Name of the person-level flag "counts in the numerator of this indicator"."""
+    return f"num__{indicator_id}"
+
+
+# --- conditions: YAML -> polars expressions --------------------------------------------------
+
+
+def _rank_map(field: str, rules: QuotaRules) -> dict[str, int]:
+    scale = rules.scales[field]
+    ranks = {level: i for i, level in enumerate(scale.order)}
+    if scale.equivalents_rule is not None:
+        mapping = scale.if_true if rules.rule(scale.equivalents_rule) else scale.if_false
+        ranks.update({code: ranks[level] for code, level in (mapping or {}).items()})
+    return ranks
+
+
+def condition_expr(cond: QuotaCondition, rules: QuotaRules) -> pl.Expr:
+    """A boolean, null-free polars expression for one declarative condition.
+
+    A blank (null) value never satisfies a condition: an unknown qualification is not counted.
+    """
+    if cond.op in ("all", "any"):
+        parts = [condition_expr(child, rules) for child in cond.children]
+        return pl.all_horizontal(parts) if cond.op == "all" else pl.any_horizontal(parts)
+    if cond.op == "not":
+        return ~condition_expr(cond.children[0], rules)
+    value = rules.rule(cond.value_param) if cond.value_param else cond.value
+    column = pl.col(cond.field)
+    if cond.op == "at_least":
+        ranks = _rank_map(cond.field, rules)
+        rank = column.replace_strict(ranks, default=None, return_dtype=pl.Int16)
+        wanted = ranks[value]
+        cumulative = rules.rule(cond.cumulative_if) if cond.cumulative_if else True
+        expr = rank >= wanted if cumulative else rank == wanted
+    elif cond.op == "is":
+        expr = column == pl.lit(value)
+    elif cond.op == "in":
+        expr = column.is_in(list(value))
+    else:  # pragma: no cover - the loader only lets the six known ops through
+        raise ValueError(f"unknown condition op {cond.op!r}")
+    return expr.fill_null(False)
+
+
+def population_expr(ind: QuotaIndicator, rules: QuotaRules) -> pl.Expr:
+    """In the indicator's population: staff type and unit level of the population, ``within``."""
+    pop = rules.populations[ind.population]
+    expr = pl.col("staff_type").is_in(list(pop.staff_types)).fill_null(False) & (
+        pl.col("unit_level") == pop.unit_level
+    ).fill_null(False)
+    if ind.within is not None:
+        expr = expr & condition_expr(ind.within, rules)
+    return expr
+
+
+def numerator_expr(ind: QuotaIndicator, rules: QuotaRules) -> pl.Expr:
+    """Counts in the numerator (always inside the population; headcount: everyone in it)."""
+    pop = population_expr(ind, rules)
+    if ind.counts_when is None:
+        return pop
+    return pop & condition_expr(ind.counts_when, rules)
+
+
+# --- person level -----------------------------------------------------------------------------
+
+
+def _training_topics(training: pl.LazyFrame, rules: QuotaRules) -> pl.LazyFrame:
+    """Per (staff_id, calendar year): how many of the required topics had a course."""
+    return (
+        training.filter(pl.col("topic").is_in(list(rules.annual_update_topics)))
+        .filter(pl.col("date").is_not_null() & pl.col("staff_id").is_not_null())
+        .group_by("staff_id", pl.col("date").dt.year().cast(pl.Int32).alias("_train_year"))
+        .agg(pl.col("topic").n_unique().alias("_n_topics"))
+    )
+
+
+def _updated_expr(rules: QuotaRules) -> pl.Expr:
+    needed = len(set(rules.annual_update_topics)) if rules.annual_update_rule == "all_topics" else 1
+    return (pl.col("_n_topics") >= needed).fill_null(False).alias("updated_in_year")
+
+
+def updated_in_year(
+    staff_year: pl.DataFrame, training: pl.DataFrame, year: int, rules: QuotaRules
+) -> pl.DataFrame:
+    """Add boolean ``updated_in_year``: the person's training updates dated in ``year`` cover
+    every topic (``all_topics``) or at least one (``any_topic``) of ``annual_update_topics``."""
+    topics = _training_topics(training.lazy(), rules).filter(pl.col("_train_year") == year)
+    return (
+        staff_year.lazy()
+        .drop("updated_in_year", strict=False)
+        .join(topics.drop("_train_year"), on="staff_id", how="left")
+        .with_columns(_updated_expr(rules))
+        .drop("_n_topics")
+        .collect()
+    )
+
+
+def _with_updated_by_snapshot(
+    staff: pl.LazyFrame, training: pl.LazyFrame, rules: QuotaRules
+) -> pl.LazyFrame:
+    """``updated_in_year`` for every snapshot year at once (courses dated in that row's year)."""
+    topics = _training_topics(training, rules)
+    return (
+        staff.drop("updated_in_year", strict=False)
+        .join(
+            topics,
+            left_on=["staff_id", pl.col("snapshot_year").cast(pl.Int32)],
+            right_on=["staff_id", "_train_year"],
+            how="left",
+        )
+        .with_columns(_updated_expr(rules))
+        .drop("_n_topics", "_train_year", strict=False)
+    )
+
+
+def _units_lazy(units: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
+    return units.lazy().select(
+        pl.col("code").alias("unit"),
+        pl.col("name").alias("unit_name"),
+        pl.col("level").alias("unit_level"),
+    )
+
+
+def _flag_lazy(
+    people: pl.LazyFrame,
+    units: pl.DataFrame | pl.LazyFrame,
+    rules: QuotaRules,
+    keep: tuple[str, ...] = (),
+) -> pl.LazyFrame:
+    unit_levels = _units_lazy(units).select("unit", "unit_level").unique("unit", keep="first")
+    flagged = people.drop("unit_level", strict=False).join(unit_levels, on="unit", how="left")
+    flag_exprs = []
+    for ind in rules.indicators:
+        flag_exprs.append(population_expr(ind, rules).alias(pop_col(ind.id)))
+        flag_exprs.append(numerator_expr(ind, rules).alias(num_col(ind.id)))
+    present = set(flagged.collect_schema().names())
+    base = [c for c in ("snapshot_year", "staff_id", "unit", "unit_level") if c in present]
+    return flagged.select(*base, *keep, *flag_exprs)
+
+
+def flag_people(people: pl.DataFrame, units: pl.DataFrame, rules: QuotaRules) -> pl.DataFrame:
+    """One row per person: snapshot_year, staff_id, unit, unit_level and, for every indicator,
+    booleans ``pop__<id>`` (in its population) and ``num__<id>`` (counts in its numerator).
+
+    ``people`` holds canonical staff columns plus boolean ``updated_in_year`` (see
+    :func:`updated_in_year`). Contract staff are in no population; a person whose unit is not in
+    ``units`` has no unit level and is therefore in none either.
+    """
+    if "updated_in_year" not in people.columns:
+        raise ValueError("flag_people needs the `updated_in_year` column: call updated_in_year()")
+    return _flag_lazy(people.lazy(), units, rules).collect()
+
+
+# --- counting -----------------------------------------------------------------------------
+
+
+def _long_counts(wide: pl.LazyFrame, rules: QuotaRules, by: list[str]) -> pl.LazyFrame:
+    """Wide per-group sums of pop__/num__ -> one row per indicator (a loop over the 18
+    indicators, not over people or units)."""
+    parts = [
+        wide.select(
+            *by,
+            pl.lit(ind.id).alias("indicator"),
+            pl.lit(ind.level).alias("level"),
+            pl.col(num_col(ind.id)).cast(pl.Int64).alias("numerator"),
+            pl.col(pop_col(ind.id)).cast(pl.Int64).alias("denominator"),
+        )
+        for ind in rules.indicators
+    ]
+    return pl.concat(parts, how="vertical")
+
+
+def _count_table(
+    flags: pl.LazyFrame,
+    units: pl.DataFrame | pl.LazyFrame,
+    rules: QuotaRules,
+    years: list[int],
+    extra_by: tuple[str, ...] = (),
+) -> pl.LazyFrame:
+    """Counts per indicator x (ALL + each unit of the indicator's level) x year [x extra_by].
+
+    Units with nobody in the population still get a row (numerator = denominator = 0), so an
+    empty commune is visible instead of missing. With ``extra_by`` (breakdowns) only the groups
+    that occur are listed.
+    """
+    sums = [pl.col(pop_col(i.id)).sum() for i in rules.indicators] + [
+        pl.col(num_col(i.id)).sum() for i in rules.indicators
+    ]
+    per_unit_wide = (
+        flags.filter(pl.col("unit_level").is_not_null())
+        .group_by("snapshot_year", "unit", *extra_by)
+        .agg(sums)
+    )
+    per_unit = _long_counts(per_unit_wide, rules, ["snapshot_year", "unit", *extra_by])
+    # Only units of the indicator's own level carry its rows.
+    unit_info = _units_lazy(units).unique("unit", keep="first")
+    per_unit = per_unit.join(unit_info, on="unit", how="inner").filter(
+        pl.col("unit_level") == pl.col("level")
+    )
+    all_rows = (
+        per_unit.group_by("snapshot_year", "indicator", "level", *extra_by)
+        .agg(pl.col("numerator").sum(), pl.col("denominator").sum())
+        .with_columns(pl.lit(ALL_UNITS).alias("unit"), pl.lit(ALL_UNITS_NAME).alias("unit_name"))
+    )
+    if not extra_by:
+        frame = pl.LazyFrame(
+            {
+                "indicator": [i.id for i in rules.indicators],
+                "level": [i.level for i in rules.indicators],
+            }
+        )
+        year_frame = pl.LazyFrame({"snapshot_year": years}, schema={"snapshot_year": pl.Int32})
+        grid_units = frame.join(
+            unit_info.select("unit", "unit_name", pl.col("unit_level").alias("level")),
+            on="level",
+            how="inner",
+        )
+        grid_all = frame.with_columns(
+            pl.lit(ALL_UNITS).alias("unit"), pl.lit(ALL_UNITS_NAME).alias("unit_name")
+        )
+        grid = pl.concat([grid_all, grid_units], how="vertical").join(year_frame, how="cross")
+        observed = pl.concat(
+            [
+                all_rows.select("snapshot_year", "indicator", "unit", "numerator", "denominator"),
+                per_unit.select("snapshot_year", "indicator", "unit", "numerator", "denominator"),
+            ],
+            how="vertical",
+        )
+        counted = grid.join(
+            observed.with_columns(pl.col("snapshot_year").cast(pl.Int32)),
+            on=["snapshot_year", "indicator", "unit"],
+            how="left",
+        ).with_columns(pl.col("numerator", "denominator").fill_null(0))
+    else:
+        counted = pl.concat(
+            [
+                all_rows.select(
+                    "indicator",
+                    "level",
+                    "unit",
+                    "unit_name",
+                    "snapshot_year",
+                    *extra_by,
+                    "numerator",
+                    "denominator",
+                ),
+                per_unit.select(
+                    "indicator",
+                    "level",
+                    "unit",
+                    "unit_name",
+                    "snapshot_year",
+                    *extra_by,
+                    "numerator",
+                    "denominator",
+                ),
+            ],
+            how="vertical",
+        )
+    return counted.select(
+        "indicator",
+        "level",
+        "unit",
+        "unit_name",
+        pl.col("snapshot_year").cast(pl.Int32).alias("year"),
+        *extra_by,
+        pl.col("numerator").cast(pl.Int64),
+        pl.col("denominator").cast(pl.Int64),
+    )
+
+
+def aggregate(
+    flags: pl.DataFrame, units: pl.DataFrame, rules: QuotaRules, year: int
+) -> pl.DataFrame:
+    """Counts for one year: indicator, level, unit, unit_name, year, numerator, denominator.
+
+    One row per indicator for ``unit = "ALL"`` and one per unit of the indicator's level (every
+    unit in ``units``, with 0/0 when nobody is in the population). For the headcount indicator
+    both numerator and denominator are that year's headcount; the ratio to the base year is
+    formed by :func:`compute_indicators`.
+    """
+    lf = flags.lazy()
+    if "snapshot_year" not in flags.columns:
+        lf = lf.with_columns(pl.lit(year, dtype=pl.Int32).alias("snapshot_year"))
+    lf = lf.filter(pl.col("snapshot_year") == year)
+    return _sort(_count_table(lf, units, rules, [year]).collect(), rules)
+
+
+# --- targets, met, gaps --------------------------------------------------------------------
+
+
+def _exact(target: Fraction | int | float | str) -> Fraction:
+    # str() gives back the decimal the user typed (0.3 -> 3/10), not the binary float.
+    return target if isinstance(target, Fraction) else Fraction(str(target))
+
+
+def target_met(share: float | Fraction | None, target, comparator: str) -> bool | None:
+    """Is ``share`` (0..1) on the right side of ``target`` (0..1)? None when share is null or
+    there is no target. A float share num/den and the float of the target are both correctly
+    rounded, so equal fractions compare equal (28/100 == 7/25)."""
+    if share is None or target is None:
+        return None
+    s = share
+    t_cmp = _exact(target) if isinstance(s, Fraction) else float(_exact(target))
+    if comparator == ">=":
+        return s >= t_cmp
+    if comparator == ">":
+        return s > t_cmp
+    if comparator == "<=":
+        return s <= t_cmp
+    if comparator == "==":
+        return s == t_cmp
+    raise ValueError(f"unknown comparator {comparator!r}")
+
+
+def gap_persons(numerator: int, denominator: int, target, comparator: str) -> int | None:
+    """Smallest k >= 0 such that (numerator + k) / denominator meets the target (0..1).
+
+    For ``<=`` (headcount) k is the number of people to reduce: (numerator - k) / denominator.
+    0 when met; None when the denominator is empty or no k can meet it (e.g. "== 1/3" of 10).
+    """
+    if target is None or denominator is None or denominator <= 0 or numerator is None:
+        return None
+    t = _exact(target)
+    p, q = t.numerator, t.denominator  # target = p/q of the denominator
+    scaled = p * denominator
+    if comparator == ">=":
+        need = -(-scaled // q)
+    elif comparator == ">":
+        need = scaled // q + 1
+    elif comparator == "==":
+        if scaled % q:
+            return None
+        need = scaled // q
+        return need - numerator if need >= numerator else None
+    elif comparator == "<=":
+        return max(0, numerator - scaled // q)
+    else:
+        raise ValueError(f"unknown comparator {comparator!r}")
+    if need > denominator:
+        return None
+    return max(0, need - numerator)
+
+
+def _met_gap_exprs() -> list[pl.Expr]:
+    """Vectorised met / gap from integer columns _tp, _tq: target = _tp/_tq of the denominator
+    (already divided by 100). Same rules as :func:`target_met` and :func:`gap_persons`."""
+    num, den, tp, tq, cmp = (
+        pl.col("numerator"),
+        pl.col("denominator"),
+        pl.col("_tp"),
+        pl.col("_tq"),
+        pl.col("comparator"),
+    )
+    lhs = num * tq
+    rhs = tp * den
+    scaled_floor = rhs // tq
+    scaled_ceil = (rhs + tq - 1) // tq
+    valid = (den > 0) & tp.is_not_null()
+    met = (
+        pl.when(~valid)
+        .then(None)
+        .when(cmp == ">=")
+        .then(lhs >= rhs)
+        .when(cmp == ">")
+        .then(lhs > rhs)
+        .when(cmp == "<=")
+        .then(lhs <= rhs)
+        .when(cmp == "==")
+        .then(lhs == rhs)
+    )
+    need = (
+        pl.when(cmp == ">=")
+        .then(scaled_ceil)
+        .when(cmp == ">")
+        .then(scaled_floor + 1)
+        .when(cmp == "==")
+        .then(pl.when(rhs % tq == 0).then(scaled_floor))
+    )
+    gap = (
+        pl.when(~valid)
+        .then(None)
+        .when(cmp == "<=")
+        .then(pl.max_horizontal(num - scaled_floor, pl.lit(0)))
+        .when(cmp == "==")
+        .then(pl.when(need >= num).then(need - num))
+        .when(need > den)
+        .then(None)
+        .otherwise(pl.max_horizontal(need - num, pl.lit(0)))
+    )
+    return [met.alias("met"), gap.cast(pl.Int64).alias("gap_persons")]
+
+
+def _target_frame(rules: QuotaRules) -> pl.DataFrame:
+    rows = []
+    for order, ind in enumerate(rules.indicators):
+        for ty in rules.target_years:
+            t: QuotaTarget | None = ind.targets[ty]
+            share_target = t.value / 100 if t else None
+            rows.append(
+                {
+                    "indicator": ind.id,
+                    "_order": order,
+                    "target_year": ty,
+                    "target": float(share_target) if t else None,
+                    "comparator": t.comparator if t else None,
+                    "_tp": share_target.numerator if t else None,
+                    "_tq": share_target.denominator if t else None,
+                    "target_upper": t.share_upper if t else None,
+                    "_base_year": t.base_year if t else None,
+                    "_kind": ind.kind,
+                    "label_vi": ind.label_vi,
+                    "label_en": ind.label_en,
+                }
+            )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "indicator": pl.Utf8,
+            "_order": pl.Int32,
+            "target_year": pl.Int32,
+            "target": pl.Float64,
+            "comparator": pl.Utf8,
+            "_tp": pl.Int64,
+            "_tq": pl.Int64,
+            "target_upper": pl.Float64,
+            "_base_year": pl.Int32,
+            "_kind": pl.Utf8,
+            "label_vi": pl.Utf8,
+            "label_en": pl.Utf8,
+        },
+    )
+
+
+def _sort(frame: pl.DataFrame, rules: QuotaRules) -> pl.DataFrame:
+    order = pl.DataFrame(
+        {"indicator": [i.id for i in rules.indicators], "_order": range(len(rules.indicators))},
+        schema={"indicator": pl.Utf8, "_order": pl.Int32},
+    )
+    keys = ["_order", "_all_last", "unit", "year"]
+    keys += [k for k in ("target_year", "dimension", "group") if k in frame.columns]
+    return (
+        frame.join(order, on="indicator", how="left")
+        .with_columns((pl.col("unit") != ALL_UNITS).alias("_all_last"))
+        .sort(keys, nulls_last=True)
+        .drop("_order", "_all_last")
+    )
+
+
+def _with_targets(counts: pl.LazyFrame, rules: QuotaRules) -> pl.LazyFrame:
+    """Counts x target years -> the indicators table (headcount denominators from base year)."""
+    targets = _target_frame(rules).lazy().drop("_order")
+    rows = counts.join(targets, on="indicator", how="inner")
+    base = counts.select(
+        "indicator",
+        "unit",
+        pl.col("year").alias("_base_year"),
+        pl.col("numerator").alias("_base_headcount"),
+    )
+    rows = rows.join(base, on=["indicator", "unit", "_base_year"], how="left").with_columns(
+        pl.when(pl.col("_kind") == "headcount_ratio")
+        .then(pl.col("_base_headcount"))
+        .otherwise(pl.col("denominator"))
+        .alias("denominator")
+    )
+    empty = pl.col("denominator").is_null() | (pl.col("denominator") == 0)
+    return rows.with_columns(
+        pl.when(empty)
+        .then(None)
+        .otherwise(pl.col("numerator") / pl.col("denominator"))
+        .alias("share"),
+        empty.alias("population_empty"),
+        *_met_gap_exprs(),
+    ).select(list(_INDICATOR_SCHEMA))
+
+
+def compute_indicators(
+    staff: pl.DataFrame,
+    training: pl.DataFrame,
+    units: pl.DataFrame,
+    rules: QuotaRules,
+    year: int,
+) -> pl.DataFrame:
+    """The indicators table (columns :data:`INDICATOR_COLUMNS`) for every snapshot year present
+    up to ``year``, each against every target year of ``rules`` (2025 and 2030)."""
+    staff_lf = staff.lazy().filter(pl.col("snapshot_year") <= year)
+    years = sorted(
+        staff_lf.select(pl.col("snapshot_year").unique()).collect().to_series().to_list()
+    )
+    if not years:
+        return pl.DataFrame(schema=_INDICATOR_SCHEMA)
+    people = _with_updated_by_snapshot(staff_lf, training.lazy(), rules)
+    flags = _flag_lazy(people, units, rules)
+    counts = _count_table(flags, units, rules, years).collect()
+    table = _with_targets(counts.lazy(), rules).collect()
+    return _sort(table, rules).cast(_INDICATOR_SCHEMA)
+
+
+# --- breakdowns -----------------------------------------------------------------------------
+
+
+def _age_band_expr(year: int, starts: tuple[int, ...]) -> pl.Expr:
+    # Age at 31 December of the year: everyone born in year B has had the birthday by then.
+    age = pl.lit(year) - pl.col("birth_date").dt.year().cast(pl.Int32)
+    expr = pl.when(pl.col("birth_date").is_null()).then(pl.lit(UNKNOWN_GROUP))
+    expr = expr.when(age < starts[0]).then(pl.lit(f"<{starts[0]}"))
+    for low, high in zip(starts, starts[1:], strict=False):
+        expr = expr.when(age < high).then(pl.lit(f"{low}-{high - 1}"))
+    return expr.otherwise(pl.lit(f"{starts[-1]}+")).alias("age_band")
+
+
+def _ethnic_key() -> pl.Expr:
+    return pl.col("ethnicity").str.strip_chars().str.to_lowercase()
+
+
+def compute_breakdowns(
+    staff: pl.DataFrame,
+    training: pl.DataFrame,
+    units: pl.DataFrame,
+    rules: QuotaRules,
+    year: int,
+) -> pl.DataFrame:
+    """Each share indicator of the ``year`` snapshot by gender, ethnic group and age band.
+
+    Columns :data:`BREAKDOWN_COLUMNS`; ``dimension`` is one of :data:`BREAKDOWN_DIMENSIONS`:
+    ``gender`` (male/female/unknown), ``ethnic_majority`` (majority/minority/unknown, majority
+    = ``breakdowns.majority_ethnicity``), ``ethnicity`` (the majority group, the N largest
+    minority groups by name as written, ``other_minority``, ``unknown``), ``age_band`` (<30,
+    30-39, 40-49, 50+ at 31 December, unknown). Raw counts for ALL and each unit: small cells
+    are suppressed by the report layer. The headcount ratio has no breakdown (a ratio of two
+    years' rosters does not split by person).
+    """
+    share_rules = [i for i in rules.indicators if i.kind == "share"]
+    staff_lf = staff.lazy().filter(pl.col("snapshot_year") == year)
+    people = _with_updated_by_snapshot(staff_lf, training.lazy(), rules)
+    majority = rules.majority_ethnicity.strip().lower()
+    people = people.with_columns(
+        pl.col("gender").fill_null(UNKNOWN_GROUP).alias("_gender"),
+        pl.when(pl.col("ethnicity").is_null() | (_ethnic_key() == ""))
+        .then(pl.lit(UNKNOWN_GROUP))
+        .when(_ethnic_key() == majority)
+        .then(pl.lit("majority"))
+        .otherwise(pl.lit("minority"))
+        .alias("_ethnic_majority"),
+        _age_band_expr(year, rules.age_band_starts),
+    )
+    flags = _flag_lazy(
+        people, units, rules, keep=("_gender", "_ethnic_majority", "ethnicity", "age_band")
+    )
+    in_any = pl.any_horizontal([pl.col(pop_col(i.id)) for i in share_rules])
+    # The largest minority groups among everyone counted in some quota this year.
+    largest = (
+        flags.filter(in_any & (pl.col("_ethnic_majority") == "minority"))
+        .group_by(pl.col("ethnicity").str.strip_chars())
+        .agg(pl.len().alias("n"))
+        .sort(["n", "ethnicity"], descending=[True, False])
+        .head(rules.largest_ethnic_groups)
+        .collect()
+        .get_column("ethnicity")
+        .to_list()
+    )
+    flags = flags.with_columns(
+        pl.when(pl.col("_ethnic_majority") == "majority")
+        .then(pl.lit(rules.majority_ethnicity))
+        .when(pl.col("_ethnic_majority") == UNKNOWN_GROUP)
+        .then(pl.lit(UNKNOWN_GROUP))
+        .when(pl.col("ethnicity").str.strip_chars().is_in(largest))
+        .then(pl.col("ethnicity").str.strip_chars())
+        .otherwise(pl.lit("other_minority"))
+        .alias("_ethnicity"),
+    )
+    share_ids = {i.id for i in share_rules}
+    parts = []
+    for dimension, column in (
+        ("gender", "_gender"),
+        ("ethnic_majority", "_ethnic_majority"),
+        ("ethnicity", "_ethnicity"),
+        ("age_band", "age_band"),
+    ):
+        counted = _count_table(flags, units, rules, [year], extra_by=(column,))
+        parts.append(
+            counted.filter(pl.col("indicator").is_in(list(share_ids))).select(
+                "indicator",
+                "level",
+                "unit",
+                "unit_name",
+                "year",
+                pl.lit(dimension).alias("dimension"),
+                pl.col(column).alias("group"),
+                "numerator",
+                "denominator",
+            )
+        )
+    table = (
+        pl.concat(parts, how="vertical")
+        .filter(pl.col("denominator") > 0)
+        .with_columns((pl.col("numerator") / pl.col("denominator")).alias("share"))
+        .collect()
+    )
+    return _sort(table, rules).select(list(_BREAKDOWN_SCHEMA)).cast(_BREAKDOWN_SCHEMA)
