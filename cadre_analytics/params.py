@@ -110,7 +110,7 @@ def params_hash(params_dir: Path = DEFAULT_PARAMS_DIR) -> str:
 
 # --- projection: retirement schedule and scenarios (owner: projection, issue 5) ----------------
 
-from dataclasses import dataclass  # noqa: E402  (kept inside this section: parallel edits)
+from dataclasses import dataclass, field  # noqa: E402  (kept inside this section)
 
 _GENDERS = ("male", "female")
 
@@ -196,6 +196,378 @@ def load_retirement_schedule(path: Path | None = None) -> RetirementSchedule:
     return RetirementSchedule(
         ages=ages, before_first_year=before, source=str(doc.get("source", ""))
     )
+
+
+# Scenarios (params/scenarios/*.yaml) and the course catalogue (params/scenarios/_courses.yaml).
+# A file whose name starts with "_" in that folder is not a scenario.
+
+SCENARIO_EXIT_SOURCES = ("none", "history", "rates")
+SCENARIO_RECRUITMENT_MODES = ("none", "replace_leavers", "headcount_path")
+# Attributes a course or a new hire's mix may set: ordinal ones (scales) and booleans.
+SCENARIO_ORDINAL_ATTRIBUTES = (
+    "education",
+    "political_theory",
+    "state_management",
+    "foreign_language",
+)
+SCENARIO_BOOLEAN_ATTRIBUTES = ("it_use", "education_fits_position", "updated_in_year")
+MIN_MONTE_CARLO_DRAWS = 1000
+
+
+@dataclass(frozen=True)
+class Course:
+    """A course the Board can send people to (back-solve and planned training)."""
+
+    id: str
+    attribute: str  # SCENARIO_ORDINAL_ATTRIBUTES
+    level: str
+    requires_at_least: dict[str, str]  # attribute -> minimum current level
+    max_age: int | None  # strictly under this age on 31 December of YEAR
+    label_vi: str
+    label_en: str
+
+
+@dataclass(frozen=True)
+class PlannedCourse:
+    course: str
+    population: str  # "ALL", a unit code, or "level:district" / "level:commune"
+    per_year: int
+    from_year: int
+    to_year: int
+    staff_types: tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One projection scenario; ``baseline`` = retirements and courses in progress only."""
+
+    name: str
+    label_vi: str
+    label_en: str
+    source_file: str
+    draws: int = MIN_MONTE_CARLO_DRAWS
+    course_completion_rate: float = 1.0
+    exits_source: str = "none"  # SCENARIO_EXIT_SOURCES
+    age_band_starts: tuple[int, ...] = ()  # bands: < s0, [s0, s1), ..., >= s_last
+    exit_rates: tuple[float, ...] = ()  # one per band when exits_source == "rates"
+    recruitment: str = "none"  # SCENARIO_RECRUITMENT_MODES
+    headcount_ratio: dict[int, float] | str | None = None  # {year: ratio} or "from_quota"
+    headcount_staff_types: tuple[str, ...] = ()
+    hire_age: int = 30
+    hire_mix: dict[str, Any] = field(default_factory=dict)
+    planned: tuple[PlannedCourse, ...] = ()
+    courses: dict[str, Course] = field(default_factory=dict)
+
+    @property
+    def has_rates(self) -> bool:
+        """True when any probability is strictly between 0 and 1 (then Monte Carlo is run)."""
+        probs = [self.course_completion_rate, *self.exit_rates]
+        for value in self.hire_mix.values():
+            probs.extend(value.values() if isinstance(value, dict) else [value])
+        return self.exits_source == "history" or any(0 < p < 1 for p in probs)
+
+
+def _probability(value: Any, file: Path, where: str) -> float:
+    expect_type(value, (int, float), file=file, where=where)
+    if not 0 <= value <= 1:
+        raise ParamsError(
+            f"'{where}' = {value} phải nằm trong khoảng 0–1 (ví dụ 0.9 = 90%).",
+            f"'{where}' = {value} must be between 0 and 1 (e.g. 0.9 = 90%).",
+            where=str(file),
+        )
+    return float(value)
+
+
+def _vocab(attribute: str) -> tuple[str, ...]:
+    from cadre_analytics import schema
+
+    return {
+        "education": schema.EDUCATION,
+        "political_theory": schema.POLITICAL_THEORY,
+        "state_management": schema.STATE_MANAGEMENT,
+        "foreign_language": schema.FOREIGN_LANGUAGE,
+    }[attribute]
+
+
+def _one_of(value: Any, allowed: tuple[str, ...], file: Path, where: str) -> str:
+    if value not in allowed:
+        raise ParamsError(
+            f"'{where}' = {value!r} không hợp lệ (được phép: {', '.join(allowed)}).",
+            f"'{where}' = {value!r} is not valid (allowed: {', '.join(allowed)}).",
+            where=str(file),
+        )
+    return value
+
+
+def load_course_catalogue(path: Path | None = None) -> dict[str, Course]:
+    """Read ``params/scenarios/_courses.yaml``: course id -> Course."""
+    file = Path(path) if path is not None else DEFAULT_PARAMS_DIR / "scenarios" / "_courses.yaml"
+    doc = check_keys(load_yaml(file), required={"courses"}, file=file, where="courses file")
+    courses_doc = check_keys(
+        doc["courses"], optional=set(doc["courses"] or {}), file=file, where="courses"
+    )
+    courses = {}
+    for cid, body in courses_doc.items():
+        w = f"courses.{cid}"
+        check_keys(
+            body,
+            required={"attribute", "level", "label_vi", "label_en"},
+            optional={"requires_at_least", "max_age"},
+            file=file,
+            where=w,
+        )
+        attribute = _one_of(body["attribute"], SCENARIO_ORDINAL_ATTRIBUTES, file, f"{w}.attribute")
+        level = _one_of(body["level"], _vocab(attribute), file, f"{w}.level")
+        req_doc = body.get("requires_at_least") or {}
+        check_keys(
+            req_doc,
+            optional=set(SCENARIO_ORDINAL_ATTRIBUTES),
+            file=file,
+            where=f"{w}.requires_at_least",
+        )
+        requires = {
+            a: _one_of(v, _vocab(a), file, f"{w}.requires_at_least.{a}") for a, v in req_doc.items()
+        }
+        max_age = body.get("max_age")
+        if max_age is not None:
+            expect_type(max_age, int, file=file, where=f"{w}.max_age")
+        courses[str(cid)] = Course(
+            id=str(cid),
+            attribute=attribute,
+            level=level,
+            requires_at_least=requires,
+            max_age=max_age,
+            label_vi=str(body["label_vi"]),
+            label_en=str(body["label_en"]),
+        )
+    return courses
+
+
+def _parse_scenario(doc: Any, file: Path, courses: dict[str, Course]) -> Scenario:
+    from cadre_analytics.schema import STAFF_TYPE
+
+    doc = check_keys(
+        doc,
+        required={"name", "label_vi", "label_en"},
+        optional={
+            "draws",
+            "course_completion_rate",
+            "other_exits",
+            "recruitment",
+            "planned_training",
+        },
+        file=file,
+        where="scenario",
+    )
+    name = expect_type(doc["name"], str, file=file, where="name")
+    if name != file.stem:
+        raise ParamsError(
+            f"'name' = {name!r} phải trùng tên tệp ({file.stem!r}).",
+            f"'name' = {name!r} must match the file name ({file.stem!r}).",
+            where=str(file),
+        )
+    draws = expect_type(doc.get("draws", MIN_MONTE_CARLO_DRAWS), int, file=file, where="draws")
+    if draws < MIN_MONTE_CARLO_DRAWS:
+        raise ParamsError(
+            f"'draws' = {draws}: cần ít nhất {MIN_MONTE_CARLO_DRAWS} lần mô phỏng.",
+            f"'draws' = {draws}: at least {MIN_MONTE_CARLO_DRAWS} Monte Carlo draws are needed.",
+            where=str(file),
+        )
+    completion = _probability(
+        doc.get("course_completion_rate", 1.0), file, "course_completion_rate"
+    )
+
+    exits = check_keys(
+        doc.get("other_exits") or {"source": "none"},
+        required={"source"},
+        optional={"age_band_starts", "rates"},
+        file=file,
+        where="other_exits",
+    )
+    source = _one_of(exits["source"], SCENARIO_EXIT_SOURCES, file, "other_exits.source")
+    starts = exits.get("age_band_starts", [])
+    if (
+        not isinstance(starts, list)
+        or any(isinstance(s, bool) or not isinstance(s, int) for s in starts)
+        or starts != sorted(set(starts))
+    ):
+        raise ParamsError(
+            "'other_exits.age_band_starts' phải là danh sách tuổi tăng dần, ví dụ [30, 40, 50].",
+            "'other_exits.age_band_starts' must be increasing ages, e.g. [30, 40, 50].",
+            where=str(file),
+        )
+    rates: tuple[float, ...] = ()
+    if source == "rates":
+        raw = exits.get("rates")
+        if not isinstance(raw, list) or len(raw) != len(starts) + 1:
+            raise ParamsError(
+                f"'other_exits.rates' phải có {len(starts) + 1} tỷ lệ (một cho mỗi nhóm tuổi).",
+                f"'other_exits.rates' must list {len(starts) + 1} rates (one per age band).",
+                where=str(file),
+            )
+        rates = tuple(_probability(r, file, f"other_exits.rates[{i}]") for i, r in enumerate(raw))
+    elif "rates" in exits:
+        raise ParamsError(
+            "'other_exits.rates' chỉ dùng khi source: rates.",
+            "'other_exits.rates' is only used with source: rates.",
+            where=str(file),
+        )
+
+    rec = check_keys(
+        doc.get("recruitment") or {"mode": "none"},
+        required={"mode"},
+        optional={"headcount_ratio", "staff_types", "hire_age", "mix"},
+        file=file,
+        where="recruitment",
+    )
+    mode = _one_of(rec["mode"], SCENARIO_RECRUITMENT_MODES, file, "recruitment.mode")
+    ratio: dict[int, float] | str | None = None
+    staff_types: tuple[str, ...] = ()
+    if mode == "headcount_path":
+        raw_ratio = rec.get("headcount_ratio", "from_quota")
+        if raw_ratio == "from_quota":
+            ratio = "from_quota"
+        elif isinstance(raw_ratio, dict) and raw_ratio:
+            ratio = {}
+            for y, r in raw_ratio.items():
+                expect_type(y, int, file=file, where=f"recruitment.headcount_ratio.{y}")
+                expect_type(r, (int, float), file=file, where=f"recruitment.headcount_ratio.{y}")
+                if not 0 <= r <= 2:
+                    raise ParamsError(
+                        f"'recruitment.headcount_ratio.{y}' = {r}: tỷ lệ so với năm báo cáo, 0–2.",
+                        f"'recruitment.headcount_ratio.{y}' = {r}: ratio to YEAR, between 0 and 2.",
+                        where=str(file),
+                    )
+                ratio[y] = float(r)
+        else:
+            raise ParamsError(
+                "'recruitment.headcount_ratio' phải là from_quota hoặc bảng năm: tỷ lệ.",
+                "'recruitment.headcount_ratio' must be from_quota or a mapping year: ratio.",
+                where=str(file),
+            )
+        raw_types = rec.get("staff_types", ["public_employee"])
+        if not isinstance(raw_types, list):
+            raw_types = [raw_types]
+        staff_types = tuple(
+            _one_of(t, STAFF_TYPE, file, "recruitment.staff_types") for t in raw_types
+        )
+    hire_age = expect_type(rec.get("hire_age", 30), int, file=file, where="recruitment.hire_age")
+    mix_doc = rec.get("mix") or {}
+    check_keys(
+        mix_doc,
+        optional=set(SCENARIO_ORDINAL_ATTRIBUTES) | set(SCENARIO_BOOLEAN_ATTRIBUTES),
+        file=file,
+        where="recruitment.mix",
+    )
+    mix: dict[str, Any] = {}
+    for attr, value in mix_doc.items():
+        w = f"recruitment.mix.{attr}"
+        if attr in SCENARIO_BOOLEAN_ATTRIBUTES:
+            mix[attr] = _probability(value, file, w)
+            continue
+        check_keys(value, optional=set(_vocab(attr)), file=file, where=w)
+        probs = {lvl: _probability(p, file, f"{w}.{lvl}") for lvl, p in value.items()}
+        if abs(sum(probs.values()) - 1) > 1e-9:
+            raise ParamsError(
+                f"Tổng tỷ lệ '{w}' = {sum(probs.values()):g}, phải bằng 1.",
+                f"The shares in '{w}' add up to {sum(probs.values()):g}; they must add up to 1.",
+                where=str(file),
+            )
+        mix[attr] = probs
+    if mode != "none" and "education" not in mix:
+        raise ParamsError(
+            "Thiếu 'recruitment.mix.education' (trình độ của người mới tuyển).",
+            "Missing 'recruitment.mix.education' (the qualification mix of new hires).",
+            where=str(file),
+        )
+
+    planned = []
+    raw_planned = doc.get("planned_training") or []
+    if not isinstance(raw_planned, list):
+        raise ParamsError(
+            "'planned_training' phải là danh sách.",
+            "'planned_training' must be a list.",
+            where=str(file),
+        )
+    for i, item in enumerate(raw_planned):
+        w = f"planned_training[{i}]"
+        check_keys(
+            item,
+            required={"course", "population", "per_year", "from_year", "to_year"},
+            optional={"staff_types"},
+            file=file,
+            where=w,
+        )
+        _one_of(item["course"], tuple(courses), file, f"{w}.course")
+        per_year = expect_type(item["per_year"], int, file=file, where=f"{w}.per_year")
+        y0 = expect_type(item["from_year"], int, file=file, where=f"{w}.from_year")
+        y1 = expect_type(item["to_year"], int, file=file, where=f"{w}.to_year")
+        if per_year < 0 or y1 < y0:
+            raise ParamsError(
+                f"'{w}': per_year phải ≥ 0 và to_year ≥ from_year.",
+                f"'{w}': per_year must be >= 0 and to_year >= from_year.",
+                where=str(file),
+            )
+        types = item.get("staff_types")
+        if types is not None:
+            types = tuple(_one_of(t, STAFF_TYPE, file, f"{w}.staff_types") for t in types)
+        planned.append(
+            PlannedCourse(
+                course=item["course"],
+                population=str(
+                    expect_type(item["population"], str, file=file, where=f"{w}.population")
+                ),
+                per_year=per_year,
+                from_year=y0,
+                to_year=y1,
+                staff_types=types,
+            )
+        )
+
+    scenario = Scenario(
+        name=name,
+        label_vi=str(doc["label_vi"]),
+        label_en=str(doc["label_en"]),
+        source_file=str(file),
+        draws=draws,
+        course_completion_rate=completion,
+        exits_source=source,
+        age_band_starts=tuple(starts),
+        exit_rates=rates,
+        recruitment=mode,
+        headcount_ratio=ratio,
+        headcount_staff_types=staff_types,
+        hire_age=hire_age,
+        hire_mix=mix,
+        planned=tuple(planned),
+        courses=courses,
+    )
+    if name == "baseline" and (source != "none" or mode != "none" or planned or completion != 1.0):
+        raise ParamsError(
+            "Kịch bản 'baseline' chỉ gồm nghỉ hưu và khóa đang học (không nghỉ việc khác, không "
+            "tuyển mới, không đào tạo thêm, tỷ lệ hoàn thành 1).",
+            "The 'baseline' scenario holds only retirements and courses in progress (no other "
+            "exits, no recruitment, no planned training, completion rate 1).",
+            where=str(file),
+            fix_vi="sao chép thành tệp khác (ví dụ plan_2026.yaml) rồi sửa tệp đó.",
+            fix_en="copy it to another file (e.g. plan_2026.yaml) and edit that one.",
+        )
+    return scenario
+
+
+def load_scenarios(dir: Path | None = None) -> list[Scenario]:
+    """Read every scenario in ``params/scenarios/`` (baseline first, then by name)."""
+    folder = Path(dir) if dir is not None else DEFAULT_PARAMS_DIR / "scenarios"
+    courses = load_course_catalogue(folder / "_courses.yaml")
+    files = sorted(p for p in folder.glob("*.yaml") if not p.name.startswith("_"))
+    scenarios = [_parse_scenario(load_yaml(p), p, courses) for p in files]
+    if not any(s.name == "baseline" for s in scenarios):
+        raise ParamsError(
+            "Thiếu kịch bản 'baseline.yaml' (luôn được chạy).",
+            "The 'baseline.yaml' scenario is missing (it always runs).",
+            where=str(folder),
+        )
+    return sorted(scenarios, key=lambda s: (s.name != "baseline", s.name))
 
 
 # --- end of projection section ------------------------------------------------------------------
