@@ -187,7 +187,7 @@ def updated_in_year(
     return (
         staff_year.lazy()
         .drop("updated_in_year", strict=False)
-        .join(topics.drop("_train_year"), on="staff_id", how="left")
+        .join(topics.drop("_train_year"), on="staff_id", how="left", maintain_order="left")
         .with_columns(_updated_expr(rules))
         .drop("_n_topics")
         .collect()
@@ -206,6 +206,7 @@ def _with_updated_by_snapshot(
             left_on=["staff_id", pl.col("snapshot_year").cast(pl.Int32)],
             right_on=["staff_id", "_train_year"],
             how="left",
+            maintain_order="left",
         )
         .with_columns(_updated_expr(rules))
         .drop("_n_topics", "_train_year", strict=False)
@@ -227,7 +228,9 @@ def _flag_lazy(
     keep: tuple[str, ...] = (),
 ) -> pl.LazyFrame:
     unit_levels = _units_lazy(units).select("unit", "unit_level").unique("unit", keep="first")
-    flagged = people.drop("unit_level", strict=False).join(unit_levels, on="unit", how="left")
+    flagged = people.drop("unit_level", strict=False).join(
+        unit_levels, on="unit", how="left", maintain_order="left"
+    )
     flag_exprs = []
     for ind in rules.indicators:
         flag_exprs.append(population_expr(ind, rules).alias(pop_col(ind.id)))
@@ -455,7 +458,8 @@ def _met_gap_exprs() -> list[pl.Expr]:
     rhs = tp * den
     scaled_floor = rhs // tq
     scaled_ceil = (rhs + tq - 1) // tq
-    valid = (den > 0) & tp.is_not_null()
+    # A null denominator (no base-year headcount) must not fall through to a number.
+    valid = ((den > 0) & tp.is_not_null() & num.is_not_null()).fill_null(False)
     met = (
         pl.when(~valid)
         .then(None)
