@@ -1,0 +1,434 @@
+"""Charts of the report, built ONLY from aggregated frames and rendered to inline SVG.
+
+Why SVG (vl-convert) and not altair's HTML renderer: the default renderer pulls Vega from a CDN
+and draws nothing offline; inline SVG needs no script at all, so it draws in any browser with
+the network off, prints sharply, and the text stays text (Vietnamese diacritics use the
+viewer's fonts; we ask for DejaVu Sans / Arial / Noto Sans which all carry them).
+Every chart is wrapped in a <figure> with an aria-label and a figcaption that says in words
+what the chart shows.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+import altair as alt
+import polars as pl
+import vl_convert as vlc
+
+from cadre_analytics import schema
+from cadre_analytics.report import fmt
+from cadre_analytics.report.strings import t, t_or
+from cadre_analytics.report.tables import ALL, BASELINE, group_label, quota_label
+
+FONT = "DejaVu Sans, Noto Sans, Arial, Helvetica, sans-serif"
+COLOR_TARGET = "#c0392b"
+COLOR_HISTORY = "#1f3b73"
+SCENARIO_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"]
+WIDTH = 460
+HEIGHT = 220
+SHARE_FORMAT = ".0%"
+
+
+def assert_no_personal(frame: pl.DataFrame, what: str = "chart data") -> pl.DataFrame:
+    """Charts embed their data in the spec: refuse any person-identifying column."""
+    leaked = [c for c in frame.columns if c in schema.PERSONAL_COLUMNS]
+    if leaked:
+        raise AssertionError(f"{what}: personal column(s) {leaked} must never be charted")
+    return frame
+
+
+def _chart(frame: pl.DataFrame) -> alt.Chart:
+    assert_no_personal(frame)
+    # Hand altair plain records: it then embeds exactly these (already aggregated) columns.
+    return alt.Chart(alt.Data(values=frame.to_dicts()))
+
+
+def _locale(lang: str) -> dict:
+    return {
+        "decimal": t("format.decimal", lang),
+        "thousands": t("format.thousands", lang),
+        "grouping": [3],
+        "currency": ["", ""],
+        "percent": "%",
+    }
+
+
+def _config(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    return chart.configure(font=FONT).configure_view(stroke=None)
+
+
+def to_svg(chart: alt.TopLevelMixin, lang: str) -> str:
+    """Render a chart to an SVG string suitable for inlining in HTML (no namespace URLs)."""
+    spec = _config(chart).to_dict()
+    spec.pop("$schema", None)
+    svg = vlc.vegalite_to_svg(spec, format_locale=_locale(lang), allowed_base_urls=[])
+    # Inline SVG in HTML needs no xmlns; dropping them keeps the file free of any URL at all.
+    svg = re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", svg, count=2)
+    return svg
+
+
+def figure(chart: alt.TopLevelMixin, alt_text: str, lang: str, cls: str = "chart") -> str:
+    """<figure> with the inline SVG (role=img + aria-label) and a figcaption in words."""
+    svg = to_svg(chart, lang)
+    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(alt_text)}" ', 1)
+    return f'<figure class="{cls}">{svg}<figcaption>{escape(alt_text)}</figcaption></figure>'
+
+
+# --- District history + projection ------------------------------------------------------
+
+
+def district_series(
+    indicators: pl.DataFrame, projection: pl.DataFrame | None, indicator: str, lang: str
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(lines, band, targets) frames for one quota at unit ALL, labelled in ``lang``."""
+    ind = indicators.filter((pl.col("indicator") == indicator) & (pl.col("unit") == ALL))
+    history = (
+        ind.select("year", "share")
+        .unique("year")
+        .sort("year")
+        .with_columns(pl.lit(t("district.history", lang)).alias("series"))
+    )
+    lines = [history.select("year", "share", "series")]
+    band = pl.DataFrame(schema={"year": pl.Int64, "lo": pl.Float64, "hi": pl.Float64})
+    if projection is not None and projection.height:
+        proj = projection.filter(
+            (pl.col("indicator") == indicator) & (pl.col("unit") == ALL)
+        ).unique(["year", "scenario"], keep="first")
+        if proj.height:
+            proj = proj.with_columns(
+                pl.coalesce("share_p50", "share").alias("mid")
+                if "share_p50" in proj.columns
+                else pl.col("share").alias("mid")
+            )
+            last = history.tail(1)
+            for scenario in sorted(proj["scenario"].unique().to_list(), key=_scenario_order):
+                label = t_or(f"scenario.{scenario}", lang, scenario)
+                part = proj.filter(pl.col("scenario") == scenario).sort("year")
+                lines.append(
+                    pl.concat(
+                        [
+                            last.select("year", "share"),  # join the line to the last snapshot
+                            part.select("year", pl.col("mid").alias("share")),
+                        ]
+                    ).with_columns(pl.lit(label).alias("series"))
+                )
+            bands = proj.filter(
+                pl.col("share_p10").is_not_null() & pl.col("share_p90").is_not_null()
+            )
+            if bands.height:
+                band = bands.select(
+                    "year",
+                    pl.col("share_p10").alias("lo"),
+                    pl.col("share_p90").alias("hi"),
+                    pl.col("scenario"),
+                ).with_columns(
+                    pl.col("scenario").map_elements(
+                        lambda s: t_or(f"scenario.{s}", lang, s), return_dtype=pl.Utf8
+                    )
+                )
+    targets = (
+        ind.filter(pl.col("target").is_not_null())
+        .select("target_year", "target")
+        .unique()
+        .sort("target_year")
+    )
+    first_year = history["year"].min() if history.height else None
+    targets = targets.with_columns(pl.lit(first_year).alias("from_year"))
+    return pl.concat(lines, how="vertical_relaxed"), band, targets
+
+
+def _scenario_order(name: str) -> tuple[int, str]:
+    return (0 if name == BASELINE else 1, name)
+
+
+def district_chart(
+    indicators: pl.DataFrame, projection: pl.DataFrame | None, indicator: str, lang: str
+) -> alt.LayerChart:
+    lines, band, targets = district_series(indicators, projection, indicator, lang)
+    history_label = t("district.history", lang)
+    series = lines.select("series").unique(maintain_order=True)["series"].to_list()
+    colors = [COLOR_HISTORY] + SCENARIO_COLORS[: max(len(series) - 1, 0)]
+    x = alt.X(
+        "year:Q", title=t("district.axis_year", lang), axis=alt.Axis(format="d", tickMinStep=1)
+    )
+    y_scale = alt.Scale(domain=[0, max(1.0, float(lines["share"].max() or 0))])
+    color = alt.Color(
+        "series:N",
+        title=t("district.legend_series", lang),
+        scale=alt.Scale(domain=series, range=colors),
+        legend=alt.Legend(orient="bottom", labelLimit=300),
+    )
+    layers = []
+    if band.height:
+        layers.append(
+            _chart(band)
+            .mark_area(opacity=0.18, color=SCENARIO_COLORS[1])
+            .encode(x=x, y=alt.Y("lo:Q", scale=y_scale), y2="hi:Q")
+        )
+    layers.append(
+        _chart(lines)
+        .mark_line(point=True)
+        .encode(
+            x=x,
+            y=alt.Y(
+                "share:Q",
+                title=t("district.axis_share", lang),
+                axis=alt.Axis(format=SHARE_FORMAT),
+                scale=y_scale,
+            ),
+            color=color,
+            strokeDash=alt.condition(
+                alt.datum.series == history_label, alt.value([1, 0]), alt.value([5, 3])
+            ),
+        )
+    )
+    if targets.height:
+        layers.append(
+            _chart(targets)
+            .mark_rule(color=COLOR_TARGET, strokeWidth=2)
+            .encode(x="from_year:Q", x2="target_year:Q", y="target:Q")
+        )
+        layers.append(
+            _chart(
+                targets.with_columns(
+                    pl.col("target")
+                    .map_elements(
+                        lambda v: t("district.target", lang) + " " + fmt.percent(v, lang, 0),
+                        return_dtype=pl.Utf8,
+                    )
+                    .alias("label")
+                )
+            )
+            .mark_text(color=COLOR_TARGET, dy=-8, align="right", fontSize=11)
+            .encode(x="target_year:Q", y="target:Q", text="label:N")
+        )
+    return alt.layer(*layers).properties(
+        width=WIDTH, height=HEIGHT, title=alt.Title(quota_label(indicator, lang), fontSize=13)
+    )
+
+
+def district_alt_text(
+    indicators: pl.DataFrame,
+    projection: pl.DataFrame | None,
+    indicator: str,
+    year: int,
+    lang: str,
+) -> str:
+    ind = indicators.filter(
+        (pl.col("indicator") == indicator) & (pl.col("unit") == ALL) & (pl.col("year") == year)
+    )
+    share = ind["share"][0] if ind.height else None
+    tgt = ind.filter(pl.col("target").is_not_null()).sort("target_year").tail(1)
+    target_text = (
+        fmt.target(tgt["target"][0], tgt["comparator"][0], lang)
+        if tgt.height
+        else t("format.missing", lang)
+    )
+    proj = (
+        projection.filter(
+            (pl.col("indicator") == indicator)
+            & (pl.col("unit") == ALL)
+            & (pl.col("scenario") == BASELINE)
+        ).sort("year")
+        if projection is not None
+        else None
+    )
+    label = quota_label(indicator, lang)
+    if proj is None or proj.is_empty():
+        return t(
+            "district.no_projection_alt",
+            lang,
+            quota=label,
+            year=year,
+            share=fmt.percent(share, lang),
+            target=target_text,
+        )
+    end = proj.tail(1).row(0, named=True)
+    return t(
+        "district.alt",
+        lang,
+        quota=label,
+        year=year,
+        share=fmt.percent(share, lang),
+        end_year=end["year"],
+        projected=fmt.percent(end["share"], lang),
+        target=target_text,
+    )
+
+
+# --- Commune heat-map --------------------------------------------------------------------
+
+
+def heatmap_chart(matrix: pl.DataFrame, lang: str) -> alt.LayerChart:
+    """Commune x quota, ranked; each cell carries its share and a ✔/✖ so colour is not alone."""
+    data = matrix.with_columns(
+        pl.col("indicator")
+        .map_elements(lambda q: quota_label(q, lang), return_dtype=pl.Utf8)
+        .alias("quota"),
+        pl.coalesce("unit_name", "unit").alias("commune"),
+        pl.struct("share", "met")
+        .map_elements(
+            lambda r: (
+                (fmt.percent(r["share"], lang, 0) if r["share"] is not None else "—")
+                + (" ✔" if r["met"] else " ✖")
+            ),
+            return_dtype=pl.Utf8,
+        )
+        .alias("label"),
+    ).select("quota", "commune", "rank", "share", "met", "label")
+    order = data.sort("rank").select("commune").unique(maintain_order=True)["commune"].to_list()
+    base = _chart(data).encode(
+        x=alt.X("quota:N", title=None, axis=alt.Axis(labelAngle=-35, labelLimit=220, orient="top")),
+        y=alt.Y("commune:N", title=None, sort=order, axis=alt.Axis(labelLimit=200)),
+    )
+    rect = base.mark_rect(stroke="white").encode(
+        color=alt.Color(
+            "share:Q",
+            title=t("district.axis_share", lang),
+            scale=alt.Scale(domain=[0, 1], scheme="redyellowgreen"),
+            legend=alt.Legend(format=SHARE_FORMAT),
+        )
+    )
+    text = base.mark_text(fontSize=10).encode(text="label:N")
+    return alt.layer(rect, text).properties(
+        width=max(60 * data["quota"].n_unique(), 200), height=22 * max(len(order), 1)
+    )
+
+
+# --- What it takes -----------------------------------------------------------------------
+
+
+def what_it_takes_chart(requirements: pl.DataFrame, lang: str) -> alt.Chart:
+    data = requirements.with_columns(
+        pl.col("indicator")
+        .map_elements(lambda q: quota_label(q, lang), return_dtype=pl.Utf8)
+        .alias("quota"),
+        pl.col("indicator")
+        .map_elements(lambda q: t_or(f"course.{q}", lang, q), return_dtype=pl.Utf8)
+        .alias("course"),
+        pl.col("target_year").cast(pl.Utf8),
+        pl.col("extra_completions_per_year")
+        .map_elements(lambda v: fmt.number(v, lang, 1), return_dtype=pl.Utf8)
+        .alias("label"),
+    ).select("quota", "course", "target_year", "extra_completions_per_year", "label")
+    y = alt.Y("quota:N", title=None, sort="-x", axis=alt.Axis(labelLimit=320))
+    bars = (
+        _chart(data)
+        .mark_bar()
+        .encode(
+            y=y,
+            yOffset="target_year:N",
+            x=alt.X("extra_completions_per_year:Q", title=t("what_it_takes.axis_per_year", lang)),
+            color=alt.Color(
+                "target_year:N",
+                title=t("what_it_takes.col_target_year", lang),
+                legend=alt.Legend(orient="bottom"),
+            ),
+        )
+    )
+    labels = (
+        _chart(data)
+        .mark_text(align="left", dx=3, fontSize=10)
+        .encode(
+            y=y,
+            yOffset="target_year:N",
+            x="extra_completions_per_year:Q",
+            text="label:N",
+        )
+    )
+    return alt.layer(bars, labels).properties(width=WIDTH, height=alt.Step(14))
+
+
+# --- Equity --------------------------------------------------------------------------------
+
+
+def equity_chart(suppressed: pl.DataFrame, dimension: str, lang: str) -> alt.Chart:
+    """Dot plot of share by group; suppressed cells are NOT drawn (their share is not shown)."""
+    data = (
+        suppressed.filter(
+            (pl.col("dimension") == dimension)
+            & ~pl.col("den_suppressed")
+            & ~pl.col("num_suppressed")
+            & pl.col("share").is_not_null()
+        )
+        .with_columns(
+            pl.col("indicator")
+            .map_elements(lambda q: quota_label(q, lang), return_dtype=pl.Utf8)
+            .alias("quota"),
+            pl.col("group")
+            .map_elements(lambda g: group_label(g, lang), return_dtype=pl.Utf8)
+            .alias("group_label"),
+        )
+        .select("quota", "group_label", "share")
+    )
+    return (
+        _chart(data)
+        .mark_point(filled=True, size=70)
+        .encode(
+            y=alt.Y("quota:N", title=None, axis=alt.Axis(labelLimit=320)),
+            x=alt.X(
+                "share:Q",
+                title=t("equity.axis_share", lang),
+                axis=alt.Axis(format=SHARE_FORMAT),
+                scale=alt.Scale(domain=[0, 1]),
+            ),
+            color=alt.Color(
+                "group_label:N",
+                title=t("equity.axis_group", lang),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            shape=alt.Shape("group_label:N", title=t("equity.axis_group", lang)),
+        )
+        .properties(width=WIDTH, height=alt.Step(18))
+    )
+
+
+# --- Change since last year --------------------------------------------------------------
+
+
+def change_chart(change: pl.DataFrame, lang: str) -> alt.LayerChart:
+    data = change.with_columns(
+        pl.col("indicator")
+        .map_elements(lambda q: quota_label(q, lang), return_dtype=pl.Utf8)
+        .alias("quota"),
+        (pl.col("delta") * 100).alias("pp"),
+        pl.col("delta")
+        .map_elements(lambda d: fmt.points(d, lang), return_dtype=pl.Utf8)
+        .alias("label"),
+        pl.when(pl.col("delta") >= 0).then(pl.lit("up")).otherwise(pl.lit("down")).alias("dir"),
+    ).select("quota", "pp", "label", "dir")
+    y = alt.Y(
+        "quota:N",
+        title=None,
+        sort=alt.EncodingSortField("pp", order="descending"),
+        axis=alt.Axis(labelLimit=320),
+    )
+    bars = (
+        _chart(data)
+        .mark_bar()
+        .encode(
+            y=y,
+            x=alt.X("pp:Q", title=t("change.axis_change", lang)),
+            color=alt.Color(
+                "dir:N",
+                scale=alt.Scale(domain=["up", "down"], range=["#2e7d32", "#c62828"]),
+                legend=None,
+            ),
+        )
+    )
+    # Labels sit just outside each bar's end: right of rises, left of falls.
+    up = (
+        _chart(data)
+        .transform_filter(alt.datum.dir == "up")
+        .mark_text(align="left", dx=4, fontSize=10)
+        .encode(y=y, x="pp:Q", text="label:N")
+    )
+    down = (
+        _chart(data)
+        .transform_filter(alt.datum.dir == "down")
+        .mark_text(align="right", dx=-4, fontSize=10)
+        .encode(y=y, x="pp:Q", text="label:N")
+    )
+    return alt.layer(bars, up, down).properties(width=WIDTH, height=alt.Step(16))

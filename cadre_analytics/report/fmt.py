@@ -1,0 +1,60 @@
+"""Number formatting for the report: Vietnamese style in ``vi`` (66,7% and 1.234), English in
+``en`` (66.7% and 1,234). The separators come from the string catalogue."""
+
+from __future__ import annotations
+
+import math
+
+from cadre_analytics.report.strings import t
+
+
+def _is_missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _group(digits: str, sep: str) -> str:
+    parts = []
+    while len(digits) > 3:
+        parts.insert(0, digits[-3:])
+        digits = digits[:-3]
+    parts.insert(0, digits)
+    return sep.join(parts)
+
+
+def number(value: float | int | None, lang: str, decimals: int = 0, sign: bool = False) -> str:
+    """``1234.5`` -> ``1.234,5`` (vi) / ``1,234.5`` (en); None -> the catalogue's dash."""
+    if _is_missing(value):
+        return t("format.missing", lang)
+    text = f"{abs(value):.{decimals}f}"
+    whole, _, frac = text.partition(".")
+    out = _group(whole, t("format.thousands", lang))
+    if frac:
+        out += t("format.decimal", lang) + frac
+    negative = value < 0 and any(ch not in "0.," for ch in text)
+    if negative:
+        out = "−" + out
+    elif sign and value > 0 and any(ch not in "0.," for ch in text):
+        out = "+" + out
+    return out
+
+
+def percent(share: float | None, lang: str, decimals: int = 1, sign: bool = False) -> str:
+    """A share in 0..1 as a percentage: ``2/3`` -> ``66,7%`` (vi) / ``66.7%`` (en)."""
+    if _is_missing(share):
+        return t("format.missing", lang)
+    return number(share * 100, lang, decimals, sign=sign) + "%"
+
+
+def points(delta: float | None, lang: str, decimals: int = 1) -> str:
+    """A change of share (0..1 scale) in percentage points, signed: ``+2,5 điểm %``."""
+    if _is_missing(delta):
+        return t("format.missing", lang)
+    return t("change.pp", lang, value=number(delta * 100, lang, decimals, sign=True))
+
+
+def target(value: float | None, comparator: str | None, lang: str) -> str:
+    """``(0.2, ">=")`` -> ``≥20%``; no target -> dash."""
+    if _is_missing(value):
+        return t("format.missing", lang)
+    sym = t(f"comparator.{comparator}", lang) if comparator else ""
+    return sym + percent(value, lang, decimals=0 if round(value * 100, 6).is_integer() else 1)

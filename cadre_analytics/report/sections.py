@@ -1,0 +1,579 @@
+"""The nine sections of the leadership report, each as an HTML fragment.
+
+The notebook ``04_report`` calls one function per section and displays the result; the
+nbconvert template keeps only these outputs. Each function tolerates a missing frame (a stage
+not run yet) by showing the section heading with a clear "not available" note.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import UTC, datetime
+from html import escape
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from cadre_analytics.errors import UserError
+from cadre_analytics.params import DEFAULT_PARAMS_DIR, PROJECT_ROOT, load_yaml, params_hash
+from cadre_analytics.report import charts, fmt, narrative, tables
+from cadre_analytics.report.inputs import ReportInputs
+from cadre_analytics.report.strings import t, t_or
+from cadre_analytics.report.tables import ALL, Cell, html_table, note, quota_label
+
+SECTION_IDS = (
+    "summary",
+    "district",
+    "communes",
+    "what_it_takes",
+    "equity",
+    "change",
+    "data_quality",
+    "method",
+    "provenance",
+)
+
+
+def _section(key: str, lang: str, body: str) -> str:
+    return (
+        f'<section id="{key}" class="report-section">'
+        f"<h2>{escape(t(f'section.{key}', lang))}</h2>{body}</section>"
+    )
+
+
+def _missing(key: str, what: str, lang: str) -> str:
+    return _section(key, lang, note(t("report.not_available", lang, what=what)))
+
+
+def _p(text: str) -> str:
+    return f"<p>{escape(text)}</p>"
+
+
+# --- derived frames (formatting only; every number comes from the stage outputs) ---------
+
+
+def previous_year(indicators: pl.DataFrame, year: int) -> int | None:
+    earlier = indicators.filter(pl.col("year") < year)["year"].unique().to_list()
+    return max(earlier) if earlier else None
+
+
+def change_frame(indicators: pl.DataFrame, year: int) -> tuple[pl.DataFrame, int | None]:
+    """Whole-district share and count now vs the previous snapshot, one row per quota."""
+    prev = previous_year(indicators, year)
+    if prev is None:
+        return pl.DataFrame(), None
+
+    def at(y: int, suffix: str) -> pl.DataFrame:
+        return (
+            indicators.filter((pl.col("unit") == ALL) & (pl.col("year") == y))
+            .unique("indicator", keep="first")
+            .select(
+                "indicator",
+                pl.col("share").alias(f"share_{suffix}"),
+                pl.col("numerator").alias(f"numerator_{suffix}"),
+            )
+        )
+
+    joined = at(year, "now").join(at(prev, "prev"), on="indicator", how="left")
+    return (
+        joined.with_columns(
+            (pl.col("share_now") - pl.col("share_prev")).alias("delta"),
+            (pl.col("numerator_now") - pl.col("numerator_prev")).alias("people_delta"),
+        ).sort("indicator"),
+        prev,
+    )
+
+
+def projection_available(inputs: ReportInputs) -> bool:
+    return inputs.projection is not None and inputs.projection.height > 0
+
+
+# --- 0. Title ------------------------------------------------------------------------------
+
+
+def title_block(inputs: ReportInputs, lang: str) -> str:
+    return (
+        f'<header class="report-title"><h1>{escape(t("report.title", lang, year=inputs.year))}'
+        f'</h1><p class="subtitle">{escape(t("report.subtitle", lang))}</p></header>'
+    )
+
+
+# --- 1. Summary ----------------------------------------------------------------------------
+
+
+def section_summary(inputs: ReportInputs, lang: str) -> str:
+    if inputs.indicators is None or inputs.indicators.is_empty():
+        return _missing("summary", "indicators.csv", lang)
+    summary = tables.summary_frame(inputs.indicators, inputs.projection, inputs.year)
+    matrix = tables.commune_matrix(inputs.indicators, inputs.year)
+    change, prev = change_frame(inputs.indicators, inputs.year)
+    sentences = narrative.summary_sentences(
+        summary,
+        inputs.year,
+        lang,
+        has_projection=projection_available(inputs),
+        matrix=matrix,
+        change=change,
+        previous_year=prev,
+        requirements=inputs.requirements,
+    )
+    body = (
+        f'<h3>{escape(t("summary.heading_sentences", lang))}</h3><ul class="findings">'
+        + "".join(f"<li>{escape(s)}</li>" for s in sentences)
+        + "</ul>"
+        + tables.summary_table(summary, inputs.year, lang)
+        + note(t("status.legend", lang))
+    )
+    return _section("summary", lang, body)
+
+
+# --- 2. District -----------------------------------------------------------------------------
+
+
+def section_district(inputs: ReportInputs, lang: str) -> str:
+    ind = inputs.indicators
+    if ind is None or ind.is_empty():
+        return _missing("district", "indicators.csv", lang)
+    body = _p(t("district.intro", lang))
+    if not projection_available(inputs):
+        body += note(t("report.not_available", lang, what="projection.csv"))
+    quotas = ind.filter(pl.col("unit") == ALL)["indicator"].unique(maintain_order=True).to_list()
+    figures = []
+    for quota in quotas:
+        chart = charts.district_chart(ind, inputs.projection, quota, lang)
+        alt_text = charts.district_alt_text(ind, inputs.projection, quota, inputs.year, lang)
+        figures.append(charts.figure(chart, alt_text, lang))
+    return _section("district", lang, body + '<div class="grid">' + "".join(figures) + "</div>")
+
+
+# --- 3. Communes -----------------------------------------------------------------------------
+
+
+def section_communes(inputs: ReportInputs, lang: str) -> str:
+    ind = inputs.indicators
+    if ind is None or ind.is_empty():
+        return _missing("communes", "indicators.csv", lang)
+    matrix = tables.commune_matrix(ind, inputs.year)
+    if matrix.is_empty():
+        return _section("communes", lang, note(t("report.no_rows", lang)))
+    nxt = tables.next_target_year(ind, inputs.year)
+    worst = matrix.sort("rank").row(0, named=True)
+    alt_text = t(
+        "communes.chart_alt",
+        lang,
+        communes=fmt.number(matrix["unit"].n_unique(), lang),
+        quotas=fmt.number(matrix["indicator"].n_unique(), lang),
+        worst=worst["unit_name"] or worst["unit"],
+    )
+    body = (
+        _p(t("communes.intro", lang))
+        + charts.figure(charts.heatmap_chart(matrix, lang), alt_text, lang, cls="chart wide")
+        + tables.heatmap_table(matrix, inputs.year, nxt, lang)
+    )
+    return _section("communes", lang, body)
+
+
+# --- 4. What it takes ------------------------------------------------------------------------
+
+
+def section_what_it_takes(inputs: ReportInputs, lang: str) -> str:
+    req = inputs.requirements
+    if req is None:
+        return _missing("what_it_takes", "requirements.csv", lang)
+    need = req.filter(
+        (pl.col("unit") == ALL) & (pl.col("extra_completions_per_year").fill_null(0) > 0)
+    ).sort(["target_year", "extra_completions_per_year"], descending=[False, True])
+    body = _p(t("what_it_takes.intro", lang))
+    if need.is_empty():
+        return _section("what_it_takes", lang, body + note(t("what_it_takes.none", lang)))
+    rows = [
+        [
+            quota_label(r["indicator"], lang),
+            t_or(f"course.{r['indicator']}", lang, r["indicator"]),
+            Cell(str(r["target_year"]), cls="num"),
+            Cell(fmt.number(r["extra_completions_total"], lang, 0), cls="num"),
+            Cell(fmt.number(r["extra_completions_per_year"], lang, 1), cls="num"),
+            Cell(fmt.number(r["eligible_people"], lang), cls="num"),
+        ]
+        for r in need.iter_rows(named=True)
+    ]
+    headers = [
+        t(f"what_it_takes.col_{c}", lang)
+        for c in ("quota", "course", "target_year", "total", "per_year", "eligible")
+    ]
+    top = need.sort("extra_completions_per_year", descending=True).row(0, named=True)
+    alt_text = t(
+        "what_it_takes.alt",
+        lang,
+        quota=quota_label(top["indicator"], lang),
+        per_year=fmt.number(top["extra_completions_per_year"], lang, 1),
+    )
+    body += (
+        charts.figure(charts.what_it_takes_chart(need, lang), alt_text, lang)
+        + html_table(headers, rows, t("what_it_takes.caption", lang))
+        + note(t("what_it_takes.eligible_note", lang))
+    )
+    return _section("what_it_takes", lang, body)
+
+
+# --- 5. Equity ---------------------------------------------------------------------------------
+
+
+def section_equity(inputs: ReportInputs, lang: str) -> str:
+    brk = inputs.breakdowns
+    if brk is None:
+        return _missing("equity", "breakdowns.csv", lang)
+    part = brk.filter((pl.col("unit") == ALL) & (pl.col("year") == inputs.year))
+    if part.is_empty():
+        return _section("equity", lang, note(t("report.no_rows", lang)))
+    suppressed = tables.suppress_breakdown(part)
+    body = _p(t("equity.intro", lang))
+    for dimension in suppressed["dimension"].unique(maintain_order=True).to_list():
+        label = t_or(f"dimension.{dimension}", lang, dimension)
+        body += f"<h3>{escape(label[:1].upper() + label[1:])}</h3>"
+        alt_text = t(
+            "equity.alt",
+            lang,
+            dimension=label,
+            quotas=fmt.number(
+                suppressed.filter(pl.col("dimension") == dimension)["indicator"].n_unique(), lang
+            ),
+        )
+        body += charts.figure(charts.equity_chart(suppressed, dimension, lang), alt_text, lang)
+        body += tables.breakdown_table(suppressed, dimension, inputs.year, lang)
+    return _section("equity", lang, body)
+
+
+# --- 6. Change since last year ---------------------------------------------------------------
+
+
+def section_change(inputs: ReportInputs, lang: str) -> str:
+    ind = inputs.indicators
+    if ind is None or ind.is_empty():
+        return _missing("change", "indicators.csv", lang)
+    change, prev = change_frame(ind, inputs.year)
+    if prev is None or change.is_empty():
+        return _section("change", lang, note(t("change.no_previous", lang, year=inputs.year)))
+    rows = [
+        [
+            quota_label(r["indicator"], lang),
+            Cell(fmt.percent(r["share_prev"], lang), cls="num"),
+            Cell(fmt.percent(r["share_now"], lang), cls="num"),
+            Cell(fmt.points(r["delta"], lang), cls="num"),
+            Cell(fmt.number(r["people_delta"], lang, sign=True), cls="num"),
+        ]
+        for r in change.iter_rows(named=True)
+    ]
+    headers = [
+        t("change.col_quota", lang),
+        t("change.col_previous", lang, previous=prev),
+        t("change.col_current", lang, year=inputs.year),
+        t("change.col_change", lang),
+        t("change.col_people", lang),
+    ]
+    drawn = change.filter(pl.col("delta").is_not_null())
+    body = _p(t("change.intro", lang))
+    if drawn.height:
+        up = drawn.sort("delta", descending=True).row(0, named=True)["indicator"]
+        down = drawn.sort("delta").row(0, named=True)["indicator"]
+        alt_text = t(
+            "change.alt",
+            lang,
+            previous=prev,
+            up=quota_label(up, lang),
+            down=quota_label(down, lang),
+        )
+        body += charts.figure(charts.change_chart(drawn, lang), alt_text, lang)
+    body += html_table(headers, rows, t("change.caption", lang, previous=prev))
+    return _section("change", lang, body)
+
+
+# --- 7. Data quality -------------------------------------------------------------------------
+
+
+def section_data_quality(inputs: ReportInputs, lang: str) -> str:
+    rec = inputs.reconciliation
+    if rec is None:
+        return _missing("data_quality", "reconciliation.csv", lang)
+    body = _p(t("data_quality.intro", lang))
+    rows = [
+        [
+            t_or(f"table.{r['table']}", lang, r["table"]),
+            Cell(fmt.number(r["rows_read"], lang), cls="num"),
+            Cell(fmt.number(r["rows_accepted"], lang), cls="num"),
+            Cell(fmt.number(r["rows_quarantined"], lang), cls="num"),
+        ]
+        for r in rec.iter_rows(named=True)
+    ]
+    read = int(rec["rows_read"].sum() or 0)
+    accepted = int(rec["rows_accepted"].sum() or 0)
+    quarantined = int(rec["rows_quarantined"].sum() or 0)
+    rows.append(
+        [
+            t("table.total", lang),
+            Cell(fmt.number(read, lang), cls="num total"),
+            Cell(fmt.number(accepted, lang), cls="num total"),
+            Cell(fmt.number(quarantined, lang), cls="num total"),
+        ]
+    )
+    headers = [
+        t(f"data_quality.col_{c}", lang) for c in ("table", "read", "accepted", "quarantined")
+    ]
+    body += html_table(headers, rows, t("data_quality.caption_reconciliation", lang))
+    warnings = int(inputs.warning_counts["rows"].sum()) if inputs.warning_counts is not None else 0
+    body += _p(
+        t(
+            "data_quality.trust",
+            lang,
+            accepted_share=fmt.percent(accepted / read if read else None, lang),
+            accepted=fmt.number(accepted, lang),
+            read=fmt.number(read, lang),
+            quarantined=fmt.number(quarantined, lang),
+            warnings=fmt.number(warnings, lang),
+        )
+    )
+    fired = (
+        inputs.rule_results.filter(pl.col("rows_failed").fill_null(0) > 0).sort(
+            ["table", "rows_failed"], descending=[False, True]
+        )
+        if inputs.rule_results is not None
+        else pl.DataFrame()
+    )
+    if fired.height:
+        rule_rows = [
+            [
+                t_or(f"table.{r['table']}", lang, r["table"]),
+                r["rule"],
+                t_or(f"data_quality.grade_{r['grade']}", lang, str(r["grade"])),
+                Cell(fmt.number(r["rows_failed"], lang), cls="num"),
+            ]
+            for r in fired.iter_rows(named=True)
+        ]
+        headers = [
+            t(f"data_quality.col_{c}", lang) for c in ("table", "rule", "grade", "rows_failed")
+        ]
+        body += html_table(headers, rule_rows, t("data_quality.caption_rules", lang))
+    else:
+        body += note(t("data_quality.no_rules", lang))
+    return _section("data_quality", lang, body)
+
+
+# --- 8. Method -------------------------------------------------------------------------------
+
+
+def _quota_rules() -> Any | None:
+    from cadre_analytics.params import load_quota_rules
+
+    try:
+        return load_quota_rules()
+    except UserError:
+        return None
+
+
+def section_method(inputs: ReportInputs, lang: str) -> str:
+    body = _p(t("method.intro", lang))
+    body += _p(t("method.status_rule", lang)) + _p(t("method.suppression_rule", lang))
+    rules = _quota_rules()
+    if rules is not None:
+        years = list(rules.target_years)
+        rows = []
+        for ind in rules.indicators:
+            pop = rules.populations.get(ind.population)
+            pop_label = getattr(pop, f"label_{lang}", None) or ind.population
+            cells: list[Cell | str] = [
+                quota_label(ind.id, lang),
+                Cell(ind.id, cls="code"),
+                pop_label,
+            ]
+            sources = []
+            for y in years:
+                tg = ind.targets.get(y)
+                cells.append(
+                    Cell(
+                        fmt.target(tg.share, tg.comparator, lang)
+                        if tg
+                        else t("format.missing", lang),
+                        cls="num",
+                    )
+                )
+                if tg and tg.source_vi and tg.source_vi not in sources:
+                    sources.append(tg.source_vi)
+            cells.append(Cell(" / ".join(f"«{s}»" for s in sources), cls="source"))
+            rows.append(cells)
+        headers = [
+            t("method.col_quota", lang),
+            t("method.col_id", lang),
+            t("method.col_population", lang),
+        ]
+        headers += [t("method.col_target", lang, target_year=y) for y in years]
+        headers.append(t("method.col_source", lang))
+        body += html_table(headers, rows, t("method.caption_quotas", lang))
+        yes, no = t("method.answer_yes", lang), t("method.answer_no", lang)
+        params_rows = [
+            [
+                t("method.rule_medical", lang),
+                yes if rules.medical_specialist_counts_as_postgraduate else no,
+            ],
+            [t("method.rule_cumulative", lang), yes if rules.political_theory_cumulative else no],
+            [t("method.rule_language", lang), rules.international_language_level],
+            [t("method.rule_update", lang), rules.annual_update_rule],
+            [t("method.rule_topics", lang), ", ".join(rules.annual_update_topics)],
+        ]
+        body += f"<h3>{escape(t('method.params_heading', lang))}</h3>"
+        body += html_table(
+            [t("method.col_key", lang), t("method.col_value", lang)],
+            params_rows,
+            t("method.caption_params", lang),
+        )
+    body += f"<h3>{escape(t('method.retirement_heading', lang))}</h3>"
+    body += _p(t("method.retirement_note", lang)) + _retirement_table(lang)
+    body += _scenario_table(lang)
+    return _section("method", lang, body)
+
+
+def _age(months: int, lang: str) -> str:
+    return t("method.age", lang, years=months // 12, months=months % 12)
+
+
+def _retirement_table(lang: str) -> str:
+    from cadre_analytics.params import load_retirement_schedule
+
+    try:
+        schedule = load_retirement_schedule()
+    except UserError:
+        return ""
+    years = sorted(schedule.ages.get("male", {}))
+    rows = [
+        [
+            str(y),
+            Cell(_age(schedule.ages["male"][y], lang), cls="num"),
+            Cell(_age(schedule.ages["female"][y], lang), cls="num"),
+        ]
+        for y in years
+    ]
+    headers = [t(f"method.col_{c}", lang) for c in ("year", "male", "female")]
+    return html_table(headers, rows, t("method.caption_retirement", lang))
+
+
+def _flat(node: Any, prefix: str = "") -> list[tuple[str, str]]:
+    if isinstance(node, dict):
+        out: list[tuple[str, str]] = []
+        for key, value in node.items():
+            out += _flat(value, f"{prefix}.{key}" if prefix else str(key))
+        return out
+    if isinstance(node, list) and all(not isinstance(v, dict | list) for v in node):
+        return [(prefix, ", ".join(str(v) for v in node))]
+    if isinstance(node, list):
+        out = []
+        for i, value in enumerate(node):
+            out += _flat(value, f"{prefix}[{i}]")
+        return out
+    return [(prefix, str(node))]
+
+
+def _scenario_table(lang: str, params_dir: Path = DEFAULT_PARAMS_DIR) -> str:
+    files = sorted((params_dir / "scenarios").glob("*.yaml"))
+    if not files:
+        return ""
+    rows = []
+    for path in files:
+        try:
+            doc = load_yaml(path)
+        except UserError:
+            continue
+        for key, value in _flat(doc):
+            rows.append(
+                [t_or(f"scenario.{path.stem}", lang, path.stem), Cell(key, cls="code"), value]
+            )
+    headers = [t(f"method.col_{c}", lang) for c in ("scenario", "key", "value")]
+    return f"<h3>{escape(t('method.scenarios_heading', lang))}</h3>" + html_table(
+        headers, rows, t("method.caption_scenarios", lang)
+    )
+
+
+# --- 9. Provenance ---------------------------------------------------------------------------
+
+
+def _git_commit() -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(PROJECT_ROOT), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None
+
+
+def provenance_facts(inputs: ReportInputs) -> dict[str, Any]:
+    """What produced this report: from manifest.json when present, else computed now."""
+    m = inputs.manifest or {}
+    try:
+        pkg = version("cadre_analytics")
+    except PackageNotFoundError:
+        from cadre_analytics import __version__ as pkg
+    commit = m.get("git_commit")
+    if commit is None:
+        commit = _git_commit()
+    files = m.get("inputs") or []
+    if not files and inputs.input_files is not None:
+        files = inputs.input_files.to_dicts()
+    return {
+        "year": m.get("year", inputs.year),
+        "inputs": [
+            {"path": str(f.get("path", "")), "sha256": str(f.get("sha256", ""))} for f in files
+        ],
+        "params_hash": m.get("params_hash") or params_hash(DEFAULT_PARAMS_DIR),
+        "version": m.get("package_version") or pkg,
+        "git_commit": commit,
+        "generated_at": m.get("generated_at") or datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def section_provenance(inputs: ReportInputs, lang: str) -> str:
+    facts = provenance_facts(inputs)
+    unknown = t("provenance.unknown", lang)
+    rows: list[list[Cell | str]] = [[t("provenance.year", lang), str(facts["year"])]]
+    for f in facts["inputs"]:
+        rows.append(
+            [
+                t("provenance.input_file", lang),
+                Cell(f"{f['path']} — {t('provenance.sha256', lang)} {f['sha256']}", cls="code"),
+            ]
+        )
+    rows += [
+        [t("provenance.params_hash", lang), Cell(facts["params_hash"] or unknown, cls="code")],
+        [t("provenance.version", lang), facts["version"] or unknown],
+        [t("provenance.git_commit", lang), Cell(facts["git_commit"] or unknown, cls="code")],
+        [t("provenance.generated_at", lang), facts["generated_at"]],
+    ]
+    table = html_table(
+        [t("provenance.col_item", lang), t("provenance.col_value", lang)],
+        rows,
+        t("provenance.caption", lang),
+    )
+    return (
+        f'<footer id="provenance" class="report-section provenance">'
+        f"<h2>{escape(t('section.provenance', lang))}</h2>{table}</footer>"
+    )
+
+
+def all_sections(inputs: ReportInputs, lang: str) -> list[str]:
+    """Every section in report order (handy for tests and for a one-cell notebook)."""
+    return [
+        title_block(inputs, lang),
+        section_summary(inputs, lang),
+        section_district(inputs, lang),
+        section_communes(inputs, lang),
+        section_what_it_takes(inputs, lang),
+        section_equity(inputs, lang),
+        section_change(inputs, lang),
+        section_data_quality(inputs, lang),
+        section_method(inputs, lang),
+        section_provenance(inputs, lang),
+    ]

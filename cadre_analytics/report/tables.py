@@ -1,0 +1,390 @@
+"""Report tables: the summary, the commune heat-map, the equity breakdowns (with small-cell
+suppression) and small helpers that turn rows into escaped, accessible HTML tables.
+
+Everything here works on aggregated frames only; no number is recomputed from people.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+import polars as pl
+
+from cadre_analytics.report import fmt
+from cadre_analytics.report.inputs import assert_aggregated
+from cadre_analytics.report.strings import t, t_or
+
+ALL = "ALL"
+# Smallest group shown in a breakdown; 1..MIN_CELL-1 people are shown as "<5".
+MIN_CELL = 5
+STATUSES = ("met", "on_track", "off_track", "not_met", "no_data")
+BASELINE = "baseline"
+
+
+# --- HTML helpers ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    cls: str | None = None
+    title: str | None = None
+    html: bool = False  # text is already-escaped HTML (built here from escaped parts)
+
+
+def _cell_html(tag: str, cell: Cell | str, scope: str | None = None) -> str:
+    if not isinstance(cell, Cell):
+        cell = Cell(str(cell))
+    attrs = ""
+    if scope:
+        attrs += f' scope="{scope}"'
+    if cell.cls:
+        attrs += f' class="{escape(cell.cls)}"'
+    if cell.title:
+        attrs += f' title="{escape(cell.title)}"'
+    body = cell.text if cell.html else escape(cell.text)
+    return f"<{tag}{attrs}>{body}</{tag}>"
+
+
+def html_table(
+    headers: Sequence[Cell | str],
+    rows: Sequence[Sequence[Cell | str]],
+    caption: str,
+    cls: str = "data",
+    row_header: bool = True,
+) -> str:
+    """An accessible table: caption, <th scope="col"> headers, first cell of a row as <th>."""
+    head = "".join(_cell_html("th", h, "col") for h in headers)
+    body = []
+    for row in rows:
+        cells = [
+            _cell_html("th" if (i == 0 and row_header) else "td", c, "row" if i == 0 else None)
+            for i, c in enumerate(row)
+        ]
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        f'<table class="{escape(cls)}"><caption>{escape(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def status_cell(status: str, lang: str) -> Cell:
+    """Colour AND words: the class colours the cell, the text says the status."""
+    marks = {"met": "✔ ", "on_track": "↗ ", "off_track": "✖ ", "not_met": "✖ ", "no_data": ""}
+    return Cell(marks[status] + t(f"status.{status}", lang), cls=f"status status-{status}")
+
+
+def quota_label(indicator: str, lang: str) -> str:
+    return t_or(f"quota.{indicator}", lang, indicator)
+
+
+def note(text: str) -> str:
+    return f'<p class="note">{escape(text)}</p>'
+
+
+# --- Summary -----------------------------------------------------------------------------
+
+
+def target_years(indicators: pl.DataFrame) -> list[int]:
+    return sorted(int(y) for y in indicators["target_year"].drop_nulls().unique().to_list())
+
+
+def next_target_year(indicators: pl.DataFrame, year: int) -> int | None:
+    """The first target year not before YEAR (the last one once all have passed)."""
+    years = target_years(indicators)
+    if not years:
+        return None
+    later = [y for y in years if y >= year]
+    return later[0] if later else years[-1]
+
+
+def status_of(
+    met_now: bool | None, projected_met: bool | None, target_year: int, year: int, has_target: bool
+) -> str:
+    """met / on_track / off_track / not_met / no_data for one quota against one target year.
+
+    A target year already reached is judged on today's value. A later one is judged on the
+    baseline projection at the target year (met now but projected to slip = off track).
+    """
+    if not has_target or met_now is None:
+        return "no_data"
+    if target_year <= year or projected_met is None:
+        return "met" if met_now else "not_met"
+    if projected_met:
+        return "met" if met_now else "on_track"
+    return "off_track"
+
+
+def is_commune_row(frame: pl.DataFrame) -> pl.Expr:
+    """Per-commune rows: level says so; without a level, fall back to the id's c_ prefix."""
+    return (pl.col("unit") != ALL) & (
+        pl.when(pl.col("level").is_not_null())
+        .then(pl.col("level") == "commune")
+        .otherwise(pl.col("indicator").str.starts_with("c_"))
+    )
+
+
+def summary_frame(
+    indicators: pl.DataFrame, projection: pl.DataFrame | None, year: int
+) -> pl.DataFrame:
+    """One row per quota (whole district): value now, targets, status per target year, gap."""
+    assert_aggregated(indicators, "indicators")
+    now = indicators.filter(pl.col("year") == year)
+    whole = now.filter(pl.col("unit") == ALL)
+    quotas = whole.select("indicator").unique(maintain_order=True)["indicator"].to_list()
+    nxt = next_target_year(indicators, year)
+    proj_met: dict[tuple[str, int], bool | None] = {}
+    if projection is not None and projection.height:
+        assert_aggregated(projection, "projection")
+        at_target = projection.filter(
+            (pl.col("scenario") == BASELINE)
+            & (pl.col("unit") == ALL)
+            & (pl.col("year") == pl.col("target_year"))
+        )
+        for row in at_target.iter_rows(named=True):
+            proj_met[(row["indicator"], row["target_year"])] = row["met"]
+    communes = now.filter(is_commune_row(now))
+    rows = []
+    for quota in quotas:
+        q = whole.filter(pl.col("indicator") == quota)
+        first = q.row(0, named=True)
+        row = {
+            "indicator": quota,
+            "level": first["level"],
+            "numerator": first["numerator"],
+            "denominator": first["denominator"],
+            "share": first["share"],
+            "comparator": first["comparator"],
+            "next_target_year": nxt,
+            "gap_persons": None,
+            "met_now": None,
+        }
+        for ty in target_years(indicators):
+            tr = q.filter(pl.col("target_year") == ty)
+            rec = tr.row(0, named=True) if tr.height else None
+            has_target = rec is not None and rec["target"] is not None
+            row[f"target_{ty}"] = rec["target"] if rec else None
+            row[f"comparator_{ty}"] = rec["comparator"] if rec else None
+            row[f"status_{ty}"] = status_of(
+                rec["met"] if rec else None, proj_met.get((quota, ty)), ty, year, has_target
+            )
+            if ty == nxt:
+                row["gap_persons"] = rec["gap_persons"] if has_target else None
+                row["met_now"] = rec["met"] if has_target else None
+        c = communes.filter((pl.col("indicator") == quota) & (pl.col("target_year") == nxt))
+        row["communes_total"] = c.filter(pl.col("met").is_not_null()).height
+        row["communes_met"] = c.filter(pl.col("met").fill_null(False)).height
+        rows.append(row)
+    return pl.DataFrame(rows, infer_schema_length=None)
+
+
+def summary_table(summary: pl.DataFrame, year: int, lang: str) -> str:
+    tys = sorted(int(c.split("_")[1]) for c in summary.columns if c.startswith("status_"))
+    nxt = summary["next_target_year"][0] if summary.height else None
+    headers: list[str] = [
+        t("summary.col_quota", lang),
+        t("summary.col_scope", lang),
+        t("summary.col_current", lang, year=year),
+        t("summary.col_people", lang),
+    ]
+    for ty in tys:
+        headers += [
+            t("summary.col_target", lang, target_year=ty),
+            t("summary.col_status", lang, target_year=ty),
+        ]
+    headers.append(t("summary.col_short", lang, target_year=nxt))
+    rows = []
+    for r in summary.iter_rows(named=True):
+        scope = t("summary.scope_all", lang)
+        if r["communes_total"]:
+            scope = t(
+                "summary.scope_communes",
+                lang,
+                met=fmt.number(r["communes_met"], lang),
+                total=fmt.number(r["communes_total"], lang),
+            )
+        cells: list[Cell | str] = [
+            quota_label(r["indicator"], lang),
+            scope,
+            Cell(fmt.percent(r["share"], lang), cls="num"),
+            Cell(
+                f"{fmt.number(r['numerator'], lang)} / {fmt.number(r['denominator'], lang)}",
+                cls="num",
+            ),
+        ]
+        for ty in tys:
+            cells.append(
+                Cell(fmt.target(r[f"target_{ty}"], r[f"comparator_{ty}"], lang), cls="num")
+            )
+            cells.append(status_cell(r[f"status_{ty}"], lang))
+        cells.append(Cell(fmt.number(r["gap_persons"], lang), cls="num"))
+        rows.append(cells)
+    return html_table(headers, rows, t("summary.caption", lang, year=year), cls="data summary")
+
+
+# --- Commune heat-map --------------------------------------------------------------------
+
+
+def commune_matrix(indicators: pl.DataFrame, year: int) -> pl.DataFrame:
+    """Commune x quota cells at YEAR against the next target, with each commune's unmet count.
+
+    Ranked: most quotas not met first, then lowest mean share.
+    """
+    assert_aggregated(indicators, "indicators")
+    nxt = next_target_year(indicators, year)
+    cells = indicators.filter(
+        (pl.col("year") == year) & (pl.col("target_year") == nxt) & is_commune_row(indicators)
+    ).select("indicator", "unit", "unit_name", "numerator", "denominator", "share", "met")
+    if cells.is_empty():
+        return cells.with_columns(pl.lit(0).alias("unmet"), pl.lit(0).alias("rank"))
+    per_unit = (
+        cells.group_by("unit")
+        .agg(
+            (pl.col("met") == False).sum().alias("unmet"),  # noqa: E712 (null stays uncounted)
+            pl.col("share").mean().alias("mean_share"),
+        )
+        .sort(["unmet", "mean_share", "unit"], descending=[True, False, False], nulls_last=True)
+        .with_row_index("rank", offset=1)
+    )
+    return cells.join(per_unit.select("unit", "unmet", "rank"), on="unit").sort("rank")
+
+
+def heatmap_table(matrix: pl.DataFrame, year: int, target_year: int | None, lang: str) -> str:
+    quotas = matrix.select("indicator").unique(maintain_order=True)["indicator"].to_list()
+    quotas.sort()
+    headers: list[Cell | str] = [t("communes.col_commune", lang), t("communes.col_unmet", lang)]
+    headers += [quota_label(q, lang) for q in quotas]
+    rows = []
+    units = matrix.select("unit", "unit_name", "unmet", "rank").unique().sort("rank")
+    for u in units.iter_rows(named=True):
+        cells: list[Cell | str] = [
+            u["unit_name"] or u["unit"],
+            Cell(fmt.number(u["unmet"], lang), cls="num"),
+        ]
+        sub = matrix.filter(pl.col("unit") == u["unit"])
+        for q in quotas:
+            hit = sub.filter(pl.col("indicator") == q)
+            if hit.is_empty():
+                cells.append(Cell(t("format.missing", lang), cls="heat heat-na"))
+                continue
+            r = hit.row(0, named=True)
+            if not r["denominator"]:
+                cells.append(Cell(t("communes.cell_empty", lang), cls="heat heat-na"))
+                continue
+            word = t("communes.cell_met" if r["met"] else "communes.cell_not_met", lang)
+            band = "heat-met" if r["met"] else _heat_band(r["share"])
+            text = (
+                f"<strong>{escape(fmt.percent(r['share'], lang, 0))}</strong>"
+                f"<br>{escape(fmt.number(r['numerator'], lang))}/"
+                f"{escape(fmt.number(r['denominator'], lang))}<br>{escape(word)}"
+            )
+            cells.append(Cell(text, cls=f"heat {band}", html=True))
+        rows.append(cells)
+    caption = t("communes.caption", lang, year=year, target_year=target_year)
+    return html_table(headers, rows, caption, cls="data heatmap")
+
+
+def _heat_band(share: float | None) -> str:
+    if share is None:
+        return "heat-na"
+    return "heat-low" if share < 0.5 else "heat-mid"
+
+
+# --- Equity breakdowns with suppression -------------------------------------------------
+
+
+def suppress_breakdown(
+    frame: pl.DataFrame,
+    keys: Sequence[str] = ("indicator", "unit", "year", "dimension"),
+    min_cell: int = MIN_CELL,
+) -> pl.DataFrame:
+    """Flag cells to hide so no count of 1..min_cell-1 people can be read or recovered.
+
+    Within each group of ``keys`` (the groups of one dimension add up to the total shown
+    elsewhere):
+    - primary: a group of 1..4 people hides its whole row (size, count meeting, share);
+      a count meeting of 1..4 hides that count and the share;
+    - secondary: if a column (size or count meeting) has exactly one hidden cell in the group,
+      the smallest other cell of that column is hidden too (a non-zero one if there is one),
+      because total minus the visible cells would give it back. Repeated until stable.
+    Adds boolean columns ``den_suppressed`` and ``num_suppressed`` (share hidden if either).
+    """
+    assert_aggregated(frame, "breakdowns")
+    if frame.is_empty():
+        return frame.with_columns(
+            pl.lit(False).alias("den_suppressed"), pl.lit(False).alias("num_suppressed")
+        )
+    keys = list(keys)
+    pieces = []
+    for _, part in frame.sort([*keys, "group"]).group_by(keys, maintain_order=True):
+        rows = part.to_dicts()
+        den = [0 < (r["denominator"] or 0) < min_cell for r in rows]
+        num = [d or 0 < (r["numerator"] or 0) < min_cell for d, r in zip(den, rows, strict=True)]
+        changed = True
+        while changed:
+            changed = False
+            for column, flags in (("denominator", den), ("numerator", num)):
+                if sum(flags) != 1 or len(rows) < 2:
+                    continue
+                candidates = [i for i, f in enumerate(flags) if not f]
+                nonzero = [i for i in candidates if (rows[i][column] or 0) > 0]
+                pool = nonzero or candidates
+                pick = min(pool, key=lambda i: (rows[i][column] or 0, str(rows[i]["group"])))
+                flags[pick] = True
+                if column == "denominator":
+                    num[pick] = True
+                changed = True
+        pieces.append(
+            part.with_columns(
+                pl.Series("den_suppressed", den, dtype=pl.Boolean),
+                pl.Series("num_suppressed", num, dtype=pl.Boolean),
+            )
+        )
+    return pl.concat(pieces)
+
+
+def group_label(group: str | None, lang: str) -> str:
+    if group is None:
+        return t("group.unknown", lang)
+    return t_or(f"group.{str(group).lower()}", lang, str(group))
+
+
+def breakdown_cell(row: dict, lang: str) -> Cell:
+    """The displayed text of one suppressed-or-not breakdown cell."""
+    hidden = t("equity.suppressed", lang)
+    den = hidden if row["den_suppressed"] else fmt.number(row["denominator"], lang)
+    num = hidden if row["num_suppressed"] else fmt.number(row["numerator"], lang)
+    hide_share = row["den_suppressed"] or row["num_suppressed"]
+    share = hidden if hide_share else fmt.percent(row["share"], lang)
+    cls = "num suppressed" if hide_share else "num"
+    return Cell(t("equity.cell", lang, share=share, numerator=num, denominator=den), cls=cls)
+
+
+def breakdown_table(suppressed: pl.DataFrame, dimension: str, year: int, lang: str) -> str:
+    """Quota rows x group columns for one dimension at unit ALL (already suppressed)."""
+    part = suppressed.filter(pl.col("dimension") == dimension)
+    groups = part.select("group").unique(maintain_order=True)["group"].to_list()
+    quotas = sorted(part["indicator"].unique().to_list())
+    headers: list[Cell | str] = [t("equity.col_quota", lang)]
+    headers += [group_label(g, lang) for g in groups]
+    rows = []
+    for q in quotas:
+        cells: list[Cell | str] = [quota_label(q, lang)]
+        sub = part.filter(pl.col("indicator") == q)
+        for g in groups:
+            hit = sub.filter(pl.col("group") == g)
+            cells.append(
+                breakdown_cell(hit.row(0, named=True), lang)
+                if hit.height
+                else Cell(t("format.missing", lang), cls="num")
+            )
+        rows.append(cells)
+    caption = t(
+        "equity.caption",
+        lang,
+        dimension=t_or(f"dimension.{dimension}", lang, dimension),
+        year=year,
+    )
+    return html_table(headers, rows, caption, cls="data equity")
