@@ -1,0 +1,614 @@
+"""Data contracts: judges every row read by ingest against the Great Expectations suites.
+
+One GX suite per table lives in ``data_contracts/<table>.json``; each expectation names its rule
+in ``meta.rule`` and ``data_contracts/rules.yaml`` grades the rule:
+
+* **stop**        -> :class:`InputStop` with one bilingual line (file, row, column, value, fix);
+* **quarantine**  -> the row is set aside, one entry per failed rule, with the user's own text;
+* **warn**        -> the row is kept and listed.
+
+GX sees the ``check`` frame built by ingest (parsed value as text, or ``!`` + cell text where
+parsing failed) plus a few derived columns starting with ``_`` (age at the snapshot, copy of an
+earlier row, retirement date passed, qualification down, days after today), so every decision,
+parse failures included, comes from GX's unexpected-index lists.  Each table is validated in one
+call on a pandas frame converted once; nothing is written to disk (ephemeral context).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import os
+import string
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from cadre_analytics.errors import InputStop, ParamsError
+from cadre_analytics.ingest import RawInputs, TableData
+from cadre_analytics.ingest.spec import ContractSpec, Rule, load_contract_spec
+from cadre_analytics.params import DEFAULT_CONTRACTS_DIR
+from cadre_analytics.schema import (
+    SOURCE_FILE,
+    SOURCE_ROW,
+    STAFF_COLUMNS,
+    TRAINING_COLUMNS,
+    UNIT_COLUMNS,
+)
+
+ISSUE_SCHEMA = {
+    "table": pl.Utf8,
+    "source_file": pl.Utf8,
+    "source_row": pl.Int64,
+    "column": pl.Utf8,
+    "raw_value": pl.Utf8,
+    "rule": pl.Utf8,
+    "message_vi": pl.Utf8,
+    "message_en": pl.Utf8,
+}
+RECONCILIATION_SCHEMA = {
+    "table": pl.Utf8,
+    "rows_read": pl.Int64,
+    "rows_accepted": pl.Int64,
+    "rows_quarantined": pl.Int64,
+}
+RULE_RESULTS_SCHEMA = {
+    "table": pl.Utf8,
+    "rule": pl.Utf8,
+    "grade": pl.Utf8,
+    "expectation": pl.Utf8,
+    "rows_failed": pl.Int64,
+    "success": pl.Boolean,
+    "title_vi": pl.Utf8,
+    "title_en": pl.Utf8,
+}
+TABLE_ORDER = ("units", "staff", "training_updates")  # units first: staff refer to them
+TABLE_NAMES = {
+    "staff": ("Cán bộ, công chức, viên chức", "Staff"),
+    "training_updates": ("Bồi dưỡng cập nhật kiến thức", "Training updates"),
+    "units": ("Đơn vị", "Units"),
+}
+CANONICAL = {"staff": STAFF_COLUMNS, "training_updates": TRAINING_COLUMNS, "units": UNIT_COLUMNS}
+RANKED = ("education", "political_theory", "state_management", "foreign_language")
+IDX = "_idx"
+
+
+@dataclass
+class ValidationResult:
+    year: int
+    staff: pl.DataFrame  # accepted rows, all snapshot years, STAFF_COLUMNS + provenance
+    training: pl.DataFrame
+    units: pl.DataFrame
+    quarantine: pl.DataFrame  # ISSUE_SCHEMA
+    warnings: pl.DataFrame  # ISSUE_SCHEMA
+    reconciliation: pl.DataFrame  # RECONCILIATION_SCHEMA
+    rule_results: pl.DataFrame  # RULE_RESULTS_SCHEMA
+    input_files: pl.DataFrame  # table, path, sha256, rows
+
+
+# --- Great Expectations plumbing -------------------------------------------------------------
+
+
+def _gx():
+    """Import GX with its usage analytics off (it would otherwise phone home) and quiet logs."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    import great_expectations as gx
+
+    logging.getLogger("great_expectations").setLevel(logging.CRITICAL)
+    return gx
+
+
+def _context():
+    gx = _gx()
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context
+
+
+def load_suite(path: Path, rules: dict[str, Rule]):
+    """Load one suite from JSON and check that GX kept every expectation and each has a rule.
+
+    ``ExpectationSuite(**json)`` silently drops an expectation it cannot build (a typo in its
+    type, a bad kwarg), which would quietly switch a rule off: hence the count check.
+    """
+    gx = _gx()
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ParamsError(
+            f"Không đọc được bộ quy tắc dữ liệu ({exc}).",
+            f"Cannot read the expectation suite ({exc}).",
+            where=str(path),
+        ) from None
+    expectations = doc.get("expectations", [])
+    for index, exp in enumerate(expectations):
+        meta = exp.setdefault("meta", {})
+        rule = meta.get("rule")
+        if rule not in rules:
+            raise ParamsError(
+                f"Quy tắc thứ {index + 1} có meta.rule = {rule!r} không có trong rules.yaml.",
+                f"Expectation {index + 1} has meta.rule = {rule!r}, which rules.yaml lacks.",
+                where=str(path),
+            )
+        meta["index"] = index
+    try:
+        suite = gx.ExpectationSuite(**doc)
+    except Exception as exc:  # GX raises pydantic and its own errors for a malformed suite
+        raise ParamsError(
+            f"Bộ quy tắc dữ liệu không hợp lệ ({str(exc).splitlines()[0]}).",
+            f"Invalid expectation suite ({str(exc).splitlines()[0]}).",
+            where=str(path),
+        ) from None
+    if len(suite.expectations) != len(expectations):
+        kept = {e.meta.get("index") for e in suite.expectations}
+        lost = [i + 1 for i in range(len(expectations)) if i not in kept]
+        raise ParamsError(
+            f"Great Expectations bỏ qua quy tắc số {lost} (sai tên hoặc tham số).",
+            f"Great Expectations dropped expectation(s) {lost} (bad type or arguments).",
+            where=str(path),
+        )
+    return suite, expectations
+
+
+def _run_suite(context, table: str, frame: pl.DataFrame, suite, parameters: dict) -> dict:
+    """Validate the whole suite in ONE call (each call hashes the whole frame); results keyed
+    by the expectation's position in the JSON file."""
+    pdf = frame.to_pandas()
+    source = context.data_sources.add_or_update_pandas(f"cadre_{table}")
+    asset = source.add_dataframe_asset(table)
+    batch = asset.add_batch_definition_whole_dataframe("all").get_batch(
+        batch_parameters={"dataframe": pdf}
+    )
+    result = batch.validate(
+        suite,
+        expectation_parameters=parameters,
+        result_format={"result_format": "COMPLETE"},
+    )
+    by_index = {}
+    for item in result.results:
+        info = item.exception_info or {}
+        raised = info.get("raised_exception") if isinstance(info, dict) else False
+        if raised:  # a broken contract or a GX bug, not the user's data
+            raise RuntimeError(
+                f"Great Expectations failed on {table} "
+                f"{item.expectation_config.type}: {info.get('exception_message')}"
+            )
+        by_index[item.expectation_config.meta["index"]] = item
+    return by_index
+
+
+# --- derived columns --------------------------------------------------------------------------
+
+
+def _derive_staff(data: TableData, schedule, today: date, spec: ContractSpec) -> pl.DataFrame:
+    from cadre_analytics.retirement import retirement_date_expr
+
+    values = data.values
+    names = list(STAFF_COLUMNS)
+    year = pl.col("snapshot_year")
+    snapshot_day = pl.date(year, 12, 31)
+    retire = retirement_date_expr(pl.col("birth_date"), pl.col("gender"), schedule)
+    derived = values.select(
+        (year - pl.col("birth_date").dt.year()).alias("_age_at_snapshot"),
+        pl.when(retire < snapshot_day)
+        .then(retire.dt.strftime("%Y-%m-%d"))
+        # only a plausible year can have a roster date; others fail elsewhere
+        .alias("_retirement_date_passed"),
+    )
+    # An exact copy of an earlier row (same text in every column) is set aside, not a conflict.
+    check = data.check
+    order = pl.int_range(pl.len()).over(names)
+    first_ref = pl.format(
+        "{} ({})", pl.col(SOURCE_ROW).first().over(names), pl.col(SOURCE_FILE).first().over(names)
+    )
+    copies = check.select(pl.when(order > 0).then(first_ref).alias("_copy_of_row"))
+    down = _qualification_down(values, spec)
+    return pl.concat([check, derived, copies, down], how="horizontal")
+
+
+def _qualification_down(values: pl.DataFrame, spec: ContractSpec) -> pl.DataFrame:
+    """'education: university -> college' where a level is below the person's previous
+    snapshot (ranks from vocabularies.yaml)."""
+    frame = values.select("staff_id", "snapshot_year", *RANKED).with_row_index(IDX)
+    frame = frame.filter(pl.col("staff_id").is_not_null() & pl.col("snapshot_year").is_not_null())
+    frame = frame.sort("staff_id", "snapshot_year", IDX)
+    parts = []
+    for name in RANKED:
+        vocab = spec.vocabularies[spec.tables["staff"].columns[name].vocabulary]
+        rank = pl.col(name).replace_strict(vocab.ranks, default=None, return_dtype=pl.Int32)
+        prev_value = pl.col(name).shift(1).over("staff_id")
+        prev_rank = rank.shift(1).over("staff_id")
+        parts.append(
+            pl.when(rank < prev_rank).then(
+                pl.format("{}: {} -> {}", pl.lit(name), prev_value, pl.col(name))
+            )
+        )
+    frame = frame.select(
+        IDX, pl.concat_str(parts, separator="; ", ignore_nulls=True).alias("_qualification_down")
+    )
+    full = pl.DataFrame({IDX: pl.int_range(values.height, dtype=pl.UInt32, eager=True)})
+    out = full.join(frame, on=IDX, how="left").sort(IDX)
+    return out.select(pl.when(pl.col("_qualification_down") != "").then("_qualification_down"))
+
+
+def _derive_training(data: TableData, today: date) -> pl.DataFrame:
+    days = (pl.col("date") - pl.lit(today)).dt.total_days().alias("_days_after_today")
+    return pl.concat([data.check, data.values.select(days)], how="horizontal")
+
+
+# --- grading ---------------------------------------------------------------------------------
+
+
+def _template(text: str, fields: dict[str, pl.Expr]) -> pl.Expr:
+    """A message template from rules.yaml as one vectorised string expression."""
+    parts: list[pl.Expr] = []
+    for literal, field, _spec, _conv in string.Formatter().parse(text):
+        if literal:
+            parts.append(pl.lit(literal))
+        if field is not None:
+            parts.append(fields.get(field, pl.lit("")).cast(pl.Utf8).fill_null(""))
+    return pl.concat_str(parts) if parts else pl.lit("")
+
+
+def _header_for(table_spec, column: str) -> pl.Expr:
+    primary = table_spec.columns[column].primary_header if column in table_spec.columns else column
+    return pl.col("_header").fill_null(pl.lit(primary))
+
+
+def _entries(
+    table: str,
+    data: TableData,
+    check: pl.DataFrame,
+    rows: list[int],
+    exp: dict,
+    rule: Rule,
+    spec: ContractSpec,
+) -> pl.DataFrame:
+    """Quarantine / warning entries for the failing rows of one expectation."""
+    kwargs = exp.get("kwargs", {})
+    column = exp["meta"].get("column") or kwargs.get("column") or kwargs["column_list"][0]
+    gx_column = kwargs.get("column") or column
+    picked = pl.Series(IDX, rows, dtype=pl.UInt32)
+    base = data.raw.with_row_index(IDX).join(pl.DataFrame(picked), on=IDX, how="semi")
+    detail = check.with_row_index(IDX).select(IDX, pl.col(gx_column).alias("_detail"))
+    headers = data.headers.filter(pl.col("column") == column).select(
+        pl.col("source_file").alias(SOURCE_FILE), pl.col("header").alias("_header")
+    )
+    headers = headers.unique(SOURCE_FILE, keep="first")
+    frame = base.join(detail, on=IDX, how="left").join(headers, on=SOURCE_FILE, how="left")
+    header = _header_for(spec.tables[table], column)
+    value = pl.col(column).cast(pl.Utf8) if column in data.raw.columns else pl.lit(None, pl.Utf8)
+    fields = {
+        "file": pl.col(SOURCE_FILE),
+        "row": pl.col(SOURCE_ROW),
+        "column": header,
+        "value": value,
+        "detail": pl.col("_detail") if gx_column != column else pl.lit(""),
+        "min": pl.lit(str(kwargs.get("min_value", ""))),
+        "max": pl.lit(str(kwargs.get("max_value", ""))),
+    }
+    if rule.rule == "unknown_value":
+        fields["detail"] = pl.lit("")
+    vi = _template(rule.message_vi, fields) + pl.lit(" ") + _template(rule.fix_vi, fields)
+    en = _template(rule.message_en, fields) + pl.lit(" ") + _template(rule.fix_en, fields)
+    return frame.select(
+        pl.col(IDX),
+        pl.lit(table).alias("table"),
+        pl.col(SOURCE_FILE).alias("source_file"),
+        pl.col(SOURCE_ROW).alias("source_row"),
+        header.alias("column"),
+        value.alias("raw_value"),
+        pl.lit(rule.rule).alias("rule"),
+        vi.alias("message_vi"),
+        en.alias("message_en"),
+    )
+
+
+def _stop_from(
+    table: str, rule: Rule, entries: pl.DataFrame, check: pl.DataFrame, exp: dict, year: int
+) -> InputStop:
+    """One clear line for a stop-graded failure: the first offending row, and its partners."""
+    if entries.height == 0:  # a table-level expectation (no row to point at)
+        fields = {"value": str(year), "detail": "", "rows": ""}
+        return InputStop(
+            rule.message_vi.format(**fields),
+            rule.message_en.format(**fields),
+            where=table,
+            fix_vi=rule.fix_vi,
+            fix_en=rule.fix_en,
+        )
+    entries = entries.sort("source_file", "source_row")
+    first = entries.row(0, named=True)
+    key_cols = exp.get("kwargs", {}).get("column_list") or [exp["kwargs"].get("column")]
+    keyed = entries.join(
+        check.with_row_index(IDX).select(
+            IDX, *[pl.col(c).alias(f"_k{i}") for i, c in enumerate(key_cols)]
+        ),
+        on=IDX,
+    )
+    first_key = keyed.filter(pl.col(IDX) == first[IDX]).select(pl.selectors.starts_with("_k"))
+    partners = keyed.join(first_key, on=first_key.columns, how="semi")
+    rows = ", ".join(f"{r['source_row']}" for r in partners.iter_rows(named=True))
+    detail = str(first_key.row(0)[1]) if len(key_cols) > 1 else ""
+    fields = {"value": first["raw_value"] or "", "detail": detail, "rows": rows}
+    where = (
+        f"{first['source_file']}, dòng {first['source_row']} / row {first['source_row']}, "
+        f"cột '{first['column']}'"
+    )
+    return InputStop(
+        rule.message_vi.format(**fields),
+        rule.message_en.format(**fields),
+        where=where,
+        fix_vi=rule.fix_vi,
+        fix_en=rule.fix_en,
+    )
+
+
+def _describe(exp: dict) -> str:
+    kwargs = exp.get("kwargs", {})
+    target = kwargs.get("column") or ",".join(kwargs.get("column_list", []))
+    return f"{exp['type']}({target})"
+
+
+def _judge(
+    table: str,
+    data: TableData,
+    check: pl.DataFrame,
+    results: dict,
+    expectations: list[dict],
+    spec: ContractSpec,
+    year: int,
+) -> tuple[pl.DataFrame, pl.DataFrame, list[dict]]:
+    """Quarantine entries, warning entries (rows kept) and rule results for one table."""
+    quarantine, warnings, rule_rows = [], [], []
+    stop: InputStop | None = None
+    for index, exp in enumerate(expectations):
+        rule = spec.rules[exp["meta"]["rule"]]
+        outcome = results[index]
+        rows = sorted(set(outcome.result.get("unexpected_index_list") or []))
+        rows_failed = len(rows) if rows else (0 if outcome.success else 1)
+        rule_rows.append(
+            {
+                "table": table,
+                "rule": rule.rule,
+                "grade": rule.grade,
+                "expectation": _describe(exp),
+                "rows_failed": rows_failed,
+                "success": bool(outcome.success),
+                "title_vi": rule.title_vi,
+                "title_en": rule.title_en,
+            }
+        )
+        if outcome.success:
+            continue
+        entries = _entries(table, data, check, rows, exp, rule, spec)
+        if rule.grade == "stop":
+            stop = stop or _stop_from(table, rule, entries, check, exp, year)
+        elif rule.grade == "quarantine":
+            quarantine.append(entries)
+        else:
+            warnings.append(entries)
+    if stop is not None:
+        raise stop
+    empty = pl.DataFrame(schema={IDX: pl.UInt32, **ISSUE_SCHEMA})
+    return (
+        pl.concat([empty, *quarantine], how="vertical"),
+        pl.concat([empty, *warnings], how="vertical"),
+        rule_rows,
+    )
+
+
+def _format_params(spec: ContractSpec) -> dict[str, Any]:
+    return {f"vocab_{name}": list(v.codes) for name, v in spec.vocabularies.items()}
+
+
+def validate_inputs(
+    raw: RawInputs,
+    year: int,
+    contracts_dir: Path | str = DEFAULT_CONTRACTS_DIR,
+    *,
+    schedule=None,
+    today: date | None = None,
+) -> ValidationResult:
+    """Judge every row read; raise InputStop for a stop-graded failure.
+
+    ``schedule`` defaults to ``params/retirement.yaml``; ``today`` (for 'training dated in the
+    future') defaults to the system date and exists so tests are reproducible.
+    """
+    contracts_dir = Path(contracts_dir)
+    spec = load_contract_spec(contracts_dir)
+    if schedule is None:
+        from cadre_analytics.params import load_retirement_schedule
+
+        schedule = load_retirement_schedule()
+    today = today or date.today()
+    context = _context()
+    parameters = _format_params(spec)
+    parameters["report_year"] = [str(year)]
+
+    accepted: dict[str, pl.DataFrame] = {}
+    quarantine, warnings, rule_rows, reconciliation = [], [], [], []
+    for table in TABLE_ORDER:
+        data = raw.tables[table]
+        suite, expectations = load_suite(contracts_dir / f"{table}.json", spec.rules)
+        if table == "staff":
+            check = _derive_staff(data, schedule, today, spec)
+            parameters["unit_codes"] = accepted["units"]["code"].drop_nulls().unique().to_list()
+        elif table == "training_updates":
+            check = _derive_training(data, today)
+            staff_ids = raw.tables["staff"].values["staff_id"].drop_nulls().unique()
+            parameters["staff_ids"] = staff_ids.to_list()
+        else:
+            check = data.check
+        results = _run_suite(context, table, check.drop(SOURCE_FILE, SOURCE_ROW), suite, parameters)
+        q, w, rr = _judge(table, data, check, results, expectations, spec, year)
+        bad = q[IDX].unique()
+        keep = data.values.with_row_index(IDX).filter(~pl.col(IDX).is_in(bad.implode()))
+        accepted[table] = keep.drop(IDX)
+        quarantine.append(q.drop(IDX))
+        warnings.append(w.filter(~pl.col(IDX).is_in(bad.implode())).drop(IDX))
+        rule_rows.extend(rr)
+        reconciliation.append(
+            {
+                "table": table,
+                "rows_read": data.raw.height,
+                "rows_accepted": keep.height,
+                "rows_quarantined": bad.len(),
+            }
+        )
+    staff_year = accepted["staff"].filter(pl.col("snapshot_year") == year)
+    if staff_year.height == 0:
+        rule = spec.rules["no_staff_for_year"]
+        raise InputStop(
+            rule.message_vi.format(value=year),
+            rule.message_en.format(value=year),
+            where="staff",
+            fix_vi=rule.fix_vi,
+            fix_en=rule.fix_en,
+        )
+    order = ["table", "source_file", "source_row", "rule"]
+    return ValidationResult(
+        year=year,
+        staff=accepted["staff"],
+        training=accepted["training_updates"],
+        units=accepted["units"],
+        quarantine=pl.concat(quarantine).sort(order, maintain_order=True),
+        warnings=pl.concat(warnings).sort(order, maintain_order=True),
+        reconciliation=pl.DataFrame(reconciliation, schema=RECONCILIATION_SCHEMA),
+        rule_results=pl.DataFrame(rule_rows, schema=RULE_RESULTS_SCHEMA),
+        input_files=raw.input_files,
+    )
+
+
+# --- presentation ----------------------------------------------------------------------------
+
+
+def format_reconciliation(result: ValidationResult, lang: str = "vi") -> str:
+    """The text `make validate` prints: rows read = accepted + quarantined, per table."""
+    lines = []
+    if lang == "vi":
+        lines.append(
+            "Đối chiếu số dòng (đọc = nhận + cách ly) / Row reconciliation "
+            "(read = accepted + quarantined)"
+        )
+    else:
+        lines.append("Row reconciliation (read = accepted + quarantined)")
+    for row in result.reconciliation.iter_rows(named=True):
+        vi, en = TABLE_NAMES.get(row["table"], (row["table"], row["table"]))
+        read, ok, bad = row["rows_read"], row["rows_accepted"], row["rows_quarantined"]
+        if lang == "vi":
+            lines.append(
+                f"  {vi} ({en}): đọc {read} = nhận {ok} + cách ly {bad} "
+                f"/ read {read} = accepted {ok} + quarantined {bad}"
+            )
+        else:
+            lines.append(f"  {en}: read {read} = accepted {ok} + quarantined {bad}")
+    n_warn = result.warnings.height
+    if lang == "vi":
+        lines.append(f"  Cảnh báo (giữ lại, có liệt kê) / Warnings (kept, listed): {n_warn}")
+    else:
+        lines.append(f"  Warnings (kept, listed): {n_warn}")
+    return "\n".join(lines)
+
+
+_CSS = """
+body{font-family:system-ui,"Segoe UI",Arial,sans-serif;margin:2em;color:#222;max-width:70em}
+table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:.3em .6em;
+text-align:left;vertical-align:top}th{background:#f3f3f3}td.n{text-align:right}
+.stop{color:#a00}.quarantine{color:#b35c00}.warn{color:#666}.ok{color:#070}
+"""
+
+
+def data_quality_page(result: ValidationResult, lang: str = "vi") -> str:
+    """Self-contained HTML of the per-rule results: counts, files and row numbers, never a cell
+    value (names, birth dates and ids stay out)."""
+    vi = lang == "vi"
+
+    def t(vi_text: str, en_text: str) -> str:
+        return html.escape(f"{vi_text} / {en_text}" if vi else en_text)
+
+    grade_text = {
+        "stop": t("dừng", "stop"),
+        "quarantine": t("cách ly", "quarantine"),
+        "warn": t("cảnh báo", "warn"),
+    }
+    out = [
+        "<!DOCTYPE html>",
+        f'<html lang="{"vi" if vi else "en"}"><head><meta charset="utf-8">',
+        f"<title>{t('Chất lượng dữ liệu', 'Data quality')} {result.year}</title>",
+        f"<style>{_CSS}</style></head><body>",
+        f"<h1>{t('Chất lượng dữ liệu đầu vào', 'Input data quality')} — {result.year}</h1>",
+        f"<h2>{t('Đối chiếu số dòng', 'Row reconciliation')}</h2>",
+        "<table><tr>"
+        + "".join(
+            f"<th>{h}</th>"
+            for h in (
+                t("Bảng", "Table"),
+                t("Đọc", "Read"),
+                t("Nhận", "Accepted"),
+                t("Cách ly", "Quarantined"),
+            )
+        )
+        + "</tr>",
+    ]
+    for row in result.reconciliation.iter_rows(named=True):
+        name = TABLE_NAMES.get(row["table"], (row["table"], row["table"]))
+        out.append(
+            f"<tr><td>{t(*name)}</td><td class=n>{row['rows_read']}</td>"
+            f"<td class=n>{row['rows_accepted']}</td>"
+            f"<td class=n>{row['rows_quarantined']}</td></tr>"
+        )
+    out.append("</table>")
+    out.append(f"<h2>{t('Kết quả từng quy tắc', 'Per-rule results')}</h2><table><tr>")
+    for h in (
+        t("Bảng", "Table"),
+        t("Quy tắc", "Rule"),
+        t("Mức", "Grade"),
+        t("Kiểm tra", "Expectation"),
+        t("Số dòng lỗi", "Rows failing"),
+        t("Vị trí (tệp: dòng)", "Where (file: rows)"),
+    ):
+        out.append(f"<th>{h}</th>")
+    out.append("</tr>")
+    issues = pl.concat([result.quarantine, result.warnings])
+    for row in result.rule_results.iter_rows(named=True):
+        hits = issues.filter((pl.col("table") == row["table"]) & (pl.col("rule") == row["rule"]))
+        where = []
+        for (file,), group in hits.group_by("source_file", maintain_order=True):
+            rows = group["source_row"].unique().sort().to_list()
+            shown = ", ".join(str(r) for r in rows[:20]) + (" …" if len(rows) > 20 else "")
+            where.append(f"{html.escape(str(file))}: {shown}")
+        status = "ok" if row["success"] else row["grade"]
+        name = TABLE_NAMES.get(row["table"], (row["table"], row["table"]))
+        out.append(
+            f"<tr><td>{t(*name)}</td><td>{t(row['title_vi'], row['title_en'])}</td>"
+            f"<td class={status}>{grade_text.get(row['grade'], html.escape(row['grade']))}</td>"
+            f"<td><code>{html.escape(row['expectation'])}</code></td>"
+            f"<td class=n>{row['rows_failed']}</td><td>{'<br>'.join(where)}</td></tr>"
+        )
+    out.append("</table>")
+    out.append(f"<h2>{t('Tệp đầu vào', 'Input files')}</h2><table><tr>")
+    for h in (t("Bảng", "Table"), t("Tệp", "File"), "SHA-256", t("Số dòng", "Rows")):
+        out.append(f"<th>{h}</th>")
+    out.append("</tr>")
+    for row in result.input_files.iter_rows(named=True):
+        out.append(
+            f"<tr><td>{html.escape(row['table'])}</td><td>{html.escape(row['path'])}</td>"
+            f"<td><code>{html.escape(row['sha256'][:16])}…</code></td>"
+            f"<td class=n>{row['rows']}</td></tr>"
+        )
+    out.append("</table>")
+    note = t(
+        "Trang này chỉ ghi số đếm, tệp và số dòng; giá trị từng ô nằm trong quarantine.csv và "
+        "warnings.csv (chỉ dành cho Ban Tổ chức).",
+        "This page shows counts, files and row numbers only; cell values are in quarantine.csv "
+        "and warnings.csv (for the Board only).",
+    )
+    out.append(f"<p>{note}</p></body></html>")
+    return "\n".join(out)

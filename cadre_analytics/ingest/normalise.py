@@ -1,0 +1,304 @@
+"""Turns a table's text cells into canonical columns: header row, headers, text, values.
+
+For each table three aligned frames come out (same rows, same order):
+
+* ``raw``    canonical column names, the cell text after NFC / trimming (what the user typed);
+* ``values`` canonical dtypes (schema.py); null where a cell is empty or could not be parsed;
+* ``check``  what the data contracts (Great Expectations) look at: the parsed value as text, or
+  the cell text prefixed with ``!`` where parsing failed, so an impossible date or an unknown
+  spelling fails its expectation with the user's own text and nothing is dropped on the way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from cadre_analytics.errors import InputStop
+from cadre_analytics.ingest.readers import HEADER_SCAN_ROWS, Cells
+from cadre_analytics.ingest.spec import (
+    ColumnSpec,
+    ContractSpec,
+    TableSpec,
+    clean_expr,
+    fold,
+    fold_expr,
+    fold_header,
+    loose_keys,
+    strip_marks_expr,
+    strip_parenthesised,
+)
+from cadre_analytics.schema import (
+    SOURCE_FILE,
+    SOURCE_ROW,
+    STAFF_COLUMNS,
+    TRAINING_COLUMNS,
+    UNIT_COLUMNS,
+)
+
+CANONICAL = {"staff": STAFF_COLUMNS, "training_updates": TRAINING_COLUMNS, "units": UNIT_COLUMNS}
+UNPARSED = "!"  # prefix of a cell that could not be parsed, in the check frame
+# Excel's day 0 (its serials count from here; the 1900 leap-year bug only shifts dates before
+# March 1900, which no roster holds).
+EXCEL_EPOCH = (1899, 12, 30)
+EXCEL_MAX_SERIAL = 2_958_465  # 31/12/9999
+
+
+@dataclass
+class TableData:
+    raw: pl.DataFrame
+    values: pl.DataFrame
+    check: pl.DataFrame
+    headers: pl.DataFrame  # source_file, column (canonical), header (as written)
+
+
+def _stop(spec: ContractSpec, rule: str, where: str, **fields: str) -> InputStop:
+    r = spec.rules[rule]
+    return InputStop(
+        r.message_vi.format_map(_Safe(fields)),
+        r.message_en.format_map(_Safe(fields)),
+        where=where,
+        fix_vi=r.fix_vi.format_map(_Safe(fields)),
+        fix_en=r.fix_en.format_map(_Safe(fields)),
+    )
+
+
+class _Safe(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _match_header(text: str | None, keys: dict[str, str]) -> str | None:
+    if text is None:
+        return None
+    key = fold_header(text)
+    if key in keys:
+        return keys[key]
+    return keys.get(strip_parenthesised(key))
+
+
+def locate_header(cells: Cells, table: TableSpec, spec: ContractSpec) -> tuple[int, dict[int, str]]:
+    """Index of the header row among the first rows, and column position -> canonical name."""
+    keys = table.header_keys()
+    head = cells.frame.head(HEADER_SCAN_ROWS).rows()
+    best_index, best_map = -1, {}
+    for index, row in enumerate(head):
+        mapping = {}
+        for pos, text in enumerate(row):
+            name = _match_header(text, keys)
+            if name is not None:
+                mapping.setdefault(pos, name)
+        if len(set(mapping.values())) > len(set(best_map.values())):
+            best_index, best_map = index, mapping
+    required = [c for c in table.columns.values() if c.required]
+    if len(set(best_map.values())) < min(2, len(required) or 1):
+        shown = ", ".join(f"'{c.primary_header}'" for c in required[:6])
+        raise _stop(spec, "missing_header_row", cells.source.label, detail=shown)
+    return best_index, best_map
+
+
+def _check_columns(
+    cells: Cells, row: tuple, mapping: dict[int, str], table: TableSpec, spec: ContractSpec
+) -> None:
+    by_name: dict[str, list[int]] = {}
+    for pos, name in mapping.items():
+        by_name.setdefault(name, []).append(pos)
+    for name, positions in by_name.items():
+        if len(positions) > 1:
+            col = table.columns[name]
+            both = " / ".join(f"'{row[p]}'" for p in positions)
+            raise _stop(
+                spec, "ambiguous_column", cells.source.label, column=col.primary_header, detail=both
+            )
+    for col in table.columns.values():
+        if col.required and col.name not in by_name:
+            accepted = ", ".join(f"'{h}'" for h in col.headers)
+            raise _stop(
+                spec,
+                "required_column",
+                cells.source.label,
+                column=col.primary_header,
+                detail=accepted,
+            )
+
+
+def to_canonical(
+    cells: Cells, table: TableSpec, spec: ContractSpec
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Canonical text columns with provenance, and the header each column had in this file."""
+    if cells.frame.width == 0 or cells.frame.height == 0:
+        raise _stop(
+            spec,
+            "missing_header_row",
+            cells.source.label,
+            detail=", ".join(f"'{c.primary_header}'" for c in table.columns.values() if c.required),
+        )
+    index, mapping = locate_header(cells, table, spec)
+    header_row = cells.frame.row(index)
+    _check_columns(cells, header_row, mapping, table, spec)
+    columns = cells.frame.columns
+    body = cells.frame.slice(index + 1)
+    first = cells.first_row + index + 1
+    exprs = [clean_expr(pl.col(columns[pos]).cast(pl.Utf8)).alias(n) for pos, n in mapping.items()]
+    present = set(mapping.values())
+    exprs += [pl.lit(None, pl.Utf8).alias(c) for c in table.columns if c not in present]
+    frame = body.select(
+        *exprs,
+        pl.lit(cells.source.label, pl.Utf8).alias(SOURCE_FILE),
+        (pl.int_range(pl.len(), dtype=pl.Int64) + first).alias(SOURCE_ROW),
+    )
+    # Blank lines between or after records are layout, not records.
+    names = list(table.columns)
+    frame = frame.filter(pl.any_horizontal(pl.col(names).is_not_null()))
+    frame = frame.select(*names, SOURCE_FILE, SOURCE_ROW)
+    headers = pl.DataFrame(
+        {
+            "source_file": [cells.source.label] * len(mapping),
+            "column": list(mapping.values()),
+            "header": [str(header_row[pos]) for pos in mapping],
+        },
+        schema={"source_file": pl.Utf8, "column": pl.Utf8, "header": pl.Utf8},
+    )
+    return frame, headers
+
+
+# --- value parsing --------------------------------------------------------------------------
+
+
+def _iso(y: pl.Expr, m: pl.Expr, d: pl.Expr) -> pl.Expr:
+    text = pl.concat_str([y, m.str.zfill(2), d.str.zfill(2)], separator="-")
+    return text.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+
+
+def parse_date_expr(text: pl.Expr) -> pl.Expr:
+    """ISO (yyyy-mm-dd, optional time), dd/mm/yyyy (/ - .), a bare year (1 January), or an
+    Excel serial.  Day-first is never swapped: 03/14/1975 is an impossible date, not 14 March."""
+    iso = text.str.extract_groups(
+        r"^(?<y>\d{4})[-/.](?<m>\d{1,2})[-/.](?<d>\d{1,2})(?:[ T][0-9:.]*)?$"
+    )
+    dmy = text.str.extract_groups(
+        r"^(?<d>\d{1,2})[-/.](?<m>\d{1,2})[-/.](?<y>\d{4})(?:[ T][0-9:.]*)?$"
+    )
+    year = text.str.extract(r"^(\d{4})(?:\.0+)?$", 1)
+    serial = (
+        pl.when(text.str.contains(r"^\d{1,7}(?:\.\d+)?$") & year.is_null())
+        .then(text.cast(pl.Float64, strict=False).floor().cast(pl.Int64, strict=False))
+        .otherwise(None)
+    )
+    serial_date = (
+        pl.when((serial >= 1) & (serial <= EXCEL_MAX_SERIAL))
+        .then(pl.date(*EXCEL_EPOCH) + pl.duration(days=serial))
+        .otherwise(None)
+    )
+    return pl.coalesce(
+        _iso(iso.struct.field("y"), iso.struct.field("m"), iso.struct.field("d")),
+        _iso(dmy.struct.field("y"), dmy.struct.field("m"), dmy.struct.field("d")),
+        _iso(year, pl.lit("1"), pl.lit("1")),
+        serial_date.cast(pl.Date),
+    )
+
+
+def parse_int_expr(text: pl.Expr) -> pl.Expr:
+    digits = text.str.extract(r"^([+-]?\d{1,9})(?:\.0+)?$", 1)
+    return digits.cast(pl.Int64, strict=False).cast(pl.Int32, strict=False)
+
+
+def parse_float_expr(text: pl.Expr) -> pl.Expr:
+    # "1,5" is how a Vietnamese-locale Excel writes one and a half
+    decimal = pl.when(text.str.contains(".", literal=True)).then(text)
+    decimal = decimal.otherwise(text.str.replace(",", ".", literal=True))
+    ok = decimal.str.contains(r"^[+-]?\d+(?:\.\d+)?$")
+    return pl.when(ok).then(decimal.cast(pl.Float64, strict=False))
+
+
+def unit_lookup(units_raw: pl.DataFrame) -> dict[str, str]:
+    """Folded code / name / alias -> unit code.  A spelling shared by two units is left out
+    (those staff rows then fail 'unknown unit' instead of landing in a guessed unit)."""
+    lookup: dict[str, str] = {}
+    for priority in ("code", "name", "aliases"):
+        found: dict[str, set[str]] = {}
+        pairs = units_raw.select(pl.col("code").alias("_code"), pl.col(priority).alias("_value"))
+        for code, value in pairs.iter_rows():
+            if code is None or value is None:
+                continue
+            spellings = value.split(";") if priority == "aliases" else [value]
+            for spelling in spellings:
+                key = fold(spelling)
+                if key:
+                    found.setdefault(key, set()).add(code)
+        for key, codes in found.items():
+            if key not in lookup and len(codes) == 1:
+                lookup[key] = next(iter(codes))
+    return lookup
+
+
+def _lookup(key: pl.Expr, exact: dict[str, str], loose: dict[str, str]) -> pl.Expr:
+    """Exact folded spelling first; the spelling without diacritics only when unambiguous."""
+    first = key.replace_strict(exact, default=None, return_dtype=pl.Utf8)
+    if not loose:
+        return first
+    second = strip_marks_expr(key).replace_strict(loose, default=None, return_dtype=pl.Utf8)
+    return pl.coalesce(first, second)
+
+
+def _parse_column(
+    col: ColumnSpec, spec: ContractSpec, units: dict[str, str] | None
+) -> tuple[pl.Expr, pl.Expr]:
+    """(value, check) expressions for one canonical column of the raw frame."""
+    text = pl.col(col.name)
+    if col.kind in ("id", "text"):
+        return text, text
+    if col.kind == "list":
+        items = text.str.split(";").list.eval(
+            pl.element().str.strip_chars().filter(pl.element().str.strip_chars() != "")
+        )
+        return items, text
+    if col.kind == "date":
+        value = parse_date_expr(text)
+        as_text = value.dt.strftime("%Y-%m-%d")
+    elif col.kind == "int":
+        value = parse_int_expr(text)
+        as_text = value.cast(pl.Utf8)
+    elif col.kind == "float":
+        value = parse_float_expr(text)
+        as_text = value.cast(pl.Utf8)
+    elif col.kind == "bool":
+        value = fold_expr(text).replace_strict(spec.booleans, default=None, return_dtype=pl.Boolean)
+        if col.empty is not None:
+            value = pl.when(text.is_null()).then(pl.lit(bool(col.empty))).otherwise(value)
+        as_text = pl.when(value).then(pl.lit("true")).when(~value).then(pl.lit("false"))
+    else:
+        if col.kind == "unit":
+            exact = units or {}
+            value = _lookup(fold_expr(text), exact, loose_keys(exact))
+        else:
+            vocab = spec.vocabularies[col.vocabulary]
+            value = _lookup(fold_expr(text), vocab.synonyms, vocab.loose)
+        if col.empty is not None:
+            value = pl.when(text.is_null()).then(pl.lit(str(col.empty))).otherwise(value)
+        as_text = value
+    check = (
+        pl.when(value.is_not_null())
+        .then(as_text)
+        .when(text.is_not_null())
+        .then(pl.lit(UNPARSED) + text)
+        .otherwise(pl.lit(None, pl.Utf8))
+    )
+    return value, check
+
+
+def parse_table(
+    raw: pl.DataFrame, table: TableSpec, spec: ContractSpec, units: dict[str, str] | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The ``values`` and ``check`` frames for a canonical raw frame."""
+    schema = CANONICAL[table.name]
+    value_exprs, check_exprs = [], []
+    for name, dtype in schema.items():
+        value, check = _parse_column(table.columns[name], spec, units)
+        value_exprs.append(value.cast(dtype).alias(name))
+        check_exprs.append(check.alias(name))
+    provenance = [pl.col(SOURCE_FILE), pl.col(SOURCE_ROW)]
+    values = raw.select(*value_exprs, *provenance)
+    check = raw.select(*check_exprs, *provenance)
+    return values, check

@@ -1,0 +1,282 @@
+"""Finds the input files of each table and reads their cells as text.
+
+Only this module opens files under DATA.  Every cell is read as a string (IDs like "00123" keep
+their zeros; dates and numbers are parsed later by :mod:`normalise`, where a failure becomes a
+quarantine entry instead of a silent guess).  Anything that cannot be read is an
+:class:`InputStop` naming the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from xml.etree import ElementTree
+
+import polars as pl
+
+from cadre_analytics.errors import InputStop
+from cadre_analytics.ingest.spec import ContractSpec, fold
+
+CSV_EXT = (".csv", ".txt", ".tsv")
+EXCEL_EXT = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+PARQUET_EXT = (".parquet",)
+SUPPORTED = CSV_EXT + EXCEL_EXT + PARQUET_EXT
+# Rows scanned for the header row: exports often start with a title and a blank line.
+HEADER_SCAN_ROWS = 30
+
+
+@dataclass(frozen=True)
+class Source:
+    """One table's cells from one file (or one sheet of a workbook)."""
+
+    table: str
+    path: Path
+    label: str  # what the user sees: "staff.csv" or "du_lieu.xlsx [staff]"
+    sheet: str | None
+
+
+@dataclass
+class Cells:
+    source: Source
+    frame: pl.DataFrame  # all Utf8, positional columns, nothing interpreted yet
+    first_row: int  # spreadsheet row number (1-based) of frame's first row
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _stop(path: Path | str, detail_vi: str, detail_en: str, spec: ContractSpec) -> InputStop:
+    rule = spec.rules["unreadable_file"]
+    return InputStop(
+        rule.message_vi.format(detail=detail_vi),
+        rule.message_en.format(detail=detail_en),
+        where=str(path),
+        fix_vi=rule.fix_vi,
+        fix_en=rule.fix_en,
+    )
+
+
+def _table_for_name(stem: str, spec: ContractSpec) -> str | None:
+    """Table whose accepted name is ``stem`` or starts it (``staff_2024`` -> staff)."""
+    key = fold(stem)
+    best: tuple[int, str] | None = None
+    for table in spec.tables.values():
+        for name in table.names:
+            name_key = fold(name)
+            exact = key == name_key
+            prefix = key.startswith(name_key) and not key[len(name_key) :][:1].isalpha()
+            if exact or prefix:
+                # the longest matching name wins: "training_updates" beats "training"
+                if best is None or len(name_key) > best[0]:
+                    best = (len(name_key), table.name)
+    return best[1] if best else None
+
+
+def _sheet_names(path: Path, spec: ContractSpec) -> list[str]:
+    import fastexcel
+
+    try:
+        return list(fastexcel.read_excel(str(path)).sheet_names)
+    except Exception as exc:  # calamine raises its own types for every kind of damage
+        raise _stop(
+            path, f"không mở được sổ Excel ({exc})", f"not a workbook ({exc})", spec
+        ) from None
+
+
+def find_sources(data_dir: Path, spec: ContractSpec) -> dict[str, list[Source]]:
+    """Map each table to its sources: NAME*.ext files, and sheets named after tables."""
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise InputStop(
+            f"Không tìm thấy thư mục dữ liệu {data_dir}.",
+            f"Data folder {data_dir} not found.",
+            where=str(data_dir),
+            fix_vi="Chỉ đường dẫn DATA=... tới thư mục chứa các tệp dữ liệu.",
+            fix_en="Point DATA=... at the folder holding the data files.",
+        )
+    sources: dict[str, list[Source]] = {t: [] for t in spec.tables}
+    files = sorted(
+        p
+        for p in data_dir.iterdir()
+        if p.is_file()
+        and p.suffix.lower() in SUPPORTED
+        and not p.name.startswith(("~$", ".", "_"))  # Excel lock files, hidden files
+    )
+    for path in files:
+        table = _table_for_name(path.stem, spec)
+        if path.suffix.lower() not in EXCEL_EXT:
+            if table:
+                sources[table].append(Source(table, path, path.name, None))
+            continue
+        sheets = _sheet_names(path, spec)
+        by_table: dict[str, list[str]] = {}
+        for sheet in sheets:
+            sheet_table = _table_for_name(sheet, spec)
+            if sheet_table:
+                by_table.setdefault(sheet_table, []).append(sheet)
+        if table and table not in by_table and sheets:
+            by_table[table] = [sheets[0]]  # staff.xlsx with its data on "Sheet1"
+        for sheet_table, names in by_table.items():
+            if table and sheet_table != table:
+                continue  # staff.xlsx is the staff table only; other sheets are notes
+            for sheet in names:
+                sources[sheet_table].append(
+                    Source(sheet_table, path, f"{path.name} [{sheet}]", sheet)
+                )
+    return sources
+
+
+def _decode(raw: bytes) -> str:
+    """UTF-8 (with or without BOM) or UTF-16 with BOM (Excel's 'Unicode text')."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16")
+    return raw.decode("utf-8-sig")
+
+
+def _sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the first lines most consistently (Excel uses , ; or tab)."""
+    lines = [line for line in text.splitlines()[:HEADER_SCAN_ROWS] if line.strip()]
+    best, best_score = ",", -1
+    for delim in (",", ";", "\t", "|"):
+        counts = [len(next(csv.reader([line], delimiter=delim))) for line in lines]
+        score = max(counts, default=0)
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _read_csv(source: Source, spec: ContractSpec) -> Cells:
+    raw = source.path.read_bytes()
+    try:
+        text = _decode(raw)
+    except UnicodeDecodeError as exc:
+        raise _stop(
+            source.label,
+            f"không phải mã UTF-8 (byte {exc.start})",
+            f"not UTF-8 encoded (byte {exc.start})",
+            spec,
+        ) from None
+    if "\x00" in text:
+        raise _stop(source.label, "chứa ký tự NUL", "contains NUL characters", spec)
+    delimiter = _sniff_delimiter(text)
+    # The widest of the first lines sets the column count, so a one-cell title line above the
+    # header does not truncate the table.
+    head = text.splitlines()[:HEADER_SCAN_ROWS]
+    width = max((len(r) for r in csv.reader(head, delimiter=delimiter)), default=0)
+    if width == 0:
+        return Cells(source, pl.DataFrame(), 1)
+    try:
+        frame = pl.read_csv(
+            text.encode("utf-8"),
+            has_header=False,
+            schema={f"c{i}": pl.Utf8 for i in range(width)},
+            separator=delimiter,
+            truncate_ragged_lines=True,
+            missing_columns="insert",
+            raise_if_empty=False,
+        )
+    except (pl.exceptions.PolarsError, ValueError, OSError) as exc:  # malformed CSV
+        first = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise _stop(source.label, f"CSV hỏng ({first})", f"malformed CSV ({first})", spec) from None
+    return Cells(source, frame, 1)
+
+
+def _xlsx_first_row(path: Path, sheet: str) -> int:
+    """Row number of the first non-empty cell: calamine drops leading empty rows, but users
+    need the row numbers Excel shows.  Reads only the start of the sheet's XML."""
+    ns = {
+        "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    }
+    with zipfile.ZipFile(path) as archive:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rel_id = None
+        for node in workbook.iterfind("m:sheets/m:sheet", ns):
+            if node.get("name") == sheet:
+                rel_id = node.get(f"{{{ns['r']}}}id")
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        target = None
+        for node in rels:
+            if node.get("Id") == rel_id:
+                target = node.get("Target", "")
+        if not target:
+            return 1
+        target = target.lstrip("/")
+        member = target if target.startswith("xl/") else f"xl/{target}"
+        with archive.open(member) as handle:
+            for _event, node in ElementTree.iterparse(handle):
+                if node.tag.endswith("}c") and any(
+                    child.tag.endswith(("}v", "}is")) and (child.text or len(child))
+                    for child in node
+                ):
+                    match = re.match(r"[A-Z]+(\d+)", node.get("r", ""))
+                    return int(match.group(1)) if match else 1
+    return 1
+
+
+def _read_excel(source: Source, spec: ContractSpec) -> Cells:
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(str(source.path))
+        sheet = reader.load_sheet(source.sheet, header_row=None, dtypes="string")
+        frame = sheet.to_polars()
+    except Exception as exc:
+        raise _stop(
+            source.label, f"lỗi đọc Excel ({exc})", f"Excel read error ({exc})", spec
+        ) from None
+    first_row = 1
+    if source.path.suffix.lower() in (".xlsx", ".xlsm"):
+        try:
+            first_row = _xlsx_first_row(source.path, source.sheet or "")
+        except Exception:  # row numbers then count from the first non-empty row
+            first_row = 1
+    frame = frame.rename({c: f"c{i}" for i, c in enumerate(frame.columns)})
+    return Cells(source, frame.select(pl.all().cast(pl.Utf8)), first_row)
+
+
+def _read_parquet(source: Source, spec: ContractSpec) -> Cells:
+    try:
+        frame = pl.read_parquet(source.path)
+    except Exception as exc:
+        raise _stop(
+            source.label, f"lỗi đọc Parquet ({exc})", f"Parquet read error ({exc})", spec
+        ) from None
+    # Parquet has typed columns and a real header; present it like a sheet whose first row is
+    # the header so one code path handles every format.  Dates become ISO text.
+    header = pl.DataFrame([pl.Series(f"c{i}", [c], pl.Utf8) for i, c in enumerate(frame.columns)])
+    try:
+        body = frame.select(
+            [
+                (
+                    pl.col(c).dt.strftime("%Y-%m-%d")
+                    if isinstance(frame.schema[c], pl.Date | pl.Datetime)
+                    else pl.col(c).cast(pl.Utf8)
+                ).alias(f"c{i}")
+                for i, c in enumerate(frame.columns)
+            ]
+        )
+    except Exception as exc:  # nested or binary columns have no cell text
+        raise _stop(
+            source.label, f"cột không đọc được ({exc})", f"unreadable column ({exc})", spec
+        ) from None
+    return Cells(source, pl.concat([header, body]) if frame.width else body, 1)
+
+
+def read_cells(source: Source, spec: ContractSpec) -> Cells:
+    suffix = source.path.suffix.lower()
+    if suffix in PARQUET_EXT:
+        return _read_parquet(source, spec)
+    if suffix in EXCEL_EXT:
+        return _read_excel(source, spec)
+    return _read_csv(source, spec)
