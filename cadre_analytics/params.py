@@ -219,8 +219,8 @@ class Course:
     """A course the Board can send people to (back-solve and planned training)."""
 
     id: str
-    attribute: str  # SCENARIO_ORDINAL_ATTRIBUTES
-    level: str
+    attribute: str  # SCENARIO_ORDINAL_ATTRIBUTES or SCENARIO_BOOLEAN_ATTRIBUTES
+    level: str | bool  # a level of the attribute's scale, or True for a yes/no field
     requires_at_least: dict[str, str]  # attribute -> minimum current level
     max_age: int | None  # strictly under this age on 31 December of YEAR
     label_vi: str
@@ -316,8 +316,23 @@ def load_course_catalogue(path: Path | None = None) -> dict[str, Course]:
             file=file,
             where=w,
         )
-        attribute = _one_of(body["attribute"], SCENARIO_ORDINAL_ATTRIBUTES, file, f"{w}.attribute")
-        level = _one_of(body["level"], _vocab(attribute), file, f"{w}.level")
+        attribute = _one_of(
+            body["attribute"],
+            SCENARIO_ORDINAL_ATTRIBUTES + SCENARIO_BOOLEAN_ATTRIBUTES,
+            file,
+            f"{w}.attribute",
+        )
+        if attribute in SCENARIO_BOOLEAN_ATTRIBUTES:
+            # A yes/no field (e.g. IT use): the course makes it true.
+            if body["level"] is not True:
+                raise ParamsError(
+                    f"'{w}.level' phải là true với trường có/không '{attribute}'.",
+                    f"'{w}.level' must be true for the yes/no field '{attribute}'.",
+                    where=str(file),
+                )
+            level = True
+        else:
+            level = _one_of(body["level"], _vocab(attribute), file, f"{w}.level")
         req_doc = body.get("requires_at_least") or {}
         check_keys(
             req_doc,

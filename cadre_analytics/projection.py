@@ -1,0 +1,1128 @@
+"""Projection of every quota to 2030: a stock-and-flow over people (issue 5).
+
+Start from the YEAR roster. For each year Y = YEAR+1 … 2030, as of 31 December Y:
+
+1. retirement on the statutory schedule (:mod:`cadre_analytics.retirement`);
+2. courses in progress (``studying_*_until``) complete, raising the level only if higher
+   (completion rate per scenario; a course due after the person has retired does not count;
+   one overdue at YEAR is taken to finish in YEAR+1);
+3. other exits by age band (none in ``baseline``; estimated from the roster history in
+   ``history_rates``);
+4. recruitment: leavers replaced, or the staffing-cut path followed, new hires drawn from a
+   qualification mix;
+5. planned training: extra completions per year per course and population, given to the
+   eligible people with the latest retirement first.
+
+How the quota conditions are evaluated without reimplementing them: a person's flags depend
+only on the fields the rules read. People are grouped into *profiles* (same unit and same values
+of every referenced field that the projection does not change); for each profile and each
+combination of the changeable levels, :func:`indicators.flag_people` is called ONCE, and the
+simulation only tracks small integer codes per person. Each (profile, levels) maps to a *class*
+(unit + flag pattern); counting a year is one ``bincount`` over classes.
+
+Monte Carlo: scenarios with rates strictly between 0 and 1 run ``scenario.draws`` seeded draws,
+vectorised with numpy over people and draws (loops only over years and batches of draws), and
+report P10/P50/P90 of each share. With every rate 0 or 1 the draws coincide with the
+deterministic path, which is what ``baseline`` runs (one draw, integer counts).
+
+Annual-update indicators: future training updates are unknown, so each person's YEAR status is
+carried forward; those rows say so in the ``assumption`` column.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+import polars as pl
+
+from cadre_analytics import indicators
+from cadre_analytics.params import (
+    SCENARIO_BOOLEAN_ATTRIBUTES,
+    SCENARIO_ORDINAL_ATTRIBUTES,
+    Course,
+    QuotaCondition,
+    QuotaRules,
+    RetirementSchedule,
+    Scenario,
+)
+from cadre_analytics.retirement import retirement_date_expr
+from cadre_analytics.schema import STAFF_COLUMNS
+
+HORIZON = 2030
+ALL = indicators.ALL_UNITS
+NEVER = 9999  # retirement year for people whose retirement date is unknown
+# Elements (draws x people) handled at once by the Monte Carlo; bounds memory on big frames.
+BATCH_ELEMENTS = 4_000_000
+
+PROJECTION_SCHEMA = {
+    "indicator": pl.Utf8,
+    "level": pl.Utf8,
+    "unit": pl.Utf8,
+    "year": pl.Int32,
+    "scenario": pl.Utf8,
+    "numerator": pl.Float64,
+    "denominator": pl.Float64,
+    "share": pl.Float64,
+    "share_p10": pl.Float64,
+    "share_p50": pl.Float64,
+    "share_p90": pl.Float64,
+    "target_year": pl.Int32,
+    "target": pl.Float64,
+    "met": pl.Boolean,
+    "assumption": pl.Utf8,
+}
+REQUIREMENTS_SCHEMA = {
+    "indicator": pl.Utf8,
+    "unit": pl.Utf8,
+    "target_year": pl.Int32,
+    "extra_completions_total": pl.Int64,
+    "extra_completions_per_year": pl.Int64,
+    "eligible_people": pl.Int64,
+}
+ELIGIBLE_SCHEMA = {
+    "indicator": pl.Utf8,
+    "unit": pl.Utf8,
+    "target_year": pl.Int32,
+    "course": pl.Utf8,
+    "course_label_vi": pl.Utf8,
+    "attribute": pl.Utf8,
+    "current_level": pl.Utf8,
+    "staff_id": pl.Utf8,
+    "full_name": pl.Utf8,
+    "retirement_date": pl.Date,
+}
+TREND_SCHEMA = {
+    "indicator": pl.Utf8,
+    "level": pl.Utf8,
+    "unit": pl.Utf8,
+    "year": pl.Int32,
+    "share_trend": pl.Float64,
+    "n_snapshots": pl.Int32,
+    "first_year": pl.Int32,
+    "last_year": pl.Int32,
+    "label": pl.Utf8,
+}
+TREND_LABEL = "Kiểm tra hợp lý: xu hướng tuyến tính / Sanity check: linear trend"
+ASSUMPTION_CARRIED = (
+    "Giữ nguyên tình trạng cập nhật kiến thức của năm {year} / "
+    "Annual-update status of {year} carried forward"
+)
+
+
+@dataclass
+class ProjectionResult:
+    projection: pl.DataFrame  # PROJECTION_SCHEMA (OUT/projection.csv)
+    requirements: pl.DataFrame  # REQUIREMENTS_SCHEMA (OUT/requirements.csv)
+    eligible: pl.DataFrame  # ELIGIBLE_SCHEMA, person-level: OUT/restricted/ only
+    trend: pl.DataFrame  # TREND_SCHEMA (OUT/trend.csv)
+    notes: list[str] = field(default_factory=list)  # Vietnamese / English, for the notebook
+
+
+# --- rules introspection ------------------------------------------------------------------
+
+
+def _condition_fields(cond: QuotaCondition | None) -> set[str]:
+    if cond is None:
+        return set()
+    found = {cond.field} if cond.field else set()
+    for child in cond.children:
+        found |= _condition_fields(child)
+    return found
+
+
+def referenced_fields(rules: QuotaRules) -> set[str]:
+    """Staff fields the quota rules read (plus staff_type and unit, which define populations)."""
+    found = {"staff_type", "unit"}
+    for ind in rules.indicators:
+        found |= _condition_fields(ind.within) | _condition_fields(ind.counts_when)
+    return found
+
+
+def _carried_indicators(rules: QuotaRules) -> set[str]:
+    """Indicators reading the annual update: the YEAR status is carried forward."""
+    return {
+        ind.id
+        for ind in rules.indicators
+        if "updated_in_year" in (_condition_fields(ind.within) | _condition_fields(ind.counts_when))
+    }
+
+
+def _ranks(attribute: str, rules: QuotaRules) -> dict:
+    if attribute in SCENARIO_BOOLEAN_ATTRIBUTES:
+        return {False: 0, True: 1}
+    return indicators._rank_map(attribute, rules)
+
+
+def _share_target(ind, target_year: int):
+    t = ind.targets.get(target_year)
+    return (None, None) if t is None else (t.value / 100, t.comparator)
+
+
+# --- the prepared model -------------------------------------------------------------------
+
+
+@dataclass
+class _Model:
+    year: int
+    years: list[int]
+    people: pl.DataFrame  # start roster, sorted by group, with helper columns
+    n: int
+    attrs: list[str]  # changeable attributes (class-table axes)
+    values: dict[str, list]  # attribute -> value per code
+    rank: dict[str, np.ndarray]  # attribute -> rank per code
+    code0: dict[str, np.ndarray]  # attribute -> start code per person
+    strides: dict[str, int]
+    n_combos: int
+    profile: np.ndarray  # person -> profile id
+    class_table: np.ndarray  # profile * n_combos + combo -> class id
+    class_unit: np.ndarray  # class -> unit index (into units_list)
+    class_pop: np.ndarray  # class x indicator -> bool
+    class_num: np.ndarray
+    units_list: list[str]
+    unit_level: dict[str, str]
+    indicator_ids: list[str]
+    group: np.ndarray  # person -> (unit, staff_type) group id
+    group_start: np.ndarray  # first person index of each group (persons sorted by group)
+    group_unit: list[str]
+    group_type: list[str]
+    hire_profile_base: np.ndarray  # group -> first hire profile id
+    hire_bool_attrs: list[str]
+    retire_year: np.ndarray
+    birth_year: np.ndarray
+    studying: dict[str, tuple[np.ndarray, np.ndarray]]  # attr -> (year due, target code)
+    headcount_member: np.ndarray  # person in the o_pe_headcount population (bool)
+    pairs_ind: np.ndarray  # output pair -> indicator index
+    pairs_unit: list[str]  # output pair -> unit code or ALL
+    pair_matrix_pop: np.ndarray  # class x pair (float32 0/1)
+    pair_matrix_num: np.ndarray
+    rules: QuotaRules
+    notes: list[str] = field(default_factory=list)
+    rank_cache: dict = field(default_factory=dict)
+
+
+def _start_roster(
+    staff: pl.DataFrame,
+    training: pl.DataFrame,
+    rules: QuotaRules,
+    schedule: RetirementSchedule,
+    year: int,
+) -> pl.DataFrame:
+    people = staff.filter(pl.col("snapshot_year") == year)
+    people = indicators.updated_in_year(people, training, year, rules)
+    retire = retirement_date_expr(pl.col("birth_date"), pl.col("gender"), schedule)
+    return people.with_columns(retire.alias("retirement_date")).with_columns(
+        pl.col("retirement_date").dt.year().cast(pl.Int32).alias("_retire_year"),
+        pl.col("birth_date").dt.year().cast(pl.Int32).alias("_birth_year"),
+    )
+
+
+def _blank_people(n: int) -> dict:
+    return {c: pl.Series(c, [None] * n, dtype=t) for c, t in STAFF_COLUMNS.items()}
+
+
+def _eval_flags(frame: pl.DataFrame, units: pl.DataFrame, rules: QuotaRules) -> pl.DataFrame:
+    """flag_people on synthetic rows (unique fake ids keep any join by staff_id one-to-one)."""
+    frame = frame.with_columns(
+        pl.int_range(pl.len()).cast(pl.Utf8).alias("staff_id"),
+        pl.lit(None, dtype=pl.Int32).alias("snapshot_year"),
+    )
+    return indicators.flag_people(frame, units, rules)
+
+
+def _prepare(
+    staff: pl.DataFrame,
+    training: pl.DataFrame,
+    units: pl.DataFrame,
+    rules: QuotaRules,
+    schedule: RetirementSchedule,
+    scenarios: list[Scenario],
+    year: int,
+) -> _Model:
+    notes: list[str] = []
+    people = _start_roster(staff, training, rules, schedule, year)
+    years = list(range(year + 1, HORIZON + 1))
+    fields = referenced_fields(rules)
+    catalogue: dict[str, Course] = {}
+    for s in scenarios:
+        catalogue.update(s.courses)
+
+    # Changeable attributes: courses in progress, planned courses, the hires' ordinal mix.
+    attrs: list[str] = []
+    for attr in ("education", "political_theory"):
+        col = f"studying_{attr}"
+        if col in people.columns and people[col].drop_nulls().len() > 0:
+            attrs.append(attr)
+    for s in scenarios:
+        for p in s.planned:
+            a = s.courses[p.course].attribute
+            if a not in attrs:
+                attrs.append(a)
+        if s.recruitment != "none":
+            for a in s.hire_mix:
+                if a in SCENARIO_ORDINAL_ATTRIBUTES and a not in attrs:
+                    attrs.append(a)
+    attrs = [a for a in attrs if a in fields]  # an attribute no rule reads cannot move a share
+
+    # Codes: every value seen, studied, planned or hired, in rank order; null is code 0.
+    values: dict[str, list] = {}
+    rank: dict[str, np.ndarray] = {}
+    for a in attrs:
+        ranks = _ranks(a, rules)
+        seen = set(people[a].drop_nulls().unique().to_list())
+        col = f"studying_{a}"
+        if col in people.columns:
+            seen |= set(people[col].drop_nulls().unique().to_list())
+        for s in scenarios:
+            seen |= {
+                s.courses[p.course].level for p in s.planned if s.courses[p.course].attribute == a
+            }
+            if s.recruitment != "none" and isinstance(s.hire_mix.get(a), dict):
+                seen |= set(s.hire_mix[a])
+            elif s.recruitment != "none" and a in s.hire_mix:
+                seen |= {False, True}
+        ordered = sorted(seen, key=lambda v: (ranks.get(v, -1), str(v)))
+        values[a] = [None, *ordered]
+        rank[a] = np.array([-1] + [ranks.get(v, -1) for v in ordered], dtype=np.int16)
+
+    # Groups (unit, staff_type), persons sorted by group so each group is contiguous.
+    people = people.with_columns(
+        pl.col("unit").fill_null("").alias("_g_unit"),
+        pl.col("staff_type").fill_null("").alias("_g_type"),
+    ).sort("_g_unit", "_g_type", "staff_id")
+    n = people.height
+    groups = people.select("_g_unit", "_g_type").unique(maintain_order=True)
+    people = people.join(
+        groups.with_row_index("_group"), on=["_g_unit", "_g_type"], how="left"
+    ).sort("_group", "staff_id", maintain_order=True)
+    group = people["_group"].to_numpy().astype(np.int32)
+    group_start = np.searchsorted(group, np.arange(groups.height)).astype(np.int64)
+
+    code0 = {}
+    for a in attrs:
+        lookup = {v: i for i, v in enumerate(values[a]) if v is not None}
+        code0[a] = (
+            people[a].replace_strict(lookup, default=0, return_dtype=pl.Int8).to_numpy().copy()
+        )
+
+    # Profiles: unique values of the referenced fields the projection does not change.
+    static_fields = sorted(
+        f for f in fields if f not in attrs and f in people.columns and f != "unit_level"
+    )
+    prof_frame = people.select(static_fields).with_row_index("_row")
+    uniq = prof_frame.drop("_row").unique(maintain_order=True).with_row_index("_profile")
+    profile = (
+        prof_frame.join(uniq, on=static_fields, how="left", nulls_equal=True)
+        .sort("_row")["_profile"]
+        .to_numpy()
+        .astype(np.int64)
+    )
+    person_profiles = uniq.drop("_profile")
+
+    # Hire profiles: per group, every combination of the boolean mix attributes.
+    hire_bool_attrs = sorted(
+        {
+            a
+            for s in scenarios
+            if s.recruitment != "none"
+            for a in s.hire_mix
+            if a in SCENARIO_BOOLEAN_ATTRIBUTES and a in static_fields
+        }
+    )
+    n_bool = len(hire_bool_attrs)
+    hire_rows = []
+    for g in range(groups.height):
+        for bits in range(2**n_bool):
+            row = {f: None for f in static_fields}
+            row.update(
+                unit=groups["_g_unit"][g] or None,
+                staff_type=groups["_g_type"][g] or None,
+                key_leader=False,
+                leadership="none",
+                succession_planned=False,
+                state_management="none",
+                foreign_language="none",
+                it_use=False,
+                education_fits_position=False,
+                updated_in_year=False,
+            )
+            for j, a in enumerate(hire_bool_attrs):
+                row[a] = bool(bits >> j & 1)
+            hire_rows.append({f: row.get(f) for f in static_fields})
+    hire_profiles = pl.DataFrame(hire_rows, schema=person_profiles.schema, orient="row")
+    n_person_profiles = person_profiles.height
+    hire_profile_base = n_person_profiles + np.arange(groups.height, dtype=np.int64) * 2**n_bool
+    all_profiles = pl.concat([person_profiles, hire_profiles], how="vertical")
+
+    # Class table: every profile x every combination of changeable codes -> flags.
+    strides, n_combos = {}, 1
+    for a in reversed(attrs):
+        strides[a] = n_combos
+        n_combos *= len(values[a])
+    combos = pl.DataFrame(
+        [pl.Series("_combo", np.arange(n_combos, dtype=np.int64))]
+        + [
+            pl.Series(
+                a,
+                [values[a][(c // strides[a]) % len(values[a])] for c in range(n_combos)],
+                dtype=people.schema[a],
+            )
+            for a in attrs
+        ]
+    )
+    grid = all_profiles.with_row_index("_profile").join(combos, how="cross")
+    blank = _blank_people(grid.height)
+    frame = grid.with_columns(
+        [blank[c] for c in STAFF_COLUMNS if c not in grid.columns]
+    ).with_columns(
+        pl.col("updated_in_year").cast(pl.Boolean)
+        if "updated_in_year" in grid.columns
+        else pl.lit(False).alias("updated_in_year")
+    )
+    flags = _eval_flags(frame, units, rules)
+    ind_ids = [i.id for i in rules.indicators]
+    flag_cols = [c for i in ind_ids for c in (f"pop__{i}", f"num__{i}")]
+    keyed = flags.select("unit", *flag_cols).with_columns(
+        (grid["_profile"] * n_combos + grid["_combo"]).alias("_key")
+    )
+    classes = keyed.select("unit", *flag_cols).unique(maintain_order=True).with_row_index("_cls")
+    keyed = keyed.join(classes, on=["unit", *flag_cols], how="left", nulls_equal=True).sort("_key")
+    class_table = keyed["_cls"].to_numpy().astype(np.int32)
+
+    units_list = units["code"].to_list()
+    unit_level = dict(zip(units["code"].to_list(), units["level"].to_list(), strict=True))
+    unit_index = {u: i for i, u in enumerate(units_list)}
+    class_unit = np.array(
+        [unit_index.get(u, -1) for u in classes["unit"].to_list()], dtype=np.int32
+    )
+    class_pop = np.column_stack([classes[f"pop__{i}"].to_numpy() for i in ind_ids]).astype(bool)
+    class_num = np.column_stack([classes[f"num__{i}"].to_numpy() for i in ind_ids]).astype(bool)
+
+    # Output pairs (indicator x ALL/unit of its level) and class -> pair count matrices.
+    pairs_ind, pairs_unit = [], []
+    for k, ind in enumerate(rules.indicators):
+        pairs_ind.append(k)
+        pairs_unit.append(ALL)
+        for u in units_list:
+            if unit_level.get(u) == ind.level:
+                pairs_ind.append(k)
+                pairs_unit.append(u)
+    pairs_ind = np.array(pairs_ind, dtype=np.int32)
+    n_cls = classes.height
+    mpop = np.zeros((n_cls, len(pairs_ind)), dtype=np.float32)
+    mnum = np.zeros_like(mpop)
+    ind_level = [ind.level for ind in rules.indicators]
+    for p, (k, u) in enumerate(zip(pairs_ind, pairs_unit, strict=True)):
+        if u == ALL:
+            in_pair = np.array(
+                [cu >= 0 and unit_level[units_list[cu]] == ind_level[k] for cu in class_unit]
+            )
+        else:
+            in_pair = class_unit == unit_index[u]
+        mpop[:, p] = in_pair & class_pop[:, k]
+        mnum[:, p] = in_pair & class_num[:, k]
+
+    retire_year = people["_retire_year"].fill_null(NEVER).to_numpy().astype(np.int32)
+    missing_retire = int(people["_retire_year"].null_count())
+    if missing_retire:
+        notes.append(
+            f"{missing_retire} người thiếu ngày sinh hoặc giới tính: không tính nghỉ hưu / "
+            f"{missing_retire} people lack a birth date or gender: no retirement applied."
+        )
+    overdue = int(((retire_year <= year) & (retire_year != NEVER)).sum())
+    if overdue:
+        notes.append(
+            f"{overdue} người đã quá tuổi nghỉ hưu trong danh sách năm {year}: coi như nghỉ năm "
+            f"{year + 1} / {overdue} people on the {year} roster are past retirement age: they "
+            f"are taken to retire in {year + 1}."
+        )
+    retire_year = np.maximum(retire_year, year + 1)
+    birth_year = people["_birth_year"].fill_null(year - 40).to_numpy().astype(np.int32)
+
+    studying = {}
+    for a in attrs:
+        col, until = f"studying_{a}", f"studying_{a}_until"
+        if col not in people.columns:
+            continue
+        lookup = {v: i for i, v in enumerate(values[a]) if v is not None}
+        target = people[col].replace_strict(lookup, default=0, return_dtype=pl.Int8).to_numpy()
+        due = people[until].fill_null(year + 1).to_numpy().astype(np.int32)
+        due = np.where(target > 0, np.maximum(due, year + 1), NEVER)
+        studying[a] = (due, target.astype(np.int8))
+
+    head_ids = [i.id for i in rules.indicators if i.kind == "headcount_ratio"]
+    person_flags = class_pop[class_table[profile * n_combos + _combo_index(code0, strides, attrs)]]
+    headcount_member = (
+        person_flags[:, ind_ids.index(head_ids[0])] if head_ids else np.zeros(n, dtype=bool)
+    )
+
+    return _Model(
+        year=year,
+        years=years,
+        people=people,
+        n=n,
+        attrs=attrs,
+        values=values,
+        rank=rank,
+        code0=code0,
+        strides=strides,
+        n_combos=n_combos,
+        profile=profile,
+        class_table=class_table,
+        class_unit=class_unit,
+        class_pop=class_pop,
+        class_num=class_num,
+        units_list=units_list,
+        unit_level=unit_level,
+        indicator_ids=ind_ids,
+        group=group,
+        group_start=group_start,
+        group_unit=groups["_g_unit"].to_list(),
+        group_type=groups["_g_type"].to_list(),
+        hire_profile_base=hire_profile_base,
+        hire_bool_attrs=hire_bool_attrs,
+        retire_year=retire_year,
+        birth_year=birth_year,
+        studying=studying,
+        headcount_member=headcount_member,
+        pairs_ind=pairs_ind,
+        pairs_unit=pairs_unit,
+        pair_matrix_pop=mpop,
+        pair_matrix_num=mnum,
+        rules=rules,
+        notes=notes,
+    )
+
+
+def _combo_index(codes: dict[str, np.ndarray], strides: dict[str, int], attrs: list[str]):
+    combo = 0
+    for a in attrs:
+        combo = combo + codes[a].astype(np.int64) * strides[a]
+    return combo if not isinstance(combo, int) else np.int64(0)
+
+
+# --- scenario rates -----------------------------------------------------------------------
+
+
+def history_exit_rates(
+    staff: pl.DataFrame,
+    schedule: RetirementSchedule,
+    year: int,
+    age_band_starts: tuple[int, ...],
+) -> tuple[list[float], int]:
+    """Annual other-exit rate per age band from consecutive snapshots up to ``year``.
+
+    Between snapshots s < s', a person on the s roster who is not retired by 31 December s'
+    and is missing from the s' roster counts as an exit. Rate per band = exits / (people x
+    years between the snapshots) (a constant annual hazard, fine for rates of a few percent).
+    Returns the rates and the number of snapshot pairs used (0: no history, rates 0).
+    """
+    snaps = sorted(
+        staff.filter(pl.col("snapshot_year") <= year)["snapshot_year"].unique().to_list()
+    )
+    exits = np.zeros(len(age_band_starts) + 1)
+    exposure = np.zeros(len(age_band_starts) + 1)
+    pairs = 0
+    for s, s2 in zip(snaps, snaps[1:], strict=False):
+        gap = s2 - s
+        before = staff.filter(pl.col("snapshot_year") == s).with_columns(
+            retirement_date_expr(pl.col("birth_date"), pl.col("gender"), schedule).alias("_rd")
+        )
+        after_ids = staff.filter(pl.col("snapshot_year") == s2).select("staff_id").unique()
+        at_risk = before.filter(
+            pl.col("_rd").is_null() | (pl.col("_rd").dt.year() > s2)
+        ).with_columns(
+            pl.col("staff_id").is_in(after_ids["staff_id"].implode()).not_().alias("_left"),
+            (pl.lit(s) - pl.col("birth_date").dt.year()).alias("_age"),
+        )
+        age = at_risk["_age"].fill_null(40).to_numpy()
+        band = np.searchsorted(np.array(age_band_starts), age, side="right")
+        left = at_risk["_left"].to_numpy()
+        exits += np.bincount(band, weights=left, minlength=len(exits))
+        exposure += np.bincount(band, minlength=len(exits)) * gap
+        pairs += 1
+    rates = [float(min(1.0, e / x)) if x > 0 else 0.0 for e, x in zip(exits, exposure, strict=True)]
+    return rates, pairs
+
+
+def _headcount_path(
+    scenario: Scenario,
+    model: _Model,
+    staff: pl.DataFrame,
+    rules: QuotaRules,
+    indicator_table: pl.DataFrame,
+) -> dict[int, float]:
+    """Ratio of the YEAR headcount to keep in each projected year (linear between milestones)."""
+    year = model.year
+    if isinstance(scenario.headcount_ratio, dict):
+        milestones = dict(sorted(scenario.headcount_ratio.items()))
+    else:
+        heads = [i for i in rules.indicators if i.kind == "headcount_ratio"]
+        milestones = {}
+        if heads:
+            ind = heads[0]
+            observed = {
+                r["year"]: r["numerator"]
+                for r in indicator_table.filter(
+                    (pl.col("indicator") == ind.id) & (pl.col("unit") == ALL)
+                )
+                .select("year", "numerator")
+                .unique()
+                .iter_rows(named=True)
+            }
+            now = observed.get(year) or int(model.headcount_member.sum())
+            level = {y: float(v) for y, v in observed.items()}
+            for ty in sorted(t for t in ind.targets if ind.targets[t] is not None):
+                t = ind.targets[ty]
+                base = level.get(t.base_year)
+                if base is None:
+                    model.notes.append(
+                        f"Không có số liệu năm gốc {t.base_year} của {ind.id}: lấy năm {year} làm "
+                        f"gốc / No {t.base_year} roster for {ind.id}: {year} used as the base."
+                    )
+                    base = float(now)
+                level[ty] = level.get(ty, base * t.share) if ty <= year else base * t.share
+                if ty > year and now:
+                    milestones[ty] = min(1.0, level[ty] / now)
+    points = [(year, 1.0)] + [(y, r) for y, r in milestones.items() if y > year]
+    path = {}
+    for y in model.years:
+        ratio = points[-1][1]
+        for (y0, r0), (y1, r1) in zip(points, points[1:], strict=False):
+            if y0 <= y <= y1:
+                ratio = r0 + (r1 - r0) * (y - y0) / (y1 - y0)
+                break
+        path[y] = ratio
+    return path
+
+
+# --- simulation ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Sim:
+    num: np.ndarray  # (years, draws, pairs) int32
+    den: np.ndarray
+    states: dict[int, dict[str, np.ndarray]]  # year -> person state (first draw only)
+
+
+def _planned_candidates(model: _Model, scenario: Scenario) -> list[tuple]:
+    """Per planned course: candidate persons sorted by priority (latest retirement first)."""
+    people = model.people
+    out = []
+    order_key = np.lexsort((np.arange(model.n), -model.retire_year))  # stable by staff order
+    for p in scenario.planned:
+        course = scenario.courses[p.course]
+        mask = people["staff_type"].fill_null("contract").ne("contract").to_numpy()
+        if p.population == ALL:
+            pass
+        elif p.population.startswith("level:"):
+            lvl = p.population.split(":", 1)[1]
+            mask &= (
+                people["unit"]
+                .replace_strict(model.unit_level, default=None, return_dtype=pl.Utf8)
+                .eq(lvl)
+                .fill_null(False)
+                .to_numpy()
+            )
+        else:
+            mask &= people["unit"].eq(p.population).fill_null(False).to_numpy()
+        if p.staff_types:
+            mask &= people["staff_type"].is_in(list(p.staff_types)).fill_null(False).to_numpy()
+        if course.max_age is not None:
+            mask &= (model.year - model.birth_year) < course.max_age
+        cand = order_key[mask[order_key]]
+        if course.attribute not in model.attrs:
+            continue
+        level_code = model.values[course.attribute].index(course.level)
+        req = [(a, _ranks(a, model.rules)[lvl]) for a, lvl in course.requires_at_least.items()]
+        out.append((p, course, cand, level_code, req))
+    return out
+
+
+def _simulate(
+    model: _Model,
+    scenario: Scenario,
+    draws: int,
+    rng: np.random.Generator,
+    exit_rates: list[float],
+    headcount_path: dict[int, float] | None,
+    keep_states_years: tuple[int, ...] = (),
+) -> _Sim:
+    n, years = model.n, model.years
+    n_pairs = len(model.pairs_ind)
+    num = np.zeros((len(years), draws, n_pairs), dtype=np.int32)
+    den = np.zeros_like(num)
+    states: dict[int, dict[str, np.ndarray]] = {}
+    if n == 0 or not years:
+        return _Sim(num, den, states)
+    batch = max(1, min(draws, BATCH_ELEMENTS // max(n, 1)))
+    n_groups = len(model.group_start)
+    bands = np.array(scenario.age_band_starts, dtype=np.int32)
+    rates = np.array(exit_rates or [0.0], dtype=np.float64)
+    use_exits = bool(np.any(rates > 0))
+    planned = _planned_candidates(model, scenario)
+    cut_groups = np.zeros(n_groups, dtype=bool)
+    if scenario.recruitment == "headcount_path":
+        if scenario.headcount_ratio == "from_quota":
+            member_groups = np.unique(model.group[model.headcount_member])
+            cut_groups[member_groups] = True
+        else:
+            types = set(scenario.headcount_staff_types)
+            cut_groups[:] = [t in types for t in model.group_type]
+    group_size0 = np.bincount(model.group, minlength=n_groups)
+    # Hire draws for the changeable attributes: (attribute, codes, cumulative probabilities).
+    mix_ordinal = []
+    for a, probs in scenario.hire_mix.items():
+        if a not in model.attrs:
+            continue
+        if not isinstance(probs, dict):  # yes/no field: probability of True
+            probs = {False: 1.0 - probs, True: probs}
+        level_codes = np.array([model.values[a].index(v) for v in probs], dtype=np.int8)
+        mix_ordinal.append((a, level_codes, np.cumsum(list(probs.values()))))
+    mix_bool = [(j, scenario.hire_mix.get(a, 0.0)) for j, a in enumerate(model.hire_bool_attrs)]
+    completion = scenario.course_completion_rate
+
+    for start in range(0, draws, batch):
+        b = min(batch, draws - start)
+        alive = np.ones((b, n), dtype=bool)
+        is_hire = np.zeros((b, n), dtype=bool)
+        profile = np.broadcast_to(model.profile, (b, n)).copy()
+        codes = {a: np.broadcast_to(model.code0[a], (b, n)).copy() for a in model.attrs}
+        birth = np.broadcast_to(model.birth_year, (b, n)).copy()
+        retire = np.broadcast_to(model.retire_year, (b, n)).copy()
+        row_offset = (np.arange(b, dtype=np.int64) * n_groups)[:, None]
+        for yi, y in enumerate(years):
+            # 1. retirement
+            leaving = alive & (retire == y)
+            alive &= ~leaving
+            # 2. courses in progress (only original people; a hire took over the slot otherwise)
+            for a, (due, target) in model.studying.items():
+                idx = np.nonzero(due == y)[0]
+                if idx.size == 0:
+                    continue
+                ok = alive[:, idx] & ~is_hire[:, idx]
+                if completion < 1:
+                    ok &= rng.random((b, idx.size)) < completion
+                cur = codes[a][:, idx]
+                raise_ = ok & (model.rank[a][target[idx]][None, :] > model.rank[a][cur])
+                codes[a][:, idx] = np.where(raise_, target[idx][None, :], cur)
+            # 3. other exits
+            if use_exits:
+                band = np.searchsorted(bands, y - birth, side="right")
+                p_exit = rates[band]
+                out = alive & (rng.random((b, n)) < p_exit)
+                alive &= ~out
+                leaving |= out
+            # 4. recruitment
+            if scenario.recruitment != "none":
+                keys = (row_offset + model.group[None, :]).ravel()
+                left_g = np.bincount(keys, weights=leaving.ravel(), minlength=b * n_groups)
+                alive_g = np.bincount(keys, weights=alive.ravel(), minlength=b * n_groups)
+                hires = left_g.reshape(b, n_groups)
+                if scenario.recruitment == "headcount_path" and headcount_path is not None:
+                    target_g = np.floor(headcount_path[y] * group_size0 + 0.5)
+                    need = np.maximum(0, target_g[None, :] - alive_g.reshape(b, n_groups))
+                    hires = np.where(cut_groups[None, :], need, hires)
+                hires = hires.astype(np.int64)
+                free = ~alive
+                rank_in = np.cumsum(free, axis=1)
+                before = np.where(
+                    model.group_start[None, :] > 0,
+                    rank_in[:, np.maximum(model.group_start - 1, 0)],
+                    0,
+                )
+                rank_in = rank_in - before[:, model.group]
+                new = free & (rank_in <= hires[:, model.group])
+                if new.any():
+                    rows, cols = np.nonzero(new)
+                    k = rows.size
+                    alive[rows, cols] = True
+                    is_hire[rows, cols] = True
+                    birth[rows, cols] = y - scenario.hire_age
+                    retire[rows, cols] = NEVER
+                    bits = np.zeros(k, dtype=np.int64)
+                    for j, p in mix_bool:
+                        if p > 0:
+                            bits |= (rng.random(k) < p).astype(np.int64) << j
+                    profile[rows, cols] = model.hire_profile_base[model.group[cols]] + bits
+                    for a in model.attrs:
+                        codes[a][rows, cols] = 0
+                    for a, level_codes, cum in mix_ordinal:
+                        pick = np.searchsorted(cum, rng.random(k) * cum[-1], side="right")
+                        codes[a][rows, cols] = level_codes[np.minimum(pick, len(cum) - 1)]
+            # 5. planned training: first `per_year` eligible in priority order, per draw
+            for p, course, cand, level_code, req in planned:
+                if not (p.from_year <= y <= p.to_year) or cand.size == 0 or p.per_year == 0:
+                    continue
+                a = course.attribute
+                cur = codes[a][:, cand]
+                ok = alive[:, cand] & ~is_hire[:, cand] & (retire[:, cand] > y)
+                ok &= model.rank[a][cur] < model.rank[a][level_code]
+                for ra, rmin in req:
+                    if ra in model.attrs:
+                        ok &= model.rank[ra][codes[ra][:, cand]] >= rmin
+                    else:
+                        ok &= _static_rank_ok(model, ra, rmin)[cand][None, :]
+                take = ok & (np.cumsum(ok, axis=1) <= p.per_year)
+                codes[a][:, cand] = np.where(take, level_code, cur)
+            # count
+            combo = _combo_index(codes, model.strides, model.attrs)
+            cls = model.class_table[profile * model.n_combos + combo]
+            n_cls = len(model.class_unit)
+            flat = (np.arange(b, dtype=np.int64)[:, None] * n_cls + cls)[alive]
+            counts = np.bincount(flat, minlength=b * n_cls).reshape(b, n_cls).astype(np.float32)
+            num[yi, start : start + b] = np.rint(counts @ model.pair_matrix_num)
+            den[yi, start : start + b] = np.rint(counts @ model.pair_matrix_pop)
+            if start == 0 and y in keep_states_years:
+                states[y] = {
+                    "alive": alive[0].copy(),
+                    "is_hire": is_hire[0].copy(),
+                    **{a: codes[a][0].copy() for a in model.attrs},
+                }
+    return _Sim(num, den, states)
+
+
+def _static_rank_ok(model: _Model, attribute: str, minimum: int) -> np.ndarray:
+    """Per person: the YEAR level of an attribute the projection never changes is >= minimum."""
+    key = (attribute, minimum)
+    if key not in model.rank_cache:
+        ranks = _ranks(attribute, model.rules)
+        r = model.people[attribute].replace_strict(ranks, default=-1, return_dtype=pl.Int16)
+        model.rank_cache[key] = r.to_numpy() >= minimum
+    return model.rank_cache[key]
+
+
+# --- outputs ------------------------------------------------------------------------------
+
+
+def _scenario_rng(seed: int, name: str) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence([int(seed), zlib.crc32(name.encode())]))
+
+
+def _observed_headcounts(indicator_table: pl.DataFrame, ind_id: str) -> dict[tuple[str, int], int]:
+    rows = (
+        indicator_table.filter(pl.col("indicator") == ind_id)
+        .select("unit", "year", "numerator")
+        .unique()
+    )
+    return {(r[0], r[1]): r[2] for r in rows.iter_rows()}
+
+
+def _projection_rows(
+    model: _Model,
+    rules: QuotaRules,
+    scenario: Scenario,
+    sim: _Sim,
+    deterministic: bool,
+    observed_heads: dict[str, dict[tuple[str, int], int]],
+) -> list[dict]:
+    rows = []
+    target_years = list(rules.target_years)
+    carried = _carried_indicators(rules)
+    year_index = {y: i for i, y in enumerate(model.years)}
+    for p, (k, unit) in enumerate(zip(model.pairs_ind, model.pairs_unit, strict=True)):
+        ind = rules.indicators[k]
+        assumption = ASSUMPTION_CARRIED.format(year=model.year) if ind.id in carried else None
+        for yi, y in enumerate(model.years):
+            num_d = sim.num[yi, :, p].astype(np.float64)
+            den_d = sim.den[yi, :, p].astype(np.float64)
+            for ty in target_years:
+                target, comparator = _share_target(ind, ty)
+                den_used = den_d
+                if ind.kind == "headcount_ratio":
+                    t = ind.targets.get(ty)
+                    base_year = t.base_year if t is not None else None
+                    if base_year is None:
+                        den_used = np.full_like(num_d, np.nan)
+                    elif base_year in year_index:
+                        den_used = sim.num[year_index[base_year], :, p].astype(np.float64)
+                    else:
+                        base = observed_heads.get(ind.id, {}).get((unit, base_year))
+                        den_used = np.full_like(num_d, np.nan if base is None else float(base))
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    shares = np.where(den_used > 0, num_d / den_used, np.nan)
+                mean_num = float(num_d.mean())
+                mean_den = float(np.nanmean(den_used)) if np.isfinite(den_used).any() else None
+                if mean_den is None or mean_den <= 0:
+                    share = None
+                    exact = None
+                else:
+                    share = mean_num / mean_den
+                    exact = Fraction(int(num_d[0]), int(den_used[0])) if deterministic else None
+                if np.isfinite(shares).any():
+                    p10, p50, p90 = (float(v) for v in np.nanpercentile(shares, [10, 50, 90]))
+                else:
+                    p10 = p50 = p90 = None
+                met = (
+                    indicators.target_met(exact if deterministic else share, target, comparator)
+                    if share is not None and target is not None
+                    else None
+                )
+                rows.append(
+                    {
+                        "indicator": ind.id,
+                        "level": ind.level,
+                        "unit": unit,
+                        "year": y,
+                        "scenario": scenario.name,
+                        "numerator": mean_num,
+                        "denominator": mean_den,
+                        "share": share,
+                        "share_p10": p10,
+                        "share_p50": p50,
+                        "share_p90": p90,
+                        "target_year": ty,
+                        "target": None if target is None else float(target),
+                        "met": met,
+                        "assumption": assumption,
+                    }
+                )
+    return rows
+
+
+def _state_frame(model: _Model, state: dict[str, np.ndarray]) -> pl.DataFrame:
+    """The YEAR roster as it stands at 31 December of a projected year (baseline)."""
+    people = model.people.filter(pl.Series(state["alive"] & ~state["is_hire"]))
+    replaced = []
+    for a in model.attrs:
+        vals = [model.values[a][c] for c in state[a][state["alive"] & ~state["is_hire"]]]
+        replaced.append(pl.Series(a, vals, dtype=model.people.schema[a]))
+    return people.with_columns(replaced) if replaced else people
+
+
+def _backsolve(
+    model: _Model,
+    rules: QuotaRules,
+    units: pl.DataFrame,
+    sim: _Sim,
+    courses: dict[str, Course],
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Extra completions per year so the baseline meets each target, and who is eligible."""
+    year = model.year
+    year_index = {y: i for i, y in enumerate(model.years)}
+    eligible_parts = []
+    for ty in rules.target_years:
+        if ty not in sim.states:
+            continue
+        frame = _state_frame(model, sim.states[ty])
+        if frame.height == 0:
+            continue
+        before = indicators.flag_people(frame, units, rules)
+        for course in courses.values():
+            a = course.attribute
+            if a not in frame.columns:
+                continue
+            ranks = _ranks(a, rules)
+            cur_rank = frame[a].replace_strict(ranks, default=-1, return_dtype=pl.Int16)
+            ok = cur_rank < ranks[course.level]
+            for ra, lvl in course.requires_at_least.items():
+                rr = _ranks(ra, rules)
+                ok &= frame[ra].replace_strict(rr, default=-1, return_dtype=pl.Int16) >= rr[lvl]
+            if course.max_age is not None:
+                ok &= (year - frame["_birth_year"].fill_null(year)) < course.max_age
+            ok = ok.fill_null(False)
+            if not ok.any():
+                continue
+            sub = frame.filter(ok)
+            upgraded = sub.with_columns(pl.lit(course.level, dtype=frame.schema[a]).alias(a))
+            after = indicators.flag_people(upgraded, units, rules)
+            prev = before.filter(ok)
+            for ind in rules.indicators:
+                if ind.kind != "share" or ind.targets.get(ty) is None:
+                    continue
+                hit = (
+                    prev[f"pop__{ind.id}"] & ~prev[f"num__{ind.id}"] & after[f"num__{ind.id}"]
+                ).fill_null(False)
+                if not hit.any():
+                    continue
+                chosen = sub.filter(hit)
+                eligible_parts.append(
+                    pl.DataFrame(
+                        {
+                            "indicator": ind.id,
+                            "unit": chosen["unit"],
+                            "target_year": ty,
+                            "course": course.id,
+                            "course_label_vi": course.label_vi,
+                            "attribute": a,
+                            "current_level": chosen[a].cast(pl.Utf8),
+                            "staff_id": chosen["staff_id"],
+                            "full_name": chosen["full_name"],
+                            "retirement_date": chosen["retirement_date"],
+                        }
+                    ).cast(ELIGIBLE_SCHEMA)
+                )
+    eligible = (
+        pl.concat(eligible_parts, how="vertical")
+        if eligible_parts
+        else pl.DataFrame(schema=ELIGIBLE_SCHEMA)
+    )
+    counts_unit = eligible.group_by("indicator", "unit", "target_year").agg(
+        pl.col("staff_id").n_unique().alias("eligible_people")
+    )
+    counts_all = eligible.group_by("indicator", "target_year").agg(
+        pl.col("staff_id").n_unique().alias("eligible_people")
+    )
+    elig_map = {(r[0], r[1], r[2]): r[3] for r in counts_unit.iter_rows()}
+    elig_map.update({(r[0], ALL, r[1]): r[2] for r in counts_all.iter_rows()})
+
+    rows = []
+    carried = _carried_indicators(rules)
+    for p, (k, unit) in enumerate(zip(model.pairs_ind, model.pairs_unit, strict=True)):
+        ind = rules.indicators[k]
+        if ind.kind != "share":
+            continue
+        for ty in rules.target_years:
+            t = ind.targets.get(ty)
+            if t is None or ty <= year or ty not in year_index:
+                continue
+            yi = year_index[ty]
+            numerator, denominator = int(sim.num[yi, 0, p]), int(sim.den[yi, 0, p])
+            gap = indicators.gap_persons(numerator, denominator, t.value / 100, t.comparator)
+            if gap is None:
+                per_year = None
+            elif ind.id in carried:
+                # An annual update lapses every year: the whole gap is needed in each year.
+                per_year = gap
+            else:
+                per_year = math.ceil(gap / (ty - year))
+            rows.append(
+                {
+                    "indicator": ind.id,
+                    "unit": unit,
+                    "target_year": ty,
+                    "extra_completions_total": gap,
+                    "extra_completions_per_year": per_year,
+                    "eligible_people": elig_map.get((ind.id, unit, ty), 0),
+                }
+            )
+    requirements = pl.DataFrame(rows, schema=REQUIREMENTS_SCHEMA)
+    # Data minimisation: list people only where some extra completion is needed (their unit's
+    # or the whole district's requirement).
+    needed = requirements.filter(pl.col("extra_completions_total") > 0).select(
+        "indicator", "unit", "target_year"
+    )
+    needed_all = needed.filter(pl.col("unit") == ALL).drop("unit")
+    eligible = pl.concat(
+        [
+            eligible.join(needed, on=["indicator", "unit", "target_year"], how="semi"),
+            eligible.join(needed_all, on=["indicator", "target_year"], how="semi"),
+        ]
+    ).unique(maintain_order=True)
+    return requirements, eligible.sort("indicator", "target_year", "unit", "course", "staff_id")
+
+
+def trend_check(indicator_table: pl.DataFrame, year: int) -> pl.DataFrame:
+    """Linear trend of each share over the snapshots (>= 3), projected to 2030, bounded 0–1.
+
+    A sanity check beside the stock-and-flow figures, not a forecast. Headcount ratios are
+    left out (their base year changes with the target).
+    """
+    observed = (
+        indicator_table.filter(pl.col("share").is_not_null() & (pl.col("year") <= year))
+        .select("indicator", "level", "unit", "year", "share")
+        .unique(subset=["indicator", "unit", "year"], keep="first")
+    )
+    fits = (
+        observed.group_by("indicator", "level", "unit")
+        .agg(
+            pl.len().alias("n_snapshots"),
+            pl.col("year").min().alias("first_year"),
+            pl.col("year").max().alias("last_year"),
+            pl.col("year").cast(pl.Float64).mean().alias("_ym"),
+            pl.col("share").mean().alias("_sm"),
+            ((pl.col("year") - pl.col("year").mean()) * (pl.col("share") - pl.col("share").mean()))
+            .sum()
+            .alias("_sxy"),
+            ((pl.col("year") - pl.col("year").mean()) ** 2).sum().alias("_sxx"),
+        )
+        .filter(pl.col("n_snapshots") >= 3)
+    )
+    years = pl.DataFrame({"year": list(range(year + 1, HORIZON + 1))}, schema={"year": pl.Int32})
+    return (
+        fits.join(years, how="cross")
+        .with_columns(
+            (
+                pl.col("_sm")
+                + pl.col("_sxy")
+                / pl.col("_sxx")
+                * (pl.col("year").cast(pl.Float64) - pl.col("_ym"))
+            )
+            .clip(0.0, 1.0)
+            .alias("share_trend"),
+            pl.lit(TREND_LABEL).alias("label"),
+        )
+        .select(list(TREND_SCHEMA))
+        .cast(TREND_SCHEMA)
+        .sort("indicator", "unit", "year")
+    )
+
+
+def project(
+    staff: pl.DataFrame,
+    training: pl.DataFrame,
+    units: pl.DataFrame,
+    rules: QuotaRules,
+    schedule: RetirementSchedule,
+    scenarios: list[Scenario],
+    year: int,
+    seed: int = 2025,
+) -> ProjectionResult:
+    """Project every quota for YEAR+1 … 2030 under each scenario; back-solve; trend check.
+
+    ``staff``: accepted staff rows, every snapshot year (the YEAR one is the start);
+    ``training``: accepted training updates; ``scenarios``: from ``load_scenarios()``
+    (``baseline`` must be among them). Seeded: the same inputs and seed give the same output.
+    """
+    names = [s.name for s in scenarios]
+    if "baseline" not in names:
+        raise ValueError("project() needs the baseline scenario (load_scenarios() provides it)")
+    scenarios = sorted(scenarios, key=lambda s: (s.name != "baseline", s.name))
+    staff_to_year = staff.filter(pl.col("snapshot_year") <= year)
+    indicator_table = indicators.compute_indicators(staff_to_year, training, units, rules, year)
+    heads = {
+        i.id: _observed_headcounts(indicator_table, i.id)
+        for i in rules.indicators
+        if i.kind == "headcount_ratio"
+    }
+    model = _prepare(staff, training, units, rules, schedule, scenarios, year)
+    rows: list[dict] = []
+    requirements = pl.DataFrame(schema=REQUIREMENTS_SCHEMA)
+    eligible = pl.DataFrame(schema=ELIGIBLE_SCHEMA)
+    for scenario in scenarios:
+        rates: list[float] = []
+        if scenario.exits_source == "rates":
+            rates = list(scenario.exit_rates)
+        elif scenario.exits_source == "history":
+            rates, pairs = history_exit_rates(staff, schedule, year, scenario.age_band_starts)
+            if pairs == 0:
+                model.notes.append(
+                    f"{scenario.name}: chỉ có một năm số liệu, không ước tính được tỷ lệ nghỉ việc "
+                    f"khác (lấy 0) / only one snapshot: other-exit rates cannot be estimated (0)."
+                )
+        path = (
+            _headcount_path(scenario, model, staff, rules, indicator_table)
+            if scenario.recruitment == "headcount_path"
+            else None
+        )
+        deterministic = not scenario.has_rates
+        draws = 1 if deterministic else scenario.draws
+        keep = tuple(rules.target_years) if scenario.name == "baseline" else ()
+        sim = _simulate(
+            model, scenario, draws, _scenario_rng(seed, scenario.name), rates, path, keep
+        )
+        rows.extend(_projection_rows(model, rules, scenario, sim, deterministic, heads))
+        if scenario.name == "baseline":
+            requirements, eligible = _backsolve(model, rules, units, sim, scenario.courses)
+    projection_frame = pl.DataFrame(rows, schema=PROJECTION_SCHEMA)
+    return ProjectionResult(
+        projection=projection_frame,
+        requirements=requirements,
+        eligible=eligible,
+        trend=trend_check(indicator_table, year),
+        notes=model.notes,
+    )
