@@ -19,8 +19,15 @@ import vl_convert as vlc
 
 from cadre_analytics import schema
 from cadre_analytics.report import fmt
-from cadre_analytics.report.strings import t, t_or
-from cadre_analytics.report.tables import ALL, BASELINE, group_label, quota_label
+from cadre_analytics.report.strings import t
+from cadre_analytics.report.tables import (
+    ALL,
+    BASELINE,
+    course_label,
+    group_label,
+    quota_label,
+    scenario_label,
+)
 
 FONT = "DejaVu Sans, Noto Sans, Arial, Helvetica, sans-serif"
 COLOR_TARGET = "#c0392b"
@@ -104,7 +111,7 @@ def district_series(
             )
             last = history.tail(1)
             for scenario in sorted(proj["scenario"].unique().to_list(), key=_scenario_order):
-                label = t_or(f"scenario.{scenario}", lang, scenario)
+                label = scenario_label(scenario, lang)
                 part = proj.filter(pl.col("scenario") == scenario).sort("year")
                 lines.append(
                     pl.concat(
@@ -125,7 +132,7 @@ def district_series(
                     pl.col("scenario"),
                 ).with_columns(
                     pl.col("scenario").map_elements(
-                        lambda s: t_or(f"scenario.{s}", lang, s), return_dtype=pl.Utf8
+                        lambda s: scenario_label(s, lang), return_dtype=pl.Utf8
                     )
                 )
     targets = (
@@ -301,26 +308,41 @@ def heatmap_chart(matrix: pl.DataFrame, lang: str) -> alt.LayerChart:
 
 
 def what_it_takes_chart(requirements: pl.DataFrame, lang: str) -> alt.Chart:
+    if "course" not in requirements.columns:
+        requirements = requirements.with_columns(pl.lit(None, dtype=pl.Utf8).alias("course"))
     data = requirements.with_columns(
         pl.col("indicator")
         .map_elements(lambda q: quota_label(q, lang), return_dtype=pl.Utf8)
         .alias("quota"),
-        pl.col("indicator")
-        .map_elements(lambda q: t_or(f"course.{q}", lang, q), return_dtype=pl.Utf8)
+        pl.struct("indicator", "course")
+        .map_elements(
+            lambda r: course_label(r["indicator"], r["course"], lang), return_dtype=pl.Utf8
+        )
         .alias("course"),
         pl.col("target_year").cast(pl.Utf8),
         pl.col("extra_completions_per_year")
         .map_elements(lambda v: fmt.number(v, lang, 1), return_dtype=pl.Utf8)
         .alias("label"),
     ).select("quota", "course", "target_year", "extra_completions_per_year", "label")
-    y = alt.Y("quota:N", title=None, sort="-x", axis=alt.Axis(labelLimit=320))
+    order = (
+        data.group_by("quota")
+        .agg(pl.col("extra_completions_per_year").max())
+        .sort(["extra_completions_per_year", "quota"], descending=[True, False])["quota"]
+        .to_list()
+    )
+    y = alt.Y("quota:N", title=None, sort=order, axis=alt.Axis(labelLimit=320))
+    x_scale = alt.Scale(domain=_padded_domain(data["extra_completions_per_year"], 0.15))
     bars = (
         _chart(data)
         .mark_bar()
         .encode(
             y=y,
             yOffset="target_year:N",
-            x=alt.X("extra_completions_per_year:Q", title=t("what_it_takes.axis_per_year", lang)),
+            x=alt.X(
+                "extra_completions_per_year:Q",
+                title=t("what_it_takes.axis_per_year", lang),
+                scale=x_scale,
+            ),
             color=alt.Color(
                 "target_year:N",
                 title=t("what_it_takes.col_target_year", lang),
@@ -388,29 +410,37 @@ def equity_chart(suppressed: pl.DataFrame, dimension: str, lang: str) -> alt.Cha
 # --- Change since last year --------------------------------------------------------------
 
 
+def _padded_domain(values: pl.Series, share: float = 0.35) -> list[float]:
+    """Room beyond the bars' ends for their text labels (the table has the exact numbers)."""
+    lo = min(0.0, float(values.min() or 0))
+    hi = max(0.0, float(values.max() or 0))
+    pad = (hi - lo or 1.0) * share
+    return [lo - pad if lo < 0 else 0.0, hi + pad if hi > 0 else 0.0]
+
+
 def change_chart(change: pl.DataFrame, lang: str) -> alt.LayerChart:
-    data = change.with_columns(
-        pl.col("indicator")
-        .map_elements(lambda q: quota_label(q, lang), return_dtype=pl.Utf8)
-        .alias("quota"),
-        (pl.col("delta") * 100).alias("pp"),
-        pl.col("delta")
-        .map_elements(lambda d: fmt.points(d, lang), return_dtype=pl.Utf8)
-        .alias("label"),
-        pl.when(pl.col("delta") >= 0).then(pl.lit("up")).otherwise(pl.lit("down")).alias("dir"),
-    ).select("quota", "pp", "label", "dir")
-    y = alt.Y(
-        "quota:N",
-        title=None,
-        sort=alt.EncodingSortField("pp", order="descending"),
-        axis=alt.Axis(labelLimit=320),
+    data = (
+        change.with_columns(
+            pl.col("indicator")
+            .map_elements(lambda q: quota_label(q, lang), return_dtype=pl.Utf8)
+            .alias("quota"),
+            (pl.col("delta") * 100).alias("pp"),
+            pl.col("delta")
+            .map_elements(lambda d: fmt.points(d, lang), return_dtype=pl.Utf8)
+            .alias("label"),
+            pl.when(pl.col("delta") >= 0).then(pl.lit("up")).otherwise(pl.lit("down")).alias("dir"),
+        )
+        .select("quota", "pp", "label", "dir")
+        .sort("pp", descending=True)
     )
+    y = alt.Y("quota:N", title=None, sort=data["quota"].to_list(), axis=alt.Axis(labelLimit=320))
+    x_scale = alt.Scale(domain=_padded_domain(data["pp"]), nice=False)
     bars = (
         _chart(data)
         .mark_bar()
         .encode(
             y=y,
-            x=alt.X("pp:Q", title=t("change.axis_change", lang)),
+            x=alt.X("pp:Q", title=t("change.axis_change", lang), scale=x_scale),
             color=alt.Color(
                 "dir:N",
                 scale=alt.Scale(domain=["up", "down"], range=["#2e7d32", "#c62828"]),

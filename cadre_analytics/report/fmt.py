@@ -52,9 +52,17 @@ def points(delta: float | None, lang: str, decimals: int = 1) -> str:
     return t("change.pp", lang, value=number(delta * 100, lang, decimals, sign=True))
 
 
-def target(value: float | None, comparator: str | None, lang: str) -> str:
-    """``(0.2, ">=")`` -> ``≥20%``; no target -> dash."""
+def _target_pct(value: float, lang: str) -> str:
+    return percent(value, lang, decimals=0 if round(value * 100, 6).is_integer() else 1)
+
+
+def target(
+    value: float | None, comparator: str | None, lang: str, upper: float | None = None
+) -> str:
+    """``(0.2, ">=")`` -> ``≥20%``; a range ``(0.25, ">=", upper=0.35)`` -> ``25–35%``."""
     if _is_missing(value):
         return t("format.missing", lang)
+    if not _is_missing(upper):
+        return _target_pct(value, lang)[:-1] + "–" + _target_pct(upper, lang)
     sym = t(f"comparator.{comparator}", lang) if comparator else ""
-    return sym + percent(value, lang, decimals=0 if round(value * 100, 6).is_integer() else 1)
+    return sym + _target_pct(value, lang)

@@ -191,7 +191,7 @@ def section_what_it_takes(inputs: ReportInputs, lang: str) -> str:
     rows = [
         [
             quota_label(r["indicator"], lang),
-            t_or(f"course.{r['indicator']}", lang, r["indicator"]),
+            tables.course_label(r["indicator"], r.get("course"), lang),
             Cell(str(r["target_year"]), cls="num"),
             Cell(fmt.number(r["extra_completions_total"], lang, 0), cls="num"),
             Cell(fmt.number(r["extra_completions_per_year"], lang, 1), cls="num"),
@@ -384,7 +384,7 @@ def section_method(inputs: ReportInputs, lang: str) -> str:
             pop_label = getattr(pop, f"label_{lang}", None) or ind.population
             cells: list[Cell | str] = [
                 quota_label(ind.id, lang),
-                Cell(ind.id, cls="code"),
+                Cell(ind.id, cls="code nowrap"),
                 pop_label,
             ]
             sources = []
@@ -474,7 +474,9 @@ def _flat(node: Any, prefix: str = "") -> list[tuple[str, str]]:
 
 
 def _scenario_table(lang: str, params_dir: Path = DEFAULT_PARAMS_DIR) -> str:
-    files = sorted((params_dir / "scenarios").glob("*.yaml"))
+    files = sorted(
+        p for p in (params_dir / "scenarios").glob("*.yaml") if not p.name.startswith("_")
+    )
     if not files:
         return ""
     rows = []
@@ -484,9 +486,9 @@ def _scenario_table(lang: str, params_dir: Path = DEFAULT_PARAMS_DIR) -> str:
         except UserError:
             continue
         for key, value in _flat(doc):
-            rows.append(
-                [t_or(f"scenario.{path.stem}", lang, path.stem), Cell(key, cls="code"), value]
-            )
+            if key in ("name", "label_vi", "label_en"):
+                continue
+            rows.append([tables.scenario_label(path.stem, lang), Cell(key, cls="code"), value])
     headers = [t(f"method.col_{c}", lang) for c in ("scenario", "key", "value")]
     return f"<h3>{escape(t('method.scenarios_heading', lang))}</h3>" + html_table(
         headers, rows, t("method.caption_scenarios", lang)

@@ -8,19 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from html import escape
 
 import polars as pl
 
+from cadre_analytics.errors import UserError
 from cadre_analytics.report import fmt
 from cadre_analytics.report.inputs import assert_aggregated
-from cadre_analytics.report.strings import t, t_or
+from cadre_analytics.report.strings import has, t, t_or
 
 ALL = "ALL"
 # Smallest group shown in a breakdown; 1..MIN_CELL-1 people are shown as "<5".
 MIN_CELL = 5
 STATUSES = ("met", "on_track", "off_track", "not_met", "no_data")
 BASELINE = "baseline"
+LANG_INDEX = {"vi": 0, "en": 1}
 
 
 # --- HTML helpers ------------------------------------------------------------------------
@@ -78,6 +81,42 @@ def status_cell(status: str, lang: str) -> Cell:
 
 def quota_label(indicator: str, lang: str) -> str:
     return t_or(f"quota.{indicator}", lang, indicator)
+
+
+@cache
+def _scenario_labels() -> dict[str, tuple[str, str]]:
+    from cadre_analytics.params import load_scenarios
+
+    try:
+        return {s.name: (s.label_vi, s.label_en) for s in load_scenarios()}
+    except UserError:
+        return {}
+
+
+@cache
+def _course_labels() -> dict[str, tuple[str, str]]:
+    from cadre_analytics.params import load_course_catalogue
+
+    try:
+        return {c.id: (c.label_vi, c.label_en) for c in load_course_catalogue().values()}
+    except UserError:
+        return {}
+
+
+def scenario_label(name: str, lang: str) -> str:
+    """The short catalogue name if there is one, else the scenario file's own label."""
+    if has(f"scenario.{name}", lang):
+        return t(f"scenario.{name}", lang)
+    labels = _scenario_labels().get(name)
+    return labels[LANG_INDEX[lang]] if labels else name
+
+
+def course_label(indicator: str, course: str | None, lang: str) -> str:
+    """A course id (requirements.course, when projection gives one) or the quota's usual course."""
+    if course:
+        labels = _course_labels().get(course)
+        return labels[LANG_INDEX[lang]] if labels else course
+    return t_or(f"course.{indicator}", lang, indicator)
 
 
 def note(text: str) -> str:
@@ -167,6 +206,7 @@ def summary_frame(
             has_target = rec is not None and rec["target"] is not None
             row[f"target_{ty}"] = rec["target"] if rec else None
             row[f"comparator_{ty}"] = rec["comparator"] if rec else None
+            row[f"upper_{ty}"] = rec.get("target_upper") if rec else None
             row[f"status_{ty}"] = status_of(
                 rec["met"] if rec else None, proj_met.get((quota, ty)), ty, year, has_target
             )
@@ -216,7 +256,10 @@ def summary_table(summary: pl.DataFrame, year: int, lang: str) -> str:
         ]
         for ty in tys:
             cells.append(
-                Cell(fmt.target(r[f"target_{ty}"], r[f"comparator_{ty}"], lang), cls="num")
+                Cell(
+                    fmt.target(r[f"target_{ty}"], r[f"comparator_{ty}"], lang, r[f"upper_{ty}"]),
+                    cls="num",
+                )
             )
             cells.append(status_cell(r[f"status_{ty}"], lang))
         cells.append(Cell(fmt.number(r["gap_persons"], lang), cls="num"))
@@ -318,7 +361,7 @@ def suppress_breakdown(
         )
     keys = list(keys)
     pieces = []
-    for _, part in frame.sort([*keys, "group"]).group_by(keys, maintain_order=True):
+    for _, part in frame.group_by(keys, maintain_order=True):
         rows = part.to_dicts()
         den = [0 < (r["denominator"] or 0) < min_cell for r in rows]
         num = [d or 0 < (r["numerator"] or 0) < min_cell for d, r in zip(den, rows, strict=True)]
@@ -328,7 +371,10 @@ def suppress_breakdown(
             for column, flags in (("denominator", den), ("numerator", num)):
                 if sum(flags) != 1 or len(rows) < 2:
                     continue
-                candidates = [i for i, f in enumerate(flags) if not f]
+                # A group with nobody (size 0, shown) is no cover: hiding its 0 hides nothing.
+                candidates = [
+                    i for i, f in enumerate(flags) if not f and (rows[i]["denominator"] or 0) > 0
+                ] or [i for i, f in enumerate(flags) if not f]
                 nonzero = [i for i in candidates if (rows[i][column] or 0) > 0]
                 pool = nonzero or candidates
                 pick = min(pool, key=lambda i: (rows[i][column] or 0, str(rows[i]["group"])))
@@ -357,7 +403,7 @@ def breakdown_cell(row: dict, lang: str) -> Cell:
     den = hidden if row["den_suppressed"] else fmt.number(row["denominator"], lang)
     num = hidden if row["num_suppressed"] else fmt.number(row["numerator"], lang)
     hide_share = row["den_suppressed"] or row["num_suppressed"]
-    share = hidden if hide_share else fmt.percent(row["share"], lang)
+    share = t("equity.hidden_share", lang) if hide_share else fmt.percent(row["share"], lang)
     cls = "num suppressed" if hide_share else "num"
     return Cell(t("equity.cell", lang, share=share, numerator=num, denominator=den), cls=cls)
 
