@@ -242,7 +242,7 @@ def _layout(p: SynthParams, people: int) -> _Layout:
             names.append(u["name"] + suffix)
             levels.append(u["level"])
             kinds.append(u["kind"])
-            aliases.append([a + suffix for a in u["aliases"]])
+            aliases.append("; ".join(a + suffix for a in u["aliases"]))
             extras.append(u["extra"])
             minority.append(u["minority"])
             district.append(d)
@@ -258,8 +258,8 @@ def _layout(p: SynthParams, people: int) -> _Layout:
             "minority": minority,
             "district": district,
         },
-        schema_overrides={"aliases": pl.List(pl.Utf8), "size": pl.Int64},
-    )
+        schema_overrides={"size": pl.Int64},
+    ).with_columns(pl.col("aliases").str.split("; "))
 
     # Roles: every unit kind's role list, plus the extra (district leadership) roles of the base
     # units that have them; counts are computed per unit kind with arrays over that kind's units.
@@ -325,7 +325,8 @@ def _layout(p: SynthParams, people: int) -> _Layout:
 
 def _percentile_in_group(group: np.ndarray, u: np.ndarray, n_groups: int) -> np.ndarray:
     """Rank of ``u`` within its group, as a percentile in (0, 1): quota sampling."""
-    order = np.lexsort((u, group))
+    # One float key sorts by group, then by u (u < 1), much faster than a two-key lexsort.
+    order = np.argsort(group + u * 0.999)
     counts = np.bincount(group, minlength=n_groups)
     starts = np.cumsum(counts) - counts
     rank = np.empty(group.size, dtype=np.int64)
@@ -476,6 +477,7 @@ class _Model:
         out["fits"] = np.where(self.is_pe[idx], fits, -1).astype(np.int8)
         out["succession"] = pct() < self.slot_succ_share[idx]
         out["staff_num"] = np.arange(self.next_staff, self.next_staff + n, dtype=np.int64)
+        out["staff_id"] = _staff_ids(out["staff_num"])
         self.next_staff += n
         # Studies already under way (first roster) or started on hiring: none for new hires.
         out["st_edu"] = np.full(n, -1, np.int8)
@@ -587,8 +589,11 @@ class _Model:
         hires = np.nonzero(leave)[0]
         new = self.draw(hires, year, hire=True)
         for k, v in new.items():
-            if k == "name":
-                state["name"] = state["name"].scatter(hires, v)
+            if isinstance(v, pl.Series):
+                # Not Series.scatter: it writes in place, into frames of earlier years too.
+                pick = np.arange(n, dtype=np.int64)
+                pick[hires] = n + np.arange(hires.size)
+                state[k] = pl.concat([state[k], v]).gather(pick)
             else:
                 state[k][hires] = v
         return {"retired": int(retire.sum()), "left": int(leave.sum() - retire.sum())}
@@ -597,22 +602,19 @@ class _Model:
 
     def staff_frame(self, state: dict[str, Any], year: int) -> pl.DataFrame:
         def lab(codes: np.ndarray, vocab: tuple[str, ...]) -> pl.Series:
-            c = pl.DataFrame({"c": codes.astype(np.int32)})
-            s = c.select(pl.when(pl.col("c") >= 0).then(pl.col("c"))).to_series()
-            return pl.Series(list(vocab), dtype=pl.Utf8).gather(s)
+            # Code -1 (none) picks the trailing null of the label list.
+            labels = pl.Series([*vocab, None], dtype=pl.Utf8)
+            return labels.gather(np.where(codes >= 0, codes, len(vocab)).astype(np.int64))
 
         def until(codes: np.ndarray, years: np.ndarray) -> pl.Series:
             return pl.Series(np.where(codes >= 0, years, 0).astype(np.int32)).replace(0, None)
 
-        ids = pl.Series(state["staff_num"] + 1)
         frame = pl.DataFrame(
             {
                 "snapshot_year": pl.Series(np.full(self.n, year, np.int32)),
-                "staff_id": pl.select(
-                    pl.lit(STAFF_ID_PREFIX) + ids.cast(pl.Utf8).str.zfill(STAFF_ID_DIGITS)
-                ).to_series(),
+                "staff_id": state["staff_id"],
                 "full_name": state["name"],
-                "birth_date": pl.Series(state["birth"], dtype=pl.Int32).cast(pl.Date),
+                "birth_date": pl.Series(state["birth"].copy(), dtype=pl.Int32).cast(pl.Date),
                 "gender": lab(state["female"].astype(np.int8), schema.GENDER),
                 "ethnicity": pl.Series(self.ethnic, dtype=pl.Utf8).gather(
                     state["ethnic"].astype(np.int32)
@@ -672,13 +674,11 @@ class _Model:
         ]
         course = pl.Series(course_labels, dtype=pl.Utf8).gather(topic.astype(np.int64) * batches
                                                                  + batch)  # fmt: skip
-        order = np.lexsort((day, idx))
-        ids = pl.Series(state["staff_num"][idx][order] + 1)
+        # Unique keys: the order is fully determined without a (slow) stable sort.
+        order = np.argsort(day.astype(np.int64) * (self.n + 1) + idx)
         frame = pl.DataFrame(
             {
-                "staff_id": pl.select(
-                    pl.lit(STAFF_ID_PREFIX) + ids.cast(pl.Utf8).str.zfill(STAFF_ID_DIGITS)
-                ).to_series(),
+                "staff_id": state["staff_id"].gather(idx[order]),
                 "date": pl.Series(day[order], dtype=pl.Int32).cast(pl.Date),
                 "topic": pl.Series(list(_TOPICS), dtype=pl.Utf8).gather(topic[order]),
                 "course": course.gather(order),
@@ -686,6 +686,14 @@ class _Model:
             }
         )
         return frame
+
+
+def _staff_ids(nums: np.ndarray) -> pl.Series:
+    """'CB00000001'...: strings, so leading zeros survive every format."""
+    ids = pl.Series(nums + 1)
+    return pl.select(
+        pl.lit(STAFF_ID_PREFIX) + ids.cast(pl.Utf8).str.zfill(STAFF_ID_DIGITS)
+    ).to_series()
 
 
 def _years(years: range | tuple | list) -> list[int]:
@@ -811,11 +819,24 @@ def _pick_rows(rng: np.random.Generator, n: int, want: int) -> list[int]:
     return [int(x) for x in draw[np.sort(first)]]
 
 
+def _dirt_share(count: int, kind_index: int, k: int, n_years: int) -> int:
+    """How many of ``count`` dirty cells of one kind go to year number ``k``.
+
+    Spread over the years (offset per kind so small counts do not all land in the first year).
+    """
+    return sum(1 for j in range(count) if (j + kind_index) % n_years == k)
+
+
 def _plan_staff_dirt(
-    p: SynthParams, staff: pl.DataFrame, units: pl.DataFrame, rng: np.random.Generator
+    p: SynthParams,
+    staff: pl.DataFrame,
+    units: pl.DataFrame,
+    rng: np.random.Generator,
+    counts: dict[str, int],
 ) -> _Dirt:
+    """Choose the dirty cells of one year's staff rows (row numbers local to ``staff``)."""
     d = p["dirt"]
-    cand = _pick_rows(rng, staff.height, sum(int(d[k]) for k in _DIRT_COUNTS))
+    cand = _pick_rows(rng, staff.height, sum(counts.values()))
     used: set[int] = set()
     edits: dict[str, dict[int, Any]] = {}
     log: list[dict[str, Any]] = []
@@ -835,27 +856,26 @@ def _plan_staff_dirt(
         log.append(dict(table="staff", kind=kind, row=r["_i"], column=col, value=str(value),
                         staff_id=r["staff_id"], snapshot_year=r["snapshot_year"]))  # fmt: skip
 
-    # The duplicate first, from a row nobody else touches (prefer the second snapshot year).
     append = []
-    years = sorted(staff["snapshot_year"].unique().to_list())
-    dup_year = years[1] if len(years) > 1 else years[0]
-    for _ in range(int(d["duplicate"])):
-        r = take(lambda r: r["snapshot_year"] == dup_year) or take()
+    for _ in range(counts.get("duplicate", 0)):
+        r = take()
         if r:
             append.append(r["_i"])
-            log.append(dict(table="staff", kind="duplicate", row=r["_i"], column="",
-                            value="", staff_id=r["staff_id"],
+            log.append(dict(table="staff", kind="duplicate", row=staff.height + len(append) - 1,
+                            column="", value="", staff_id=r["staff_id"],
                             snapshot_year=r["snapshot_year"]))  # fmt: skip
     syn = d["synonyms"]
     cols = list(syn)
-    for j in range(int(d["synonym"])):
+    for j in range(counts.get("synonym", 0)):
         for c in cols[j % len(cols) :] + cols[: j % len(cols)]:
-            r = take(lambda r, c=c: r[c] in syn[c])
+            targets = list(syn[c])
+            wanted = targets[(j // len(cols)) % len(targets)]
+            r = take(lambda r, c=c, w=wanted: r[c] == w) or take(lambda r, c=c: r[c] in syn[c])
             if r:
                 choices = syn[c][r[c]]
                 edit("synonym", r, c, choices[j % len(choices)])
                 break
-    for j in range(int(d["nfd_text"])):
+    for j in range(counts.get("nfd_text", 0)):
         if j % 2 == 0:
             r = take(lambda r: _nfd(r["full_name"] or "") != (r["full_name"] or ""))
             if r:
@@ -864,24 +884,25 @@ def _plan_staff_dirt(
             r = take(lambda r: r["education"] in ("intermediate", "university", "college"))
             if r:
                 edit("nfd_text", r, "education", _nfd(vals["education"][r["education"]]))
-    for _ in range(int(d["birth_date_text"])):
+    for _ in range(counts.get("birth_date_text", 0)):
         r = take()
         if r:
             edit("birth_date_text", r, "birth_date", r["birth_date"].strftime("%d/%m/%Y"))
-    for _ in range(int(d["birth_date_serial"])):
+    for _ in range(counts.get("birth_date_serial", 0)):
         r = take()
         if r:
             edit("birth_date_serial", r, "birth_date", _excel_serial(r["birth_date"]))
     unknown = d["unknown_values"]
-    for j in range(int(d["unknown_value"])):
+    for j in range(counts.get("unknown_value", 0)):
         r = take()
         if r:
             u = unknown[j % len(unknown)]
             edit("unknown_value", r, u["column"], u["value"])
-    unit_names = dict(zip(units["code"], units["name"], strict=True))
-    unit_alias = dict(zip(units["code"], units["aliases"].to_list(), strict=True))
-    for j in range(int(d["unit_by_name"])):
-        r = take()
+    if counts.get("unit_by_name", 0):
+        unit_names = dict(zip(units["code"], units["name"], strict=True))
+        unit_alias = dict(zip(units["code"], units["aliases"].to_list(), strict=True))
+    for j in range(counts.get("unit_by_name", 0)):
+        r = take(lambda r: r["unit"] in unit_names)
         if r:
             aliases = unit_alias[r["unit"]] or []
             value = aliases[0] if (j % 2 and aliases) else unit_names[r["unit"]]
@@ -890,19 +911,17 @@ def _plan_staff_dirt(
 
 
 def _plan_training_dirt(
-    p: SynthParams, training: pl.DataFrame, first_year: int, rng: np.random.Generator
+    p: SynthParams, training: pl.DataFrame, rng: np.random.Generator, counts: dict[str, int]
 ) -> _Dirt:
-    d = p["dirt"]
-    cand = _pick_rows(rng, training.height,
-                      int(d["training_date_text"]) + int(d["training_date_serial"]))  # fmt: skip
+    """Choose the dirty dates of one year's training rows (row numbers local)."""
+    cand = _pick_rows(rng, training.height, sum(counts.values()))
     dates = training["date"]
     ids = training["staff_id"]
     edits: dict[str, dict[int, Any]] = {"date": {}}
     log: list[dict[str, Any]] = []
     it = iter(cand)
-    for kind, n in (("training_date_text", d["training_date_text"]),
-                    ("training_date_serial", d["training_date_serial"])):  # fmt: skip
-        for _ in range(int(n)):
+    for kind in ("training_date_text", "training_date_serial"):
+        for _ in range(counts.get(kind, 0)):
             i = next(it, None)
             if i is None:
                 break
@@ -911,37 +930,39 @@ def _plan_training_dirt(
             edits["date"][i] = value
             log.append(dict(table="training_updates", kind=kind, row=i, column="date",
                             value=str(value), staff_id=ids[i], snapshot_year=None))  # fmt: skip
-    for _ in range(int(d["departed_training"])):
-        log.append(dict(table="training_updates", kind="departed_training", row=training.height,
-                        column="staff_id", value=d["departed_staff_id"],
-                        staff_id=d["departed_staff_id"], snapshot_year=None))  # fmt: skip
     return _Dirt(edits, [], log)
 
 
-def _departed_rows(p: SynthParams, first_year: int, n: int) -> pl.DataFrame:
+def _departed_rows(p: SynthParams, year: int, n: int) -> pl.DataFrame:
     return pl.DataFrame(
         {
             "staff_id": [p["dirt"]["departed_staff_id"]] * n,
-            "date": [dt.date(first_year, 3, 15)] * n,
+            "date": [dt.date(year, 3, 15)] * n,
             "topic": ["law"] * n,
-            "course": [f"{p['training']['course_prefix']['law']}{first_year}-01"] * n,
+            "course": [f"{p['training']['course_prefix']['law']}{year}-01"] * n,
             "hours": [8.0] * n,
         },
         schema=schema.TRAINING_COLUMNS,
     )
 
 
-def _apply_text_edits(frame: pl.DataFrame, edits: dict[str, dict[int, Any]]) -> pl.DataFrame:
-    """Scatter string edits; date columns that receive edits become ISO text columns."""
-    cols = {}
+def _apply_text_edits(
+    frame: pl.DataFrame, edits: dict[str, dict[int, Any]], as_text: tuple[str, ...] = ()
+) -> pl.DataFrame:
+    """Scatter string edits; columns in ``as_text`` (dates) become ISO text even if unedited."""
+    cols = {c: frame[c].cast(pl.Utf8) for c in as_text if c in frame.columns}
     for col, cell in edits.items():
         if not cell:
             continue
-        s = frame[col]
+        s = cols.get(col, frame[col])
         if s.dtype != pl.Utf8:
             s = s.cast(pl.Utf8)
-        idx = list(cell)
-        cols[col] = s.scatter(idx, [str(cell[i]) for i in idx])
+        # Not Series.scatter: it writes in place, into the caller's frames.
+        pick = np.arange(s.len(), dtype=np.int64)
+        pick[list(cell)] = s.len() + np.arange(len(cell))
+        cols[col] = pl.concat(
+            [s, pl.Series([str(v) for v in cell.values()], dtype=pl.Utf8)]
+        ).gather(pick)
     return frame.with_columns(**cols) if cols else frame
 
 
@@ -970,20 +991,155 @@ def _write_xlsx(path: Path, sheets: dict[str, tuple[pl.DataFrame, dict[str, dict
         date_cols = [j for j, t in enumerate(frame.dtypes) if t == pl.Date]
         pos = {c: j for j, c in enumerate(frame.columns)}
         over = {(i, pos[c]): v for c, cells in edits.items() for i, v in cells.items()}
-        date_fmt = "dd/mm/yyyy"
         for i, row in enumerate(frame.iter_rows()):
-            out: list[Any] = ["" if v is None else v for v in row]
+            out: list[Any] = [None if v == "" else v for v in row]
             for j in date_cols:
-                if out[j] != "":
+                if out[j] is not None:
                     cell = WriteOnlyCell(ws, value=out[j])
-                    cell.number_format = date_fmt
+                    cell.number_format = "dd/mm/yyyy"
                     out[j] = cell
             if over:
                 for j in range(len(out)):
                     if (i, j) in over:
                         out[j] = over[(i, j)]
-            ws.append([None if v == "" else v for v in out])
+            ws.append(out)
     wb.save(path)
+
+
+class _DatasetWriter:
+    """Writes one snapshot year at a time, so a national-size dataset never sits in memory.
+
+    Dirt is planned per year (counts spread over the years by ``_dirt_share``), so writing
+    ``generate()``'s frames and streaming ``iter_generate()`` give the same files.
+    """
+
+    def __init__(self, p: SynthParams, out_dir: Path, fmt: str, vietnamese: bool, dirt: bool,
+                 seed: int, years: list[int], units: pl.DataFrame, split: bool,
+                 workbook_name: str) -> None:  # fmt: skip
+        if fmt not in ("xlsx", "parquet", "csv"):
+            raise UserError(
+                f"Định dạng '{fmt}' không được hỗ trợ (xlsx, parquet, csv).",
+                f"Format '{fmt}' is not supported (xlsx, parquet, csv).",
+                where="--format",
+            )
+        self.p, self.fmt, self.vietnamese, self.dirt = p, fmt, vietnamese, dirt
+        self.out = Path(out_dir)
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.years, self.units, self.split = years, units, split
+        self.workbook_name = workbook_name
+        self.rng = np.random.default_rng(np.random.SeedSequence([int(seed), 2]))
+        self.rows = {"staff": 0, "training_updates": 0, "units": units.height}
+        self.log: list[dict[str, Any]] = []
+        self.files: list[str] = []
+        self.keep: dict[str, list] = {"staff": [], "training_updates": []}
+        # Text dates must be one column type across every file of a table.
+        self.text_dates = dirt and fmt != "xlsx"
+
+    def _counts(self, k: int, kinds: tuple[str, ...]) -> dict[str, int]:
+        if not self.dirt:
+            return {}
+        d, n = self.p["dirt"], len(self.years)
+        out = {}
+        for kind in kinds:
+            ki = _DIRT_COUNTS.index(kind)
+            if kind == "duplicate":  # in the second year: an old snapshot re-pasted
+                out[kind] = int(d[kind]) if k == min(1, n - 1) else 0
+            else:
+                out[kind] = _dirt_share(int(d[kind]), ki, k, n)
+        return out
+
+    def add_year(self, year: int, staff: pl.DataFrame, training: pl.DataFrame) -> None:
+        k = self.years.index(year)
+        p = self.p
+        staff_kinds = ("synonym", "nfd_text", "birth_date_text", "birth_date_serial",
+                       "unknown_value", "duplicate", "unit_by_name")  # fmt: skip
+        s_dirt = _Dirt({}, [], [])
+        t_dirt = _Dirt({}, [], [])
+        if self.dirt:
+            s_dirt = _plan_staff_dirt(p, staff, self.units, self.rng,
+                                      self._counts(k, staff_kinds))  # fmt: skip
+            t_dirt = _plan_training_dirt(p, training, self.rng, self._counts(
+                k, ("training_date_text", "training_date_serial")))  # fmt: skip
+            n_departed = int(p["dirt"]["departed_training"]) if k == 0 else 0
+            if n_departed:
+                for j in range(n_departed):
+                    t_dirt.log.append(dict(table="training_updates", kind="departed_training",
+                                           row=training.height + j, column="staff_id",
+                                           value=p["dirt"]["departed_staff_id"],
+                                           staff_id=p["dirt"]["departed_staff_id"],
+                                           snapshot_year=None))  # fmt: skip
+                training = pl.concat([training, _departed_rows(p, year, n_departed)])
+        staff_vi = _vietnamese(p, "staff", staff)
+        if s_dirt.append:
+            # An exact copy after the last row of its year, as a re-pasted line would be.
+            staff_vi = pl.concat([staff_vi, staff_vi[s_dirt.append]])
+        training_vi = _vietnamese(p, "training_updates", training)
+        for table, frame, dirt, date_col in (
+            ("staff", staff_vi, s_dirt, "birth_date"),
+            ("training_updates", training_vi, t_dirt, "date"),
+        ):
+            offset = self.rows[table]
+            for entry in dirt.log:
+                entry["row"] += offset
+            self.log.extend(dirt.log)
+            if self.fmt == "xlsx":
+                text = {c: v for c, v in dirt.edits.items() if c != date_col}
+                frame = _apply_text_edits(frame, text)
+                typed = {offset + i: v for i, v in dirt.edits.get(date_col, {}).items()}
+                self.keep[table].append((frame, typed))
+            else:
+                as_text = (date_col,) if self.text_dates else ()
+                frame = _apply_text_edits(frame, dirt.edits, as_text)
+                if self.split:
+                    self._write(f"{table}_{year}", table, frame)
+                else:
+                    self.keep[table].append((frame, {}))
+            self.rows[table] += frame.height
+
+    def _write(self, name: str, table: str, frame: pl.DataFrame) -> None:
+        frame = _headers(self.p, table, frame, self.vietnamese)
+        path = self.out / f"{name}.{self.fmt}"
+        if self.fmt == "parquet":
+            frame.write_parquet(path)
+        else:
+            frame.write_csv(path)
+        self.files.append(path.name)
+
+    def finish(self) -> dict[str, Any]:
+        p = self.p
+        units_vi = _vietnamese(p, "units", self.units)
+        if self.fmt == "xlsx":
+            sheets = {}
+            for table, date_col in (("staff", "birth_date"), ("training_updates", "date")):
+                parts = self.keep[table]
+                frame = pl.concat([f for f, _ in parts]) if parts else pl.DataFrame()
+                typed = {i: v for _, t in parts for i, v in t.items()}
+                sheets[table] = (
+                    _headers(p, table, frame, self.vietnamese),
+                    {_hdr(p, table, date_col, self.vietnamese): typed},
+                )
+            sheets["units"] = (_headers(p, "units", units_vi, self.vietnamese), {})
+            path = self.out / self.workbook_name
+            _write_xlsx(path, sheets)
+            self.files.append(path.name)
+            for entry in self.log:
+                entry["excel_row"] = entry["row"] + 2  # 1-based, after the header row
+        else:
+            for table in ("staff", "training_updates"):
+                if self.keep[table]:
+                    self._write(table, table, pl.concat([f for f, _ in self.keep[table]]))
+            self._write("units", "units", units_vi)
+        counts = {k: 0 for k in _DIRT_COUNTS}
+        for entry in self.log:
+            counts[entry["kind"]] += 1
+        return {
+            "format": self.fmt,
+            "out_dir": str(self.out),
+            "files": sorted(self.files),
+            "rows": dict(self.rows),
+            "dirt": counts if self.dirt else {},
+            "dirt_cells": self.log,
+        }
 
 
 def write_dataset(
@@ -1000,19 +1156,16 @@ def write_dataset(
     """Write ``tables`` (canonical frames from :func:`generate`) the way users have them.
 
     ``fmt``: ``xlsx`` (one workbook, sheets staff / training_updates / units), ``parquet`` or
-    ``csv`` (one file per table; staff split per year as ``staff_YYYY.*`` when large or when
-    ``split_staff``). Values are written in Vietnamese (``values`` in params/synth.yaml), with
-    Vietnamese headers unless ``vietnamese_headers=False``. With ``dirt`` a seeded handful of
-    dirty cells is injected; returns metadata: ``files``, ``rows`` (per table, as written) and
-    ``dirt`` (count per kind), ``dirt_cells`` (one dict per dirty cell).
+    ``csv`` (one file per table; staff and training split per year as ``staff_YYYY.*`` and
+    ``training_updates_YYYY.*`` when over a million staff rows or when ``split_staff``).
+    Values are written in Vietnamese (``values`` in params/synth.yaml), with Vietnamese
+    headers unless ``vietnamese_headers=False``. With ``dirt`` a seeded handful of dirty cells
+    is injected (dates become text columns in parquet/csv). Returns metadata: ``files``,
+    ``rows`` (per table, as written), ``dirt`` (count per kind) and ``dirt_cells`` (one dict per
+    dirty cell: table, kind, row = 0-based row in the table as written with all years in order,
+    column, value, staff_id, snapshot_year; ``excel_row`` for xlsx).
     """
     p = _params(params)
-    if fmt not in ("xlsx", "parquet", "csv"):
-        raise UserError(
-            f"Định dạng '{fmt}' không được hỗ trợ (xlsx, parquet, csv).",
-            f"Format '{fmt}' is not supported (xlsx, parquet, csv).",
-            where="--format",
-        )
     staff, training, units = tables["staff"], tables["training_updates"], tables["units"]
     if fmt == "xlsx" and staff.height > XLSX_MAX_ROWS:
         raise UserError(
@@ -1022,96 +1175,56 @@ def write_dataset(
             fix_vi="Dùng --format parquet.",
             fix_en="Use --format parquet.",
         )
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(np.random.SeedSequence([int(seed), 2]))
-    first_year = int(staff["snapshot_year"].min()) if staff.height else 0
-    s_dirt = _Dirt({}, [], [])
-    t_dirt = _Dirt({}, [], [])
-    if dirt:
-        s_dirt = _plan_staff_dirt(p, staff, units, rng)
-        t_dirt = _plan_training_dirt(p, training, first_year, rng)
-        n_departed = int(p["dirt"]["departed_training"])
-        if n_departed:
-            training = pl.concat([training, _departed_rows(p, first_year, n_departed)])
-    staff_vi = _vietnamese(p, "staff", staff)
-    training_vi = _vietnamese(p, "training_updates", training)
-    units_vi = _vietnamese(p, "units", units)
-    if s_dirt.append:
-        # An exact copy right after the last row of its year, as a pasted line would be.
-        staff_vi = pl.concat([staff_vi, staff_vi[s_dirt.append]])
-        staff_vi = (
-            staff_vi.with_row_index("_i")
-            .sort(["snapshot_year", "_i"], maintain_order=True)
-            .drop("_i")
+    years = sorted(int(y) for y in staff["snapshot_year"].unique())
+    split = split_staff if split_staff is not None else staff.height > SPLIT_STAFF_ROWS
+    writer = _DatasetWriter(p, Path(out_dir), fmt, vietnamese_headers, dirt, seed, years,
+                            units, split, workbook_name)  # fmt: skip
+    t_year = training["date"].dt.year()
+    # Training rows dated outside the snapshot years go with the first year.
+    t_year = pl.select(pl.when(t_year.is_in(years)).then(t_year).otherwise(years[0])).to_series()
+    for year in years:
+        writer.add_year(
+            year,
+            staff.filter(pl.col("snapshot_year") == year),
+            training.filter(t_year == year),
         )
-        # Edits were planned on original row numbers; the copy shifts later rows down by one.
-        moved = {}
-        dup_year = int(staff["snapshot_year"][s_dirt.append[0]])
-        end_of_year = int((staff["snapshot_year"] <= dup_year).sum())
-        for col, cells in s_dirt.edits.items():
-            moved[col] = {(i + len(s_dirt.append) if i >= end_of_year else i): v
-                          for i, v in cells.items()}  # fmt: skip
-        s_dirt.edits = moved
-    files: list[str] = []
-    if fmt == "xlsx":
-        s_text = {c: v for c, v in s_dirt.edits.items() if c != "birth_date"}
-        t_text = {c: v for c, v in t_dirt.edits.items() if c != "date"}
-        staff_x = _apply_text_edits(staff_vi, s_text)
-        training_x = _apply_text_edits(training_vi, t_text)
-        path = out / workbook_name
-        _write_xlsx(
-            path,
-            {
-                "staff": (
-                    _headers(p, "staff", staff_x, vietnamese_headers),
-                    {_hdr(p, "staff", "birth_date", vietnamese_headers):
-                     s_dirt.edits.get("birth_date", {})},
-                ),
-                "training_updates": (
-                    _headers(p, "training_updates", training_x, vietnamese_headers),
-                    {_hdr(p, "training_updates", "date", vietnamese_headers):
-                     t_dirt.edits.get("date", {})},
-                ),
-                "units": (_headers(p, "units", units_vi, vietnamese_headers), {}),
-            },
-        )  # fmt: skip
-        files.append(path.name)
-    else:
-        staff_w = _apply_text_edits(staff_vi, s_dirt.edits)
-        training_w = _apply_text_edits(training_vi, t_dirt.edits)
-        split = split_staff if split_staff is not None else staff_w.height > SPLIT_STAFF_ROWS
-        parts = {"units": units_vi, "training_updates": training_w}
-        if split:
-            for (year,), part in staff_w.partition_by("snapshot_year", as_dict=True).items():
-                parts[f"staff_{year}"] = part
-        else:
-            parts["staff"] = staff_w
-        for name, frame in parts.items():
-            table = "staff" if name.startswith("staff") else name
-            frame = _headers(p, table, frame, vietnamese_headers)
-            path = out / f"{name}.{fmt}"
-            if fmt == "parquet":
-                frame.write_parquet(path)
-            else:
-                frame.write_csv(path)
-            files.append(path.name)
-    log = s_dirt.log + t_dirt.log
-    counts = {k: 0 for k in _DIRT_COUNTS}
-    for entry in log:
-        counts[entry["kind"]] += 1
-    return {
-        "format": fmt,
-        "out_dir": str(out),
-        "files": sorted(files),
-        "rows": {
-            "staff": staff_vi.height,
-            "training_updates": training_vi.height,
-            "units": units_vi.height,
-        },
-        "dirt": counts if dirt else {},
-        "dirt_cells": log,
-    }
+    return writer.finish()
+
+
+def write_generated(
+    out_dir: Path | str,
+    people: int | None = None,
+    years: range | tuple | list = DEFAULT_YEARS,
+    seed: int = DEFAULT_SEED,
+    fmt: str = "parquet",
+    vietnamese_headers: bool = True,
+    dirt: bool = True,
+    params: SynthParams | Path | str | None = None,
+    split_staff: bool | None = None,
+    workbook_name: str = "sample_district.xlsx",
+) -> dict[str, Any]:
+    """``write_dataset(generate(...), ...)`` one year at a time: same files, a year's memory.
+
+    Use this for benchmark sizes (2.5 million people x 5 years).
+    """
+    p = _params(params)
+    people = base_size(p) if people is None else int(people)
+    ys = _years(years)
+    if fmt == "xlsx" and people * len(ys) > XLSX_MAX_ROWS:
+        raise UserError(
+            f"{people * len(ys):,} dòng là quá nhiều cho một tệp Excel.",
+            f"{people * len(ys):,} rows are too many for an Excel file.",
+            where="--format xlsx",
+            fix_vi="Dùng --format parquet.",
+            fix_en="Use --format parquet.",
+        )
+    split = split_staff if split_staff is not None else people * len(ys) > SPLIT_STAFF_ROWS
+    units = generate_units(people, p)
+    writer = _DatasetWriter(p, Path(out_dir), fmt, vietnamese_headers, dirt, seed, ys, units,
+                            split, workbook_name)  # fmt: skip
+    for year, staff, training in iter_generate(people, ys, seed, p):
+        writer.add_year(year, staff, training)
+    return writer.finish()
 
 
 def _hdr(p: SynthParams, table: str, col: str, vietnamese: bool) -> str:
@@ -1141,9 +1254,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--format", choices=("xlsx", "parquet", "csv"), default=None)
     ap.add_argument("--clean", action="store_true", help="no injected dirt")
     args = ap.parse_args(argv)
-    people = args.people or base_size()
-    fmt = args.format or ("xlsx" if people <= 20_000 else "parquet")
-    tables = generate(people=people, years=args.years, seed=args.seed)
-    meta = write_dataset(tables, args.out, fmt=fmt, dirt=not args.clean, seed=args.seed)
-    print(f"Đã tạo dữ liệu mẫu / Synthetic data written: {args.out} ({fmt}) {meta['rows']}")
+    meta = write_generated(
+        args.out,
+        people=args.people,
+        years=args.years,
+        seed=args.seed,
+        fmt=args.format or ("xlsx" if (args.people or 0) <= 20_000 else "parquet"),
+        dirt=not args.clean,
+    )
+    print(
+        f"Đã tạo dữ liệu mẫu / Synthetic data written: {args.out} ({meta['format']}) {meta['rows']}"
+    )
     return 0
