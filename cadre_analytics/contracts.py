@@ -16,6 +16,7 @@ call on a pandas frame converted once; nothing is written to disk (ephemeral con
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import logging
@@ -102,7 +103,9 @@ def _gx():
     return gx
 
 
+@functools.cache
 def _context():
+    """One ephemeral context per process (nothing on disk; creating one takes seconds)."""
     gx = _gx()
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
