@@ -1,0 +1,97 @@
+"""Summary statuses, commune ranking and escaping, on hand-built aggregated frames."""
+
+import polars as pl
+import pytest
+
+from cadre_analytics.report import tables
+
+
+def _ind(rows):
+    cols = [
+        "indicator", "level", "unit", "unit_name", "year", "numerator", "denominator",
+        "target_year", "target", "comparator", "met", "gap_persons",
+    ]  # fmt: skip
+    frame = pl.DataFrame(rows, schema=cols, orient="row")
+    return frame.with_columns((pl.col("numerator") / pl.col("denominator")).alias("share"))
+
+
+@pytest.mark.parametrize(
+    ("met_now", "projected", "target_year", "expected"),
+    [
+        (True, None, 2025, "met"),  # target year reached: judged today
+        (False, True, 2025, "not_met"),  # ... projection does not matter any more
+        (False, True, 2030, "on_track"),
+        (False, False, 2030, "off_track"),
+        (True, False, 2030, "off_track"),  # met today but projected to slip
+        (True, True, 2030, "met"),
+        (False, None, 2030, "not_met"),  # no projection yet
+        (None, None, 2030, "no_data"),  # empty population
+    ],
+)
+def test_status_of(met_now, projected, target_year, expected):
+    assert tables.status_of(met_now, projected, target_year, 2025, True) == expected
+
+
+def test_status_without_target_is_no_data():
+    assert tables.status_of(True, True, 2025, 2025, has_target=False) == "no_data"
+
+
+INDICATORS = _ind(
+    [
+        # qA: 6/10; 2025 target 50% met; 2030 target 80% not met today (2 short).
+        ("qA", "district", "ALL", "Toàn huyện", 2025, 6, 10, 2025, 0.5, ">=", True, 0),
+        ("qA", "district", "ALL", "Toàn huyện", 2025, 6, 10, 2030, 0.8, ">=", False, 2),
+        # qB: 3/10; 40% in 2025 (1 short), 50% in 2030 (2 short).
+        ("qB", "district", "ALL", "Toàn huyện", 2025, 3, 10, 2025, 0.4, ">=", False, 1),
+        ("qB", "district", "ALL", "Toàn huyện", 2025, 3, 10, 2030, 0.5, ">=", False, 2),
+        # qC (commune quota): 3 communes; X01 misses both, X03 misses one.
+        ("qC", "commune", "ALL", "Toàn huyện", 2025, 20, 30, 2025, 0.7, ">=", False, 1),
+        ("qC", "commune", "X01", "<b>Xã Một</b>", 2025, 2, 10, 2025, 0.7, ">=", False, 5),
+        ("qC", "commune", "X02", "Xã Hai", 2025, 10, 10, 2025, 0.7, ">=", True, 0),
+        ("qC", "commune", "X03", "Xã Ba", 2025, 8, 10, 2025, 0.7, ">=", True, 0),
+        ("qD", "commune", "ALL", "Toàn huyện", 2025, 22, 30, 2025, 0.8, ">=", False, 2),
+        ("qD", "commune", "X01", "<b>Xã Một</b>", 2025, 6, 10, 2025, 0.8, ">=", False, 2),
+        ("qD", "commune", "X02", "Xã Hai", 2025, 9, 10, 2025, 0.8, ">=", True, 0),
+        ("qD", "commune", "X03", "Xã Ba", 2025, 7, 10, 2025, 0.8, ">=", False, 1),
+    ]
+)
+PROJECTION = pl.DataFrame(
+    {
+        "indicator": ["qA", "qB"],
+        "unit": ["ALL", "ALL"],
+        "year": [2030, 2030],
+        "scenario": ["baseline", "baseline"],
+        "target_year": [2030, 2030],
+        "met": [True, False],
+    }
+)
+
+
+def test_summary_frame_statuses_and_gaps_by_hand():
+    s = tables.summary_frame(INDICATORS, PROJECTION, 2025)
+    rows = {r["indicator"]: r for r in s.iter_rows(named=True)}
+    assert rows["qA"]["status_2025"] == "met"
+    assert rows["qA"]["status_2030"] == "on_track"
+    assert rows["qB"]["status_2025"] == "not_met"
+    assert rows["qB"]["status_2030"] == "off_track"
+    assert rows["qA"]["gap_persons"] == 0 and rows["qB"]["gap_persons"] == 1  # vs 2025
+    assert (rows["qC"]["communes_met"], rows["qC"]["communes_total"]) == (2, 3)
+    assert (rows["qD"]["communes_met"], rows["qD"]["communes_total"]) == (1, 3)
+    assert rows["qC"]["status_2030"] == "no_data"  # qC has no 2030 row in this fixture
+
+
+def test_summary_table_has_words_next_to_colours():
+    html = tables.summary_table(tables.summary_frame(INDICATORS, PROJECTION, 2025), 2025, "vi")
+    assert 'class="status status-off_track">✖ Chưa đúng hướng<' in html
+    assert 'class="status status-on_track">↗ Đúng hướng<' in html
+    assert "60,0%" in html and "≥80%" in html
+    assert html.count('<th scope="col"') >= 8
+
+
+def test_commune_matrix_ranks_worst_first_and_escapes_names():
+    m = tables.commune_matrix(INDICATORS, 2025)
+    order = m.select("unit", "rank").unique().sort("rank")["unit"].to_list()
+    assert order == ["X01", "X03", "X02"]  # 2 unmet, 1 unmet, 0 unmet
+    html = tables.heatmap_table(m, 2025, 2025, "en")
+    assert "<b>Xã Một</b>" not in html and "&lt;b&gt;Xã Một&lt;/b&gt;" in html
+    assert "20%<" in html and "2/10" in html and "Not met" in html
