@@ -663,3 +663,35 @@ def test_breakdowns_gender_ethnicity_age():
     # The headcount ratio has no breakdown; no personal column leaks.
     assert "o_pe_headcount" not in set(b.get_column("indicator"))
     assert not {"staff_id", "full_name", "birth_date"} & set(b.columns)
+
+
+def test_public_expressions_agree_with_flag_people():
+    """population_expr / numerator_expr (for projection) give the same flags as flag_people."""
+    rows = [
+        person(
+            "NV",
+            "cadre",
+            key_leader=True,
+            education="specialist_2",
+            leadership="district",
+            foreign_language="B2",
+            political_theory="advanced",
+            state_management="specialist",
+            succession_planned=True,
+        ),  # fmt: skip
+        person("GH", "civil_servant", education="college", it_use=True),
+        person("YT", "public_employee", education="master", education_fits_position=True),
+        person("YT", "contract", education="master"),
+    ]
+    people = staff_frame(rows).with_columns(pl.lit(True).alias("updated_in_year"))
+    flags = indicators.flag_people(people, UNITS, RULES)
+    levels = UNITS.select(pl.col("code").alias("unit"), pl.col("level").alias("unit_level"))
+    direct = people.join(levels, on="unit", how="left", maintain_order="left").select(
+        *[indicators.population_expr(i, RULES).alias(f"pop__{i.id}") for i in RULES.indicators],
+        *[indicators.numerator_expr(i, RULES).alias(f"num__{i.id}") for i in RULES.indicators],
+    )
+    assert flags.select(direct.columns).equals(direct)
+    # Hand check of the first person: key leader, district leader, postgraduate via specialist_2.
+    first = flags.row(0, named=True)
+    assert first["num__d_key_postgraduate"] and first["num__d_lead_international"]
+    assert first["num__d_planned_qualified"]
