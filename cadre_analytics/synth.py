@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import unicodedata
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,7 +58,8 @@ _PT_NEXT = {"none": "intermediate", "elementary": "intermediate", "intermediate"
 _TOP_KEYS = {
     "district_name", "communes", "agencies", "service_units", "schools",
     "school_minority_factor", "unit_kinds", "minority_groups", "majority_group", "profiles",
-    "fits_unknown", "dynamics", "training", "dirt", "headers", "values", "names",
+    "fits_unknown", "age_uniform_share", "dynamics", "training", "dirt", "headers", "values",
+    "names",
 }  # fmt: skip
 _PROFILE_REQUIRED = {
     "staff_type", "female", "age", "age_mode", "hire_age", "education", "political_theory",
@@ -456,6 +458,8 @@ class _Model:
         else:
             mode = np.clip(np.array([float(x["age_mode"]) for x in self.profiles])[prof], lo, hi)
             age = rng.triangular(lo, mode, hi + 1e-9)
+            flat = rng.random(n) < float(self.p["age_uniform_share"])
+            age = np.where(flat, lo + rng.random(n) * (hi - lo), age)
         ref = (dt.date(year, 12, 31) - _EPOCH).days
         out["birth"] = (ref - np.floor(age * 365.2425)).astype(np.int32)
         # Ethnicity: minority by the unit's share, then the group.
@@ -795,7 +799,7 @@ def _vietnamese(p: SynthParams, table: str, frame: pl.DataFrame) -> pl.DataFrame
             e = pl.when(e).then(pl.lit(yes))
         elif vocab in vals and vocab != "boolean" and dtype == pl.Utf8:
             mapping = {k: (v if v != "" else None) for k, v in vals[vocab].items()}
-            e = e.replace_strict(mapping, default=e, return_dtype=pl.Utf8)
+            e = e.replace(mapping)
         elif col == "aliases":
             e = e.list.join("; ")
         exprs.append(e.alias(col))
@@ -833,8 +837,13 @@ def _plan_staff_dirt(
     units: pl.DataFrame,
     rng: np.random.Generator,
     counts: dict[str, int],
+    done: dict[str, int] | None = None,
 ) -> _Dirt:
-    """Choose the dirty cells of one year's staff rows (row numbers local to ``staff``)."""
+    """Choose the dirty cells of one year's staff rows (row numbers local to ``staff``).
+
+    ``done``: cells of each kind planned in earlier years, so the variants keep rotating.
+    """
+    done = done or {}
     d = p["dirt"]
     cand = _pick_rows(rng, staff.height, sum(counts.values()))
     used: set[int] = set()
@@ -866,7 +875,7 @@ def _plan_staff_dirt(
                             snapshot_year=r["snapshot_year"]))  # fmt: skip
     syn = d["synonyms"]
     cols = list(syn)
-    for j in range(counts.get("synonym", 0)):
+    for j in range(done.get("synonym", 0), done.get("synonym", 0) + counts.get("synonym", 0)):
         for c in cols[j % len(cols) :] + cols[: j % len(cols)]:
             targets = list(syn[c])
             wanted = targets[(j // len(cols)) % len(targets)]
@@ -875,7 +884,7 @@ def _plan_staff_dirt(
                 choices = syn[c][r[c]]
                 edit("synonym", r, c, choices[j % len(choices)])
                 break
-    for j in range(counts.get("nfd_text", 0)):
+    for j in range(done.get("nfd_text", 0), done.get("nfd_text", 0) + counts.get("nfd_text", 0)):
         if j % 2 == 0:
             r = take(lambda r: _nfd(r["full_name"] or "") != (r["full_name"] or ""))
             if r:
@@ -893,7 +902,9 @@ def _plan_staff_dirt(
         if r:
             edit("birth_date_serial", r, "birth_date", _excel_serial(r["birth_date"]))
     unknown = d["unknown_values"]
-    for j in range(counts.get("unknown_value", 0)):
+    for j in range(
+        done.get("unknown_value", 0), done.get("unknown_value", 0) + counts.get("unknown_value", 0)
+    ):
         r = take()
         if r:
             u = unknown[j % len(unknown)]
@@ -901,7 +912,9 @@ def _plan_staff_dirt(
     if counts.get("unit_by_name", 0):
         unit_names = dict(zip(units["code"], units["name"], strict=True))
         unit_alias = dict(zip(units["code"], units["aliases"].to_list(), strict=True))
-    for j in range(counts.get("unit_by_name", 0)):
+    for j in range(
+        done.get("unit_by_name", 0), done.get("unit_by_name", 0) + counts.get("unit_by_name", 0)
+    ):
         r = take(lambda r: r["unit"] in unit_names)
         if r:
             aliases = unit_alias[r["unit"]] or []
@@ -1032,6 +1045,10 @@ class _DatasetWriter:
         self.log: list[dict[str, Any]] = []
         self.files: list[str] = []
         self.keep: dict[str, list] = {"staff": [], "training_updates": []}
+        # Year files are written by one background thread while the next year is generated
+        # (polars releases the GIL while it encodes parquet).
+        self.pool = ThreadPoolExecutor(max_workers=1)
+        self.pending: list[Future] = []
         # Text dates must be one column type across every file of a table.
         self.text_dates = dirt and fmt != "xlsx"
 
@@ -1056,8 +1073,11 @@ class _DatasetWriter:
         s_dirt = _Dirt({}, [], [])
         t_dirt = _Dirt({}, [], [])
         if self.dirt:
+            done = {kind: 0 for kind in _DIRT_COUNTS}
+            for entry in self.log:
+                done[entry["kind"]] += 1
             s_dirt = _plan_staff_dirt(p, staff, self.units, self.rng,
-                                      self._counts(k, staff_kinds))  # fmt: skip
+                                      self._counts(k, staff_kinds), done)  # fmt: skip
             t_dirt = _plan_training_dirt(p, training, self.rng, self._counts(
                 k, ("training_date_text", "training_date_serial")))  # fmt: skip
             n_departed = int(p["dirt"]["departed_training"]) if k == 0 else 0
@@ -1091,7 +1111,10 @@ class _DatasetWriter:
                 as_text = (date_col,) if self.text_dates else ()
                 frame = _apply_text_edits(frame, dirt.edits, as_text)
                 if self.split:
-                    self._write(f"{table}_{year}", table, frame)
+                    self._drain(keep=1)
+                    self.pending.append(
+                        self.pool.submit(self._write, f"{table}_{year}", table, frame)
+                    )
                 else:
                     self.keep[table].append((frame, {}))
             self.rows[table] += frame.height
@@ -1105,7 +1128,13 @@ class _DatasetWriter:
             frame.write_csv(path)
         self.files.append(path.name)
 
+    def _drain(self, keep: int = 0) -> None:
+        while len(self.pending) > keep:
+            self.pending.pop(0).result()  # re-raises a write error here
+
     def finish(self) -> dict[str, Any]:
+        self._drain()
+        self.pool.shutdown()
         p = self.p
         units_vi = _vietnamese(p, "units", self.units)
         if self.fmt == "xlsx":
