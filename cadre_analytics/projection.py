@@ -32,9 +32,9 @@ carried forward; those rows say so in the ``assumption`` column.
 from __future__ import annotations
 
 import math
+import warnings
 import zlib
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 import numpy as np
 import polars as pl
@@ -55,6 +55,7 @@ from cadre_analytics.schema import STAFF_COLUMNS
 HORIZON = 2030
 ALL = indicators.ALL_UNITS
 NEVER = 9999  # retirement year for people whose retirement date is unknown
+MAX_AGE = 150
 # Elements (draws x people) handled at once by the Monte Carlo; bounds memory on big frames.
 BATCH_ELEMENTS = 4_000_000
 
@@ -177,8 +178,8 @@ class _Model:
     code0: dict[str, np.ndarray]  # attribute -> start code per person
     strides: dict[str, int]
     n_combos: int
-    profile: np.ndarray  # person -> profile id
-    class_table: np.ndarray  # profile * n_combos + combo -> class id
+    profile: np.ndarray  # person -> unit profile id
+    class_table: np.ndarray  # unit profile * n_combos + combo -> class id
     class_unit: np.ndarray  # class -> unit index (into units_list)
     class_pop: np.ndarray  # class x indicator -> bool
     class_num: np.ndarray
@@ -189,7 +190,7 @@ class _Model:
     group_start: np.ndarray  # first person index of each group (persons sorted by group)
     group_unit: list[str]
     group_type: list[str]
-    hire_profile_base: np.ndarray  # group -> first hire profile id
+    hire_up: np.ndarray  # group x boolean-mix bits -> unit profile of a new hire
     hire_bool_attrs: list[str]
     retire_year: np.ndarray
     birth_year: np.ndarray
@@ -197,8 +198,8 @@ class _Model:
     headcount_member: np.ndarray  # person in the o_pe_headcount population (bool)
     pairs_ind: np.ndarray  # output pair -> indicator index
     pairs_unit: list[str]  # output pair -> unit code or ALL
-    pair_matrix_pop: np.ndarray  # class x pair (float32 0/1)
-    pair_matrix_num: np.ndarray
+    plan_pop: list  # per indicator: (classes, reduceat starts, pair columns, ALL column)
+    plan_num: list
     rules: QuotaRules
     notes: list[str] = field(default_factory=list)
     rank_cache: dict = field(default_factory=dict)
@@ -308,21 +309,32 @@ def _prepare(
             people[a].replace_strict(lookup, default=0, return_dtype=pl.Int8).to_numpy().copy()
         )
 
-    # Profiles: unique values of the referenced fields the projection does not change.
+    # Profiles. A person's flags depend on the unit only through its level (unless a condition
+    # names the unit), so flag_people runs once per *level profile* (the referenced fields the
+    # projection does not change, plus the unit's level) x combination of changeable codes.
+    # A *unit profile* is (unit, level profile); a class is (unit, flag pattern).
+    cond_fields: set[str] = set()
+    for ind in rules.indicators:
+        cond_fields |= _condition_fields(ind.within) | _condition_fields(ind.counts_when)
+    by_unit = "unit" in cond_fields
     static_fields = sorted(
-        f for f in fields if f not in attrs and f in people.columns and f != "unit_level"
+        f for f in fields if f not in attrs and f in people.columns and f not in ("unit",)
     )
-    prof_frame = people.select(static_fields).with_row_index("_row")
-    uniq = prof_frame.drop("_row").unique(maintain_order=True).with_row_index("_profile")
-    profile = (
-        prof_frame.join(uniq, on=static_fields, how="left", nulls_equal=True)
-        .sort("_row")["_profile"]
-        .to_numpy()
-        .astype(np.int64)
+    units_list = units["code"].to_list()
+    unit_level = dict(zip(units_list, units["level"].to_list(), strict=True))
+    unit_index = {u: i for i, u in enumerate(units_list)}
+    rep_unit: dict[str, str] = {}
+    for u in units_list:
+        rep_unit.setdefault(unit_level[u], u)
+    people = people.with_columns(
+        pl.col("unit")
+        .replace_strict(unit_level, default=None, return_dtype=pl.Utf8)
+        .alias("_unit_level"),
+        pl.col("unit").replace_strict(unit_index, default=-1, return_dtype=pl.Int64).alias("_uix"),
     )
-    person_profiles = uniq.drop("_profile")
+    lp_cols = [*static_fields, "_unit_level", *(["unit"] if by_unit else [])]
 
-    # Hire profiles: per group, every combination of the boolean mix attributes.
+    # New hires: per group, every combination of the boolean mix attributes.
     hire_bool_attrs = sorted(
         {
             a
@@ -332,32 +344,58 @@ def _prepare(
             if a in SCENARIO_BOOLEAN_ATTRIBUTES and a in static_fields
         }
     )
-    n_bool = len(hire_bool_attrs)
-    hire_rows = []
-    for g in range(groups.height):
-        for bits in range(2**n_bool):
-            row = {f: None for f in static_fields}
-            row.update(
-                unit=groups["_g_unit"][g] or None,
-                staff_type=groups["_g_type"][g] or None,
-                key_leader=False,
-                leadership="none",
-                succession_planned=False,
-                state_management="none",
-                foreign_language="none",
-                it_use=False,
-                education_fits_position=False,
-                updated_in_year=False,
-            )
-            for j, a in enumerate(hire_bool_attrs):
-                row[a] = bool(bits >> j & 1)
-            hire_rows.append({f: row.get(f) for f in static_fields})
-    hire_profiles = pl.DataFrame(hire_rows, schema=person_profiles.schema, orient="row")
-    n_person_profiles = person_profiles.height
-    hire_profile_base = n_person_profiles + np.arange(groups.height, dtype=np.int64) * 2**n_bool
-    all_profiles = pl.concat([person_profiles, hire_profiles], how="vertical")
+    n_bits = 2 ** len(hire_bool_attrs)
+    hire_defaults = {
+        "key_leader": False,
+        "leadership": "none",
+        "succession_planned": False,
+        "state_management": "none",
+        "foreign_language": "none",
+        "it_use": False,
+        "education_fits_position": False,
+        "updated_in_year": False,
+    }
+    hire_exprs = []
+    for f in static_fields:
+        dtype = people.schema[f]
+        if f == "staff_type":
+            expr = pl.when(pl.col("_g_type") != "").then(pl.col("_g_type"))
+        elif f in hire_bool_attrs:
+            expr = (pl.col("_bits") // 2 ** hire_bool_attrs.index(f)) % 2 == 1
+        elif f in hire_defaults:
+            expr = pl.lit(hire_defaults[f])
+        else:
+            expr = pl.lit(None)
+        hire_exprs.append(expr.cast(dtype).alias(f))
+    hires = (
+        groups.with_row_index("_group")
+        .join(pl.DataFrame({"_bits": np.arange(n_bits, dtype=np.int64)}), how="cross")
+        .sort("_group", "_bits")
+        .with_columns(
+            pl.when(pl.col("_g_unit") != "").then(pl.col("_g_unit")).alias("unit"),
+        )
+        .with_columns(
+            *hire_exprs,
+            pl.col("unit")
+            .replace_strict(unit_level, default=None, return_dtype=pl.Utf8)
+            .alias("_unit_level"),
+            pl.col("unit")
+            .replace_strict(unit_index, default=-1, return_dtype=pl.Int64)
+            .alias("_uix"),
+        )
+    )
+    both = pl.concat(
+        [people.select(*lp_cols, "_uix"), hires.select(*lp_cols, "_uix")], how="vertical"
+    ).with_row_index("_row")
+    lps = both.select(lp_cols).unique(maintain_order=True).with_row_index("_lp")
+    both = both.join(lps, on=lp_cols, how="left", nulls_equal=True)
+    ups = both.select("_uix", "_lp").unique(maintain_order=True).with_row_index("_up")
+    both = both.join(ups, on=["_uix", "_lp"], how="left").sort("_row")
+    up_ids = both["_up"].to_numpy().astype(np.int64)
+    profile = up_ids[:n]
+    hire_up = up_ids[n:].reshape(groups.height, n_bits)
 
-    # Class table: every profile x every combination of changeable codes -> flags.
+    # flag_people once per level profile x combination of codes.
     strides, n_combos = {}, 1
     for a in reversed(attrs):
         strides[a] = n_combos
@@ -373,33 +411,45 @@ def _prepare(
             for a in attrs
         ]
     )
-    grid = all_profiles.with_row_index("_profile").join(combos, how="cross")
+    grid = lps.join(combos, how="cross").sort("_lp", "_combo")
+    if not by_unit:
+        grid = grid.with_columns(
+            pl.col("_unit_level")
+            .replace_strict(rep_unit, default=None, return_dtype=pl.Utf8)
+            .alias("unit")
+        )
     blank = _blank_people(grid.height)
-    frame = grid.with_columns(
-        [blank[c] for c in STAFF_COLUMNS if c not in grid.columns]
-    ).with_columns(
-        pl.col("updated_in_year").cast(pl.Boolean)
-        if "updated_in_year" in grid.columns
-        else pl.lit(False).alias("updated_in_year")
-    )
-    flags = _eval_flags(frame, units, rules)
+    frame = grid.with_columns([blank[c] for c in STAFF_COLUMNS if c not in grid.columns])
+    if "updated_in_year" not in frame.columns:
+        frame = frame.with_columns(pl.lit(False).alias("updated_in_year"))
+    flags = _eval_flags(frame.drop("_unit_level"), units, rules)
     ind_ids = [i.id for i in rules.indicators]
     flag_cols = [c for i in ind_ids for c in (f"pop__{i}", f"num__{i}")]
-    keyed = flags.select("unit", *flag_cols).with_columns(
-        (grid["_profile"] * n_combos + grid["_combo"]).alias("_key")
-    )
-    classes = keyed.select("unit", *flag_cols).unique(maintain_order=True).with_row_index("_cls")
-    keyed = keyed.join(classes, on=["unit", *flag_cols], how="left", nulls_equal=True).sort("_key")
-    class_table = keyed["_cls"].to_numpy().astype(np.int32)
+    patterns = flags.select(flag_cols).unique(maintain_order=True).with_row_index("_pat")
+    pattern_table = (
+        flags.select(flag_cols)
+        .with_row_index("_row")
+        .join(patterns, on=flag_cols, how="left", nulls_equal=True)
+        .sort("_row")["_pat"]
+        .to_numpy()
+        .astype(np.int64)
+    )  # row = lp * n_combos + combo
+    n_pat = patterns.height
+    pattern_pop = np.column_stack([patterns[f"pop__{i}"].to_numpy() for i in ind_ids])
+    pattern_num = np.column_stack([patterns[f"num__{i}"].to_numpy() for i in ind_ids])
 
-    units_list = units["code"].to_list()
-    unit_level = dict(zip(units["code"].to_list(), units["level"].to_list(), strict=True))
-    unit_index = {u: i for i, u in enumerate(units_list)}
-    class_unit = np.array(
-        [unit_index.get(u, -1) for u in classes["unit"].to_list()], dtype=np.int32
+    # Class table over (unit profile, combo): class = (unit, pattern), compacted.
+    up_unit = ups["_uix"].to_numpy().astype(np.int64)
+    up_lp = ups["_lp"].to_numpy().astype(np.int64)
+    keys = (
+        up_unit[:, None] * n_pat
+        + pattern_table[up_lp[:, None] * n_combos + np.arange(n_combos, dtype=np.int64)[None, :]]
     )
-    class_pop = np.column_stack([classes[f"pop__{i}"].to_numpy() for i in ind_ids]).astype(bool)
-    class_num = np.column_stack([classes[f"num__{i}"].to_numpy() for i in ind_ids]).astype(bool)
+    uniq, inverse = np.unique(keys.reshape(-1), return_inverse=True)
+    class_table = inverse.astype(np.int32)
+    class_unit = (uniq // n_pat).astype(np.int32)  # -1: unit not in the units table
+    class_pop = pattern_pop[uniq % n_pat].astype(bool)
+    class_num = pattern_num[uniq % n_pat].astype(bool)
 
     # Output pairs (indicator x ALL/unit of its level) and class -> pair count matrices.
     pairs_ind, pairs_unit = [], []
@@ -411,19 +461,25 @@ def _prepare(
                 pairs_ind.append(k)
                 pairs_unit.append(u)
     pairs_ind = np.array(pairs_ind, dtype=np.int32)
-    n_cls = classes.height
-    mpop = np.zeros((n_cls, len(pairs_ind)), dtype=np.float32)
-    mnum = np.zeros_like(mpop)
+    pair_col = {(int(k), u): p for p, (k, u) in enumerate(zip(pairs_ind, pairs_unit, strict=True))}
+    level_of_unit = np.array([unit_level.get(u) for u in units_list] + [None], dtype=object)
+    order = np.argsort(class_unit, kind="stable")
     ind_level = [ind.level for ind in rules.indicators]
-    for p, (k, u) in enumerate(zip(pairs_ind, pairs_unit, strict=True)):
-        if u == ALL:
-            in_pair = np.array(
-                [cu >= 0 and unit_level[units_list[cu]] == ind_level[k] for cu in class_unit]
-            )
-        else:
-            in_pair = class_unit == unit_index[u]
-        mpop[:, p] = in_pair & class_pop[:, k]
-        mnum[:, p] = in_pair & class_num[:, k]
+
+    def plan(flags_matrix: np.ndarray) -> list:
+        """Per indicator: classes with the flag, sorted by unit, and where their sums go."""
+        out = []
+        for k in range(len(ind_ids)):
+            sel = order[flags_matrix[order, k] & (class_unit[order] >= 0)]
+            sel = sel[level_of_unit[class_unit[sel]] == ind_level[k]]
+            if sel.size == 0:
+                out.append(None)
+                continue
+            u = class_unit[sel]
+            starts = np.flatnonzero(np.r_[True, u[1:] != u[:-1]])
+            cols = np.array([pair_col[(k, units_list[x])] for x in u[starts]], dtype=np.int64)
+            out.append((sel, starts, cols, pair_col[(k, ALL)]))
+        return out
 
     retire_year = people["_retire_year"].fill_null(NEVER).to_numpy().astype(np.int32)
     missing_retire = int(people["_retire_year"].null_count())
@@ -482,7 +538,7 @@ def _prepare(
         group_start=group_start,
         group_unit=groups["_g_unit"].to_list(),
         group_type=groups["_g_type"].to_list(),
-        hire_profile_base=hire_profile_base,
+        hire_up=hire_up,
         hire_bool_attrs=hire_bool_attrs,
         retire_year=retire_year,
         birth_year=birth_year,
@@ -490,8 +546,8 @@ def _prepare(
         headcount_member=headcount_member,
         pairs_ind=pairs_ind,
         pairs_unit=pairs_unit,
-        pair_matrix_pop=mpop,
-        pair_matrix_num=mnum,
+        plan_pop=plan(class_pop),
+        plan_num=plan(class_num),
         rules=rules,
         notes=notes,
     )
@@ -664,6 +720,8 @@ def _simulate(
     bands = np.array(scenario.age_band_starts, dtype=np.int32)
     rates = np.array(exit_rates or [0.0], dtype=np.float64)
     use_exits = bool(np.any(rates > 0))
+    ages = np.arange(MAX_AGE + 1)
+    rate_by_age = rates[np.searchsorted(bands, ages, side="right")].astype(np.float32)
     planned = _planned_candidates(model, scenario)
     cut_groups = np.zeros(n_groups, dtype=bool)
     if scenario.recruitment == "headcount_path":
@@ -694,7 +752,6 @@ def _simulate(
         codes = {a: np.broadcast_to(model.code0[a], (b, n)).copy() for a in model.attrs}
         birth = np.broadcast_to(model.birth_year, (b, n)).copy()
         retire = np.broadcast_to(model.retire_year, (b, n)).copy()
-        row_offset = (np.arange(b, dtype=np.int64) * n_groups)[:, None]
         for yi, y in enumerate(years):
             # 1. retirement
             leaving = alive & (retire == y)
@@ -706,39 +763,36 @@ def _simulate(
                     continue
                 ok = alive[:, idx] & ~is_hire[:, idx]
                 if completion < 1:
-                    ok &= rng.random((b, idx.size)) < completion
+                    ok &= rng.random((b, idx.size), dtype=np.float32) < completion
                 cur = codes[a][:, idx]
                 raise_ = ok & (model.rank[a][target[idx]][None, :] > model.rank[a][cur])
                 codes[a][:, idx] = np.where(raise_, target[idx][None, :], cur)
             # 3. other exits
             if use_exits:
-                band = np.searchsorted(bands, y - birth, side="right")
-                p_exit = rates[band]
-                out = alive & (rng.random((b, n)) < p_exit)
+                p_exit = rate_by_age[np.clip(y - birth, 0, MAX_AGE)]
+                out = alive & (rng.random((b, n), dtype=np.float32) < p_exit)
                 alive &= ~out
                 leaving |= out
-            # 4. recruitment
+            # 4. recruitment (sparse: only the free slots are looked at)
             if scenario.recruitment != "none":
-                keys = (row_offset + model.group[None, :]).ravel()
-                left_g = np.bincount(keys, weights=leaving.ravel(), minlength=b * n_groups)
-                alive_g = np.bincount(keys, weights=alive.ravel(), minlength=b * n_groups)
-                hires = left_g.reshape(b, n_groups)
+                lr, lc = np.nonzero(leaving)
+                hires = np.bincount(
+                    lr * n_groups + model.group[lc], minlength=b * n_groups
+                ).reshape(b, n_groups)
+                free_r, free_c = np.nonzero(~alive)
+                free_g = model.group[free_c]
+                # Row-major order and people sorted by group: keys are already sorted.
+                key = free_r * n_groups + free_g
                 if scenario.recruitment == "headcount_path" and headcount_path is not None:
-                    target_g = np.floor(headcount_path[y] * group_size0 + 0.5)
-                    need = np.maximum(0, target_g[None, :] - alive_g.reshape(b, n_groups))
+                    free_count = np.bincount(key, minlength=b * n_groups).reshape(b, n_groups)
+                    alive_g = group_size0[None, :] - free_count
+                    target_g = np.floor(headcount_path[y] * group_size0 + 0.5).astype(np.int64)
+                    need = np.maximum(0, target_g[None, :] - alive_g)
                     hires = np.where(cut_groups[None, :], need, hires)
-                hires = hires.astype(np.int64)
-                free = ~alive
-                rank_in = np.cumsum(free, axis=1)
-                before = np.where(
-                    model.group_start[None, :] > 0,
-                    rank_in[:, np.maximum(model.group_start - 1, 0)],
-                    0,
-                )
-                rank_in = rank_in - before[:, model.group]
-                new = free & (rank_in <= hires[:, model.group])
-                if new.any():
-                    rows, cols = np.nonzero(new)
+                rank_in = np.arange(key.size) - np.searchsorted(key, key, side="left")
+                take = rank_in < hires[free_r, free_g]
+                rows, cols = free_r[take], free_c[take]
+                if rows.size:
                     k = rows.size
                     alive[rows, cols] = True
                     is_hire[rows, cols] = True
@@ -748,7 +802,7 @@ def _simulate(
                     for j, p in mix_bool:
                         if p > 0:
                             bits |= (rng.random(k) < p).astype(np.int64) << j
-                    profile[rows, cols] = model.hire_profile_base[model.group[cols]] + bits
+                    profile[rows, cols] = model.hire_up[model.group[cols], bits]
                     for a in model.attrs:
                         codes[a][rows, cols] = 0
                     for a, level_codes, cum in mix_ordinal:
@@ -773,10 +827,11 @@ def _simulate(
             combo = _combo_index(codes, model.strides, model.attrs)
             cls = model.class_table[profile * model.n_combos + combo]
             n_cls = len(model.class_unit)
-            flat = (np.arange(b, dtype=np.int64)[:, None] * n_cls + cls)[alive]
-            counts = np.bincount(flat, minlength=b * n_cls).reshape(b, n_cls).astype(np.float32)
-            num[yi, start : start + b] = np.rint(counts @ model.pair_matrix_num)
-            den[yi, start : start + b] = np.rint(counts @ model.pair_matrix_pop)
+            # classes x draws layout: the per-indicator gathers below take whole rows
+            flat = (cls.astype(np.int64) * b + np.arange(b, dtype=np.int64)[:, None])[alive]
+            counts = np.bincount(flat, minlength=b * n_cls).reshape(n_cls, b)
+            num[yi, start : start + b] = _aggregate(counts, model.plan_num, n_pairs)
+            den[yi, start : start + b] = _aggregate(counts, model.plan_pop, n_pairs)
             if start == 0 and y in keep_states_years:
                 states[y] = {
                     "alive": alive[0].copy(),
@@ -784,6 +839,36 @@ def _simulate(
                     **{a: codes[a][0].copy() for a in model.attrs},
                 }
     return _Sim(num, den, states)
+
+
+def _aggregate(counts: np.ndarray, plan: list, n_pairs: int) -> np.ndarray:
+    """Class counts (classes x draws) -> counts per output pair (draws x pairs)."""
+    out = np.zeros((n_pairs, counts.shape[1]), dtype=np.int32)
+    for item in plan:
+        if item is None:
+            continue
+        sel, starts, cols, all_col = item
+        sums = np.add.reduceat(counts[sel], starts, axis=0)
+        out[cols] = sums
+        out[all_col] = sums.sum(axis=0)
+    return out.T
+
+
+def _percentiles(values: np.ndarray, qs: tuple[float, ...]) -> list[np.ndarray]:
+    """Percentiles over axis 1 ignoring NaN, numpy's default (linear) method, vectorised:
+    ``np.nanpercentile(axis=...)`` loops in Python over every other axis."""
+    ordered = np.sort(values, axis=1)  # NaN sort last
+    n_valid = (~np.isnan(values)).sum(axis=1)
+    out = []
+    for q in qs:
+        pos = q * np.maximum(n_valid - 1, 0)
+        lo = np.floor(pos).astype(np.int64)
+        hi = np.minimum(lo + 1, np.maximum(n_valid - 1, 0))
+        frac = pos - lo
+        v_lo = np.take_along_axis(ordered, lo[:, None, :], axis=1)[:, 0, :]
+        v_hi = np.take_along_axis(ordered, hi[:, None, :], axis=1)[:, 0, :]
+        out.append(np.where(n_valid > 0, v_lo + (v_hi - v_lo) * frac, np.nan))
+    return out
 
 
 def _static_rank_ok(model: _Model, attribute: str, minimum: int) -> np.ndarray:
@@ -812,76 +897,105 @@ def _observed_headcounts(indicator_table: pl.DataFrame, ind_id: str) -> dict[tup
     return {(r[0], r[1]): r[2] for r in rows.iter_rows()}
 
 
-def _projection_rows(
+def _projection_frame(
     model: _Model,
     rules: QuotaRules,
     scenario: Scenario,
     sim: _Sim,
     deterministic: bool,
     observed_heads: dict[str, dict[tuple[str, int], int]],
-) -> list[dict]:
-    rows = []
-    target_years = list(rules.target_years)
+) -> pl.DataFrame:
+    """Rows indicator x unit x projected year x target year, vectorised over all of them.
+
+    ``met`` follows :func:`indicators.target_met`: exact integers on the deterministic path
+    (numerator * q against p * denominator for a target of p/q), the float share otherwise.
+    """
     carried = _carried_indicators(rules)
     year_index = {y: i for i, y in enumerate(model.years)}
-    for p, (k, unit) in enumerate(zip(model.pairs_ind, model.pairs_unit, strict=True)):
-        ind = rules.indicators[k]
-        assumption = ASSUMPTION_CARRIED.format(year=model.year) if ind.id in carried else None
-        for yi, y in enumerate(model.years):
-            num_d = sim.num[yi, :, p].astype(np.float64)
-            den_d = sim.den[yi, :, p].astype(np.float64)
-            for ty in target_years:
-                target, comparator = _share_target(ind, ty)
-                den_used = den_d
-                if ind.kind == "headcount_ratio":
-                    t = ind.targets.get(ty)
-                    base_year = t.base_year if t is not None else None
-                    if base_year is None:
-                        den_used = np.full_like(num_d, np.nan)
-                    elif base_year in year_index:
-                        den_used = sim.num[year_index[base_year], :, p].astype(np.float64)
-                    else:
-                        base = observed_heads.get(ind.id, {}).get((unit, base_year))
-                        den_used = np.full_like(num_d, np.nan if base is None else float(base))
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    shares = np.where(den_used > 0, num_d / den_used, np.nan)
-                mean_num = float(num_d.mean())
-                mean_den = float(np.nanmean(den_used)) if np.isfinite(den_used).any() else None
-                if mean_den is None or mean_den <= 0:
-                    share = None
-                    exact = None
-                else:
-                    share = mean_num / mean_den
-                    exact = Fraction(int(num_d[0]), int(den_used[0])) if deterministic else None
-                if np.isfinite(shares).any():
-                    p10, p50, p90 = (float(v) for v in np.nanpercentile(shares, [10, 50, 90]))
-                else:
-                    p10 = p50 = p90 = None
-                met = (
-                    indicators.target_met(exact if deterministic else share, target, comparator)
-                    if share is not None and target is not None
-                    else None
-                )
-                rows.append(
-                    {
-                        "indicator": ind.id,
-                        "level": ind.level,
-                        "unit": unit,
-                        "year": y,
-                        "scenario": scenario.name,
-                        "numerator": mean_num,
-                        "denominator": mean_den,
-                        "share": share,
-                        "share_p10": p10,
-                        "share_p50": p50,
-                        "share_p90": p90,
-                        "target_year": ty,
-                        "target": None if target is None else float(target),
-                        "met": met,
-                        "assumption": assumption,
-                    }
-                )
-    return rows
+    n_years, _, n_pairs = sim.num.shape
+    num = sim.num.astype(np.float64)
+    pair_ind = [rules.indicators[k] for k in model.pairs_ind]
+    ids = pl.Series([ind.id for ind in pair_ind], dtype=pl.Utf8)
+    levels = pl.Series([ind.level for ind in pair_ind], dtype=pl.Utf8)
+    units = pl.Series(model.pairs_unit, dtype=pl.Utf8)
+    assumption = pl.Series(
+        [
+            ASSUMPTION_CARRIED.format(year=model.year) if ind.id in carried else None
+            for ind in pair_ind
+        ],
+        dtype=pl.Utf8,
+    )
+    pairs = pl.Series(np.tile(np.arange(n_pairs), n_years))
+    years = np.repeat(np.array(model.years, dtype=np.int32), n_pairs)
+    parts = []
+    for ty in rules.target_years:
+        den = sim.den.astype(np.float64)
+        for p, ind in enumerate(pair_ind):
+            if ind.kind != "headcount_ratio":
+                continue
+            t = ind.targets.get(ty)
+            base_year = None if t is None else t.base_year
+            if base_year in year_index:
+                den[:, :, p] = num[year_index[base_year], :, p][None, :]
+            else:
+                base = observed_heads.get(ind.id, {}).get((model.pairs_unit[p], base_year))
+                den[:, :, p] = np.nan if base is None else float(base)
+        with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-empty slices -> NaN
+            shares = np.where(den > 0, num / den, np.nan)
+            p10, p50, p90 = _percentiles(shares, (0.1, 0.5, 0.9))
+            mean_num = num.mean(axis=1)
+            mean_den = np.nanmean(den, axis=1)
+            share = np.where(mean_den > 0, mean_num / mean_den, np.nan)
+        targets = [ind.targets.get(ty) for ind in pair_ind]
+        target = np.array([np.nan if t is None else float(t.value / 100) for t in targets])
+        tp = np.array([0 if t is None else (t.value / 100).numerator for t in targets])
+        tq = np.array([1 if t is None else (t.value / 100).denominator for t in targets])
+        comparator = np.array(["" if t is None else t.comparator for t in targets])
+        with np.errstate(invalid="ignore"):
+            if deterministic:
+                d0 = np.nan_to_num(den[:, 0, :], nan=0.0).astype(np.int64)
+                lhs = sim.num[:, 0, :].astype(np.int64) * tq[None, :]
+                rhs = d0 * tp[None, :]
+            else:
+                lhs, rhs = share, np.broadcast_to(target[None, :], share.shape)
+            met = np.select(
+                [comparator == ">=", comparator == ">", comparator == "<=", comparator == "=="],
+                [lhs >= rhs, lhs > rhs, lhs <= rhs, lhs == rhs],
+                default=False,
+            )
+        valid = ~np.isnan(share) & ~np.isnan(target)[None, :]
+        frame = pl.DataFrame(
+            {
+                "indicator": ids.gather(pairs),
+                "level": levels.gather(pairs),
+                "unit": units.gather(pairs),
+                "year": years,
+                "scenario": pl.Series([scenario.name]).gather(np.zeros(len(years), np.int64)),
+                "numerator": mean_num.reshape(-1),
+                "denominator": mean_den.reshape(-1),
+                "share": share.reshape(-1),
+                "share_p10": p10.reshape(-1),
+                "share_p50": p50.reshape(-1),
+                "share_p90": p90.reshape(-1),
+                "target_year": np.full(len(years), ty, dtype=np.int32),
+                "target": target[pairs.to_numpy()],
+                "met": met.reshape(-1),
+                "assumption": assumption.gather(pairs),
+            },
+            nan_to_null=True,
+        ).with_columns(pl.when(pl.Series(valid.reshape(-1))).then(pl.col("met")).alias("met"))
+        parts.append(frame.cast(PROJECTION_SCHEMA))
+    order = {ind.id: i for i, ind in enumerate(rules.indicators)}
+    return (
+        pl.concat(parts, how="vertical")
+        .with_columns(
+            pl.col("indicator").replace_strict(order, return_dtype=pl.Int32).alias("_o"),
+            (pl.col("unit") != ALL).alias("_a"),
+        )
+        .sort("_o", "_a", "unit", "year", "target_year")
+        .drop("_o", "_a")
+    )
 
 
 def _state_frame(model: _Model, state: dict[str, np.ndarray]) -> pl.DataFrame:
@@ -1090,7 +1204,7 @@ def project(
         if i.kind == "headcount_ratio"
     }
     model = _prepare(staff, training, units, rules, schedule, scenarios, year)
-    rows: list[dict] = []
+    frames: list[pl.DataFrame] = []
     requirements = pl.DataFrame(schema=REQUIREMENTS_SCHEMA)
     eligible = pl.DataFrame(schema=ELIGIBLE_SCHEMA)
     for scenario in scenarios:
@@ -1115,10 +1229,10 @@ def project(
         sim = _simulate(
             model, scenario, draws, _scenario_rng(seed, scenario.name), rates, path, keep
         )
-        rows.extend(_projection_rows(model, rules, scenario, sim, deterministic, heads))
+        frames.append(_projection_frame(model, rules, scenario, sim, deterministic, heads))
         if scenario.name == "baseline":
             requirements, eligible = _backsolve(model, rules, units, sim, scenario.courses)
-    projection_frame = pl.DataFrame(rows, schema=PROJECTION_SCHEMA)
+    projection_frame = pl.concat(frames, how="vertical")
     return ProjectionResult(
         projection=projection_frame,
         requirements=requirements,
