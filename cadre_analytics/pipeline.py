@@ -6,6 +6,7 @@ A failed run leaves the previous OUT untouched. Parameters reach papermill as a 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -136,6 +137,25 @@ def notebook_parameters(name: str, settings: RunSettings, staging: Path) -> dict
     return common
 
 
+@contextlib.contextmanager
+def kernel_output_to(log_path: Path):
+    """Send what kernels print on stderr (transport warnings, shutdown noise) to a log file.
+
+    Kernels are child processes that inherit file descriptor 2, so it is redirected at the OS
+    level for the duration; the user's terminal shows only our own messages.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(log_path, "ab") as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
 def execute_notebook(name: str, settings: RunSettings, staging: Path) -> None:
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -143,15 +163,16 @@ def execute_notebook(name: str, settings: RunSettings, staging: Path) -> None:
     executed_dir = staging / "notebooks"
     executed_dir.mkdir(parents=True, exist_ok=True)
     try:
-        papermill.execute_notebook(
-            str(NOTEBOOKS_DIR / f"{name}.ipynb"),
-            str(executed_dir / f"{name}.ipynb"),
-            parameters=notebook_parameters(name, settings, staging),
-            kernel_name=KERNEL_NAME,
-            progress_bar=False,
-            log_output=False,
-            cwd=str(NOTEBOOKS_DIR),
-        )
+        with kernel_output_to(executed_dir / "kernel.log"):
+            papermill.execute_notebook(
+                str(NOTEBOOKS_DIR / f"{name}.ipynb"),
+                str(executed_dir / f"{name}.ipynb"),
+                parameters=notebook_parameters(name, settings, staging),
+                kernel_name=KERNEL_NAME,
+                progress_bar=False,
+                log_output=False,
+                cwd=str(NOTEBOOKS_DIR),
+            )
     except PapermillExecutionError as exc:
         # A user error raised inside the notebook (InputStop, ParamsError, ...) arrives here as
         # its class name and message: show that one line, not the kernel's traceback.
