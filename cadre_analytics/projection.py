@@ -34,7 +34,8 @@ from __future__ import annotations
 import math
 import warnings
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from types import SimpleNamespace
 
 import numpy as np
 import polars as pl
@@ -58,6 +59,9 @@ NEVER = 9999  # retirement year for people whose retirement date is unknown
 MAX_AGE = 150
 # Elements (draws x people) handled at once by the Monte Carlo; bounds memory on big frames.
 BATCH_ELEMENTS = 4_000_000
+# Above this many draws x people, a Monte Carlo runs unit by unit (chunks of whole units), so
+# that the per-draw results kept for the percentiles stay small.
+MC_CHUNK_ELEMENTS = 8_000_000
 
 PROJECTION_SCHEMA = {
     "indicator": pl.Utf8,
@@ -243,8 +247,20 @@ def _prepare(
     scenarios: list[Scenario],
     year: int,
 ) -> _Model:
-    notes: list[str] = []
+    """The model for the YEAR roster of ``staff`` (see :func:`_prepare_people`)."""
     people = _start_roster(staff, training, rules, schedule, year)
+    return _prepare_people(people, units, rules, scenarios, year)
+
+
+def _prepare_people(
+    people: pl.DataFrame,
+    units: pl.DataFrame,
+    rules: QuotaRules,
+    scenarios: list[Scenario],
+    year: int,
+) -> _Model:
+    """Codes, profiles, class table and output pairs for a start roster (``_start_roster``)."""
+    notes: list[str] = []
     years = list(range(year + 1, HORIZON + 1))
     fields = referenced_fields(rules)
     catalogue: dict[str, Course] = {}
@@ -898,7 +914,7 @@ def _observed_headcounts(indicator_table: pl.DataFrame, ind_id: str) -> dict[tup
 
 
 def _projection_frame(
-    model: _Model,
+    model: _Model | SimpleNamespace,
     rules: QuotaRules,
     scenario: Scenario,
     sim: _Sim,
@@ -986,16 +1002,118 @@ def _projection_frame(
             nan_to_null=True,
         ).with_columns(pl.when(pl.Series(valid.reshape(-1))).then(pl.col("met")).alias("met"))
         parts.append(frame.cast(PROJECTION_SCHEMA))
+    return pl.concat(parts, how="vertical")
+
+
+def _sort_projection(frame: pl.DataFrame, rules: QuotaRules) -> pl.DataFrame:
     order = {ind.id: i for i, ind in enumerate(rules.indicators)}
+    scen = {name: i for i, name in enumerate(frame["scenario"].unique(maintain_order=True))}
     return (
-        pl.concat(parts, how="vertical")
-        .with_columns(
+        frame.with_columns(
+            pl.col("scenario").replace_strict(scen, return_dtype=pl.Int32).alias("_s"),
             pl.col("indicator").replace_strict(order, return_dtype=pl.Int32).alias("_o"),
             (pl.col("unit") != ALL).alias("_a"),
         )
-        .sort("_o", "_a", "unit", "year", "target_year")
-        .drop("_o", "_a")
+        .sort("_s", "_o", "_a", "unit", "year", "target_year")
+        .drop("_s", "_o", "_a")
     )
+
+
+def _simulate_by_unit_chunks(
+    model: _Model,
+    start: pl.DataFrame,
+    units: pl.DataFrame,
+    rules: QuotaRules,
+    scenario: Scenario,
+    draws: int,
+    rng: np.random.Generator,
+    rates: list[float],
+    path: dict[int, float] | None,
+    heads: dict[str, dict[tuple[str, int], int]],
+) -> pl.DataFrame:
+    """A Monte Carlo over a large roster, whole units at a time.
+
+    Units are independent in the model except through planned training given to a population
+    spanning several units; there each chunk gets a share of ``per_year`` proportional to its
+    candidates (largest remainder), which the notes say.
+    """
+    chunk_people = max(1, MC_CHUNK_ELEMENTS // draws)
+    sizes = dict(start.group_by(pl.col("unit").fill_null("")).len().iter_rows())
+    for code in units["code"].to_list():  # units nobody works in still get their 0/0 rows
+        sizes.setdefault(code, 0)
+    codes = sorted(sizes)
+    counts = [sizes[c] for c in codes]
+    chunk_of_unit: dict[str, int] = {}
+    chunk, filled = 0, 0
+    for code, count in zip(codes, counts, strict=True):
+        if filled and filled + count > chunk_people:
+            chunk, filled = chunk + 1, 0
+        chunk_of_unit[code] = chunk
+        filled += count
+    n_chunks = chunk + 1
+    person_chunk = np.array([chunk_of_unit[u] for u in model.people["unit"].fill_null("")])
+
+    # Planned courses over several units: split per_year over the chunks.
+    per_chunk: list[list[int]] = []
+    candidates = {id(p): cand for p, _, cand, _, _ in _planned_candidates(model, scenario)}
+    for p in scenario.planned:
+        cand = candidates.get(id(p), np.zeros(0, dtype=np.int64))
+        if p.population in chunk_of_unit or cand.size == 0:
+            per_chunk.append([p.per_year] * n_chunks)
+            continue
+        weight = np.bincount(person_chunk[cand], minlength=n_chunks).astype(np.float64)
+        quota = p.per_year * weight / weight.sum()
+        alloc = np.floor(quota).astype(np.int64)
+        rest = p.per_year - alloc.sum()
+        alloc[np.argsort(-(quota - alloc), kind="stable")[:rest]] += 1
+        per_chunk.append(alloc.tolist())
+    if scenario.planned:
+        model.notes.append(
+            f"{scenario.name}: danh sách lớn, mô phỏng theo từng nhóm đơn vị; chỉ tiêu đào tạo "
+            "thêm chia theo số người đủ điều kiện / large roster simulated unit group by unit "
+            "group; planned completions split in proportion to eligible people."
+        )
+
+    n_ind = len(rules.indicators)
+    n_years = len(model.years)
+    all_num = np.zeros((n_years, draws, n_ind), dtype=np.int64)
+    all_den = np.zeros_like(all_num)
+    frames = []
+    chunk_codes = [[c for c, k in chunk_of_unit.items() if k == i] for i in range(n_chunks)]
+    for i, members in enumerate(chunk_codes):
+        chunk_scenario = replace(
+            scenario,
+            planned=tuple(
+                replace(p, per_year=per_chunk[j][i]) for j, p in enumerate(scenario.planned)
+            ),
+        )
+        people = start.filter(pl.col("unit").fill_null("").is_in(members))
+        sub_units = units.filter(pl.col("code").is_in(members))
+        sub = _prepare_people(people, sub_units, rules, [chunk_scenario], model.year)
+        sim = _simulate(sub, chunk_scenario, draws, rng, rates, path)
+        is_unit = np.array([u != ALL for u in sub.pairs_unit])
+        all_cols = np.flatnonzero(~is_unit)
+        all_num[:, :, sub.pairs_ind[all_cols]] += sim.num[:, :, all_cols]
+        all_den[:, :, sub.pairs_ind[all_cols]] += sim.den[:, :, all_cols]
+        cols = np.flatnonzero(is_unit)
+        if cols.size:
+            view = SimpleNamespace(
+                years=model.years,
+                year=model.year,
+                pairs_ind=sub.pairs_ind[cols],
+                pairs_unit=[sub.pairs_unit[c] for c in cols],
+            )
+            part = _Sim(sim.num[:, :, cols], sim.den[:, :, cols], {})
+            frames.append(_projection_frame(view, rules, scenario, part, False, heads))
+    view = SimpleNamespace(
+        years=model.years,
+        year=model.year,
+        pairs_ind=np.arange(n_ind, dtype=np.int32),
+        pairs_unit=[ALL] * n_ind,
+    )
+    total = _Sim(all_num.astype(np.int32), all_den.astype(np.int32), {})
+    frames.append(_projection_frame(view, rules, scenario, total, False, heads))
+    return pl.concat(frames, how="vertical")
 
 
 def _state_frame(model: _Model, state: dict[str, np.ndarray]) -> pl.DataFrame:
@@ -1203,7 +1321,8 @@ def project(
         for i in rules.indicators
         if i.kind == "headcount_ratio"
     }
-    model = _prepare(staff, training, units, rules, schedule, scenarios, year)
+    start = _start_roster(staff, training, rules, schedule, year)
+    model = _prepare_people(start, units, rules, scenarios, year)
     frames: list[pl.DataFrame] = []
     requirements = pl.DataFrame(schema=REQUIREMENTS_SCHEMA)
     eligible = pl.DataFrame(schema=ELIGIBLE_SCHEMA)
@@ -1226,13 +1345,19 @@ def project(
         deterministic = not scenario.has_rates
         draws = 1 if deterministic else scenario.draws
         keep = tuple(rules.target_years) if scenario.name == "baseline" else ()
-        sim = _simulate(
-            model, scenario, draws, _scenario_rng(seed, scenario.name), rates, path, keep
-        )
+        rng = _scenario_rng(seed, scenario.name)
+        if model.n * draws > MC_CHUNK_ELEMENTS and not deterministic:
+            frames.append(
+                _simulate_by_unit_chunks(
+                    model, start, units, rules, scenario, draws, rng, rates, path, heads
+                )
+            )
+            continue
+        sim = _simulate(model, scenario, draws, rng, rates, path, keep)
         frames.append(_projection_frame(model, rules, scenario, sim, deterministic, heads))
         if scenario.name == "baseline":
             requirements, eligible = _backsolve(model, rules, units, sim, scenario.courses)
-    projection_frame = pl.concat(frames, how="vertical")
+    projection_frame = _sort_projection(pl.concat(frames, how="vertical"), rules)
     return ProjectionResult(
         projection=projection_frame,
         requirements=requirements,
