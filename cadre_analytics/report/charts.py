@@ -32,6 +32,7 @@ from cadre_analytics.report.tables import (
 FONT = "DejaVu Sans, Noto Sans, Arial, Helvetica, sans-serif"
 COLOR_TARGET = "#c0392b"
 COLOR_HISTORY = "#1f3b73"
+COLOR_TREND = "#8a8a8a"
 SCENARIO_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"]
 WIDTH = 460
 HEIGHT = 220
@@ -87,7 +88,11 @@ def figure(chart: alt.TopLevelMixin, alt_text: str, lang: str, cls: str = "chart
 
 
 def district_series(
-    indicators: pl.DataFrame, projection: pl.DataFrame | None, indicator: str, lang: str
+    indicators: pl.DataFrame,
+    projection: pl.DataFrame | None,
+    indicator: str,
+    lang: str,
+    trend: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """(lines, band, targets) frames for one quota at unit ALL, labelled in ``lang``."""
     ind = indicators.filter((pl.col("indicator") == indicator) & (pl.col("unit") == ALL))
@@ -135,6 +140,25 @@ def district_series(
                         lambda s: scenario_label(s, lang), return_dtype=pl.Utf8
                     )
                 )
+    if trend is not None and "share_trend" in trend.columns and history.height:
+        tr = (
+            trend.filter(
+                (pl.col("indicator") == indicator)
+                & (pl.col("unit") == ALL)
+                & (pl.col("year") > history["year"].max())
+            )
+            .unique("year")
+            .sort("year")
+        )
+        if tr.height:
+            lines.append(
+                pl.concat(
+                    [
+                        history.tail(1).select("year", "share"),
+                        tr.select("year", pl.col("share_trend").alias("share")),
+                    ]
+                ).with_columns(pl.lit(t("district.trend", lang)).alias("series"))
+            )
     targets = (
         ind.filter(pl.col("target").is_not_null())
         .select("target_year", "target")
@@ -151,12 +175,28 @@ def _scenario_order(name: str) -> tuple[int, str]:
 
 
 def district_chart(
-    indicators: pl.DataFrame, projection: pl.DataFrame | None, indicator: str, lang: str
+    indicators: pl.DataFrame,
+    projection: pl.DataFrame | None,
+    indicator: str,
+    lang: str,
+    trend: pl.DataFrame | None = None,
 ) -> alt.LayerChart:
-    lines, band, targets = district_series(indicators, projection, indicator, lang)
+    lines, band, targets = district_series(indicators, projection, indicator, lang, trend)
     history_label = t("district.history", lang)
+    trend_label = t("district.trend", lang)
     series = lines.select("series").unique(maintain_order=True)["series"].to_list()
-    colors = [COLOR_HISTORY] + SCENARIO_COLORS[: max(len(series) - 1, 0)]
+    colors, dashes, k = [], [], 0
+    for name in series:
+        if name == history_label:
+            colors.append(COLOR_HISTORY)
+            dashes.append([1, 0])
+        elif name == trend_label:
+            colors.append(COLOR_TREND)
+            dashes.append([2, 2])
+        else:
+            colors.append(SCENARIO_COLORS[k % len(SCENARIO_COLORS)])
+            dashes.append([6, 3])
+            k += 1
     x = alt.X(
         "year:Q", title=t("district.axis_year", lang), axis=alt.Axis(format="d", tickMinStep=1)
     )
@@ -186,8 +226,8 @@ def district_chart(
                 scale=y_scale,
             ),
             color=color,
-            strokeDash=alt.condition(
-                alt.datum.series == history_label, alt.value([1, 0]), alt.value([5, 3])
+            strokeDash=alt.StrokeDash(
+                "series:N", scale=alt.Scale(domain=series, range=dashes), legend=None
             ),
         )
     )

@@ -76,6 +76,7 @@ TREND_COLUMNS: dict[str, pl.DataType] = {
     "indicator": pl.Utf8,
     "unit": pl.Utf8,
     "year": pl.Int64,
+    "share_trend": pl.Float64,
 }
 RECONCILIATION_COLUMNS: dict[str, pl.DataType] = {
     "table": pl.Utf8,

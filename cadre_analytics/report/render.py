@@ -28,9 +28,9 @@ _OFFLINE_PATTERNS = {
     "script src": re.compile(r"(?i)<script[^>]*\bsrc\s*="),
     "link": re.compile(r"(?i)<link\b"),
     "import": re.compile(r"(?i)@import\b"),
-    "css url": re.compile(r"(?i)url\(\s*['\"]?(?!data:|#)"),
+    "css url": re.compile(r"(?i)url\(\s*(?!['\"]?(?:data:|#))"),
     "iframe/embed": re.compile(r"(?i)<(?:iframe|embed|object)\b"),
-    "img src": re.compile(r"""(?i)<img[^>]*\bsrc\s*=\s*["']?(?!data:)"""),
+    "img src": re.compile(r"""(?i)<img[^>]*\bsrc\s*=\s*(?!["']?data:)"""),
 }
 
 

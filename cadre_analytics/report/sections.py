@@ -142,7 +142,7 @@ def section_district(inputs: ReportInputs, lang: str) -> str:
     quotas = ind.filter(pl.col("unit") == ALL)["indicator"].unique(maintain_order=True).to_list()
     figures = []
     for quota in quotas:
-        chart = charts.district_chart(ind, inputs.projection, quota, lang)
+        chart = charts.district_chart(ind, inputs.projection, quota, lang, inputs.trend)
         alt_text = charts.district_alt_text(ind, inputs.projection, quota, inputs.year, lang)
         figures.append(charts.figure(chart, alt_text, lang))
     return _section("district", lang, body + '<div class="grid">' + "".join(figures) + "</div>")

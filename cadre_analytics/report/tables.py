@@ -21,7 +21,7 @@ from cadre_analytics.report.strings import has, t, t_or
 ALL = "ALL"
 # Smallest group shown in a breakdown; 1..MIN_CELL-1 people are shown as "<5".
 MIN_CELL = 5
-STATUSES = ("met", "on_track", "off_track", "not_met", "no_data")
+STATUSES = ("met", "on_track", "off_track", "not_met", "no_data", "no_target")
 BASELINE = "baseline"
 LANG_INDEX = {"vi": 0, "en": 1}
 
@@ -75,7 +75,14 @@ def html_table(
 
 def status_cell(status: str, lang: str) -> Cell:
     """Colour AND words: the class colours the cell, the text says the status."""
-    marks = {"met": "✔ ", "on_track": "↗ ", "off_track": "✖ ", "not_met": "✖ ", "no_data": ""}
+    marks = {
+        "met": "✔ ",
+        "on_track": "↗ ",
+        "off_track": "✖ ",
+        "not_met": "✖ ",
+        "no_data": "",
+        "no_target": "",
+    }
     return Cell(marks[status] + t(f"status.{status}", lang), cls=f"status status-{status}")
 
 
@@ -147,7 +154,9 @@ def status_of(
     A target year already reached is judged on today's value. A later one is judged on the
     baseline projection at the target year (met now but projected to slip = off track).
     """
-    if not has_target or met_now is None:
+    if not has_target:
+        return "no_target"
+    if met_now is None:
         return "no_data"
     if target_year <= year or projected_met is None:
         return "met" if met_now else "not_met"

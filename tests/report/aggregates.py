@@ -174,3 +174,23 @@ def write(out_dir: Path, frames: dict[str, pl.DataFrame], manifest: dict | None 
         frame.write_csv(out_dir / f"{name}.csv")
     if manifest is not None:
         (out_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def fake_executed_notebook(fragments: list[str], path: Path) -> Path:
+    """An 'executed' notebook whose code cells display the given HTML fragments, plus the
+    things render_html must drop (code, a markdown note, a stderr stream)."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    cells = [new_markdown_cell("# developer note SHOULD_NOT_RENDER")]
+    for i, fragment in enumerate(fragments):
+        cell = new_code_cell(f"display(HTML(section_{i}))  # CODE_SHOULD_NOT_RENDER")
+        cell.outputs = [
+            new_output("stream", name="stderr", text="STDERR_SHOULD_NOT_RENDER"),
+            new_output(
+                "display_data", data={"text/html": fragment, "text/plain": "<IPython HTML>"}
+            ),
+        ]
+        cells.append(cell)
+    nbformat.write(new_notebook(cells=cells), str(path))
+    return path

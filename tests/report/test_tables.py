@@ -32,8 +32,8 @@ def test_status_of(met_now, projected, target_year, expected):
     assert tables.status_of(met_now, projected, target_year, 2025, True) == expected
 
 
-def test_status_without_target_is_no_data():
-    assert tables.status_of(True, True, 2025, 2025, has_target=False) == "no_data"
+def test_status_without_target_is_no_target():
+    assert tables.status_of(True, True, 2025, 2025, has_target=False) == "no_target"
 
 
 INDICATORS = _ind(
@@ -77,7 +77,7 @@ def test_summary_frame_statuses_and_gaps_by_hand():
     assert rows["qA"]["gap_persons"] == 0 and rows["qB"]["gap_persons"] == 1  # vs 2025
     assert (rows["qC"]["communes_met"], rows["qC"]["communes_total"]) == (2, 3)
     assert (rows["qD"]["communes_met"], rows["qD"]["communes_total"]) == (1, 3)
-    assert rows["qC"]["status_2030"] == "no_data"  # qC has no 2030 row in this fixture
+    assert rows["qC"]["status_2030"] == "no_target"  # qC has no 2030 row in this fixture
 
 
 def test_summary_table_has_words_next_to_colours():
