@@ -105,13 +105,18 @@ def num_col(indicator_id: str) -> str:
 # --- conditions: YAML -> polars expressions --------------------------------------------------
 
 
-def _rank_map(field: str, rules: QuotaRules) -> dict[str, int]:
+def rank_map(field: str, rules: QuotaRules) -> dict[str, int]:
+    """Code -> position on the field's ordered scale, with the equivalents the rules select
+    (e.g. specialist_1 -> the rank of master when specialists count as postgraduate)."""
     scale = rules.scales[field]
     ranks = {level: i for i, level in enumerate(scale.order)}
     if scale.equivalents_rule is not None:
         mapping = scale.if_true if rules.rule(scale.equivalents_rule) else scale.if_false
         ranks.update({code: ranks[level] for code, level in (mapping or {}).items()})
     return ranks
+
+
+_rank_map = rank_map  # kept: projection.py imported the private name first
 
 
 def _rank_col(field: str) -> str:
@@ -584,12 +589,26 @@ def _sort(frame: pl.DataFrame, rules: QuotaRules) -> pl.DataFrame:
         schema={"indicator": pl.Utf8, "_order": pl.Int32},
     )
     keys = ["_order", "_all_last", "unit", "year"]
-    keys += [k for k in ("target_year", "dimension", "group") if k in frame.columns]
+    keys += [k for k in ("target_year", "dimension") if k in frame.columns]
+    extra = []
+    if "group" in frame.columns:
+        # Groups in reading order: age bands youngest first, named groups A-Z, unknown last.
+        bands = _age_band_labels(rules.age_band_starts)
+        extra = [
+            pl.col("group").replace_strict(
+                {b: i for i, b in enumerate(bands)}, default=len(bands), return_dtype=pl.Int32
+            )
+            + pl.when(pl.col("group") == UNKNOWN_GROUP).then(1).otherwise(0)
+        ]
+        keys += ["_group_rank", "group"]
     return (
         frame.join(order, on="indicator", how="left")
-        .with_columns((pl.col("unit") != ALL_UNITS).alias("_all_last"))
+        .with_columns(
+            (pl.col("unit") != ALL_UNITS).alias("_all_last"),
+            *[e.alias("_group_rank") for e in extra],
+        )
         .sort(keys, nulls_last=True)
-        .drop("_order", "_all_last")
+        .drop("_order", "_all_last", "_group_rank", strict=False)
     )
 
 
@@ -643,6 +662,11 @@ def compute_indicators(
 
 
 # --- breakdowns -----------------------------------------------------------------------------
+
+
+def _age_band_labels(starts: tuple[int, ...]) -> list[str]:
+    inner = [f"{low}-{high - 1}" for low, high in zip(starts, starts[1:], strict=False)]
+    return [f"<{starts[0]}", *inner, f"{starts[-1]}+"]
 
 
 def _age_band_expr(year: int, starts: tuple[int, ...]) -> pl.Expr:

@@ -660,6 +660,15 @@ def test_breakdowns_gender_ethnicity_age():
         & (pl.col("dimension") == "gender")
     )
     assert tb.select("group", "numerator", "denominator").rows() == [("male", 1, 2)]
+    # Within each indicator x unit x dimension the groups add up to the indicator's total.
+    totals = run(rows).filter((pl.col("year") == 2025) & (pl.col("target_year") == 2025))
+    sums = b.group_by("indicator", "unit", "dimension").agg(
+        pl.col("numerator").sum(), pl.col("denominator").sum()
+    )
+    joined = sums.join(totals, on=["indicator", "unit"], suffix="_total")
+    assert joined.height == sums.height
+    assert (joined["numerator"] == joined["numerator_total"]).all()
+    assert (joined["denominator"] == joined["denominator_total"]).all()
     # The headcount ratio has no breakdown; no personal column leaks.
     assert "o_pe_headcount" not in set(b.get_column("indicator"))
     assert not {"staff_id", "full_name", "birth_date"} & set(b.columns)
