@@ -41,6 +41,7 @@ import numpy as np
 import polars as pl
 
 from cadre_analytics import indicators
+from cadre_analytics.errors import ParamsError
 from cadre_analytics.params import (
     SCENARIO_BOOLEAN_ATTRIBUTES,
     SCENARIO_ORDINAL_ATTRIBUTES,
@@ -1294,6 +1295,29 @@ def trend_check(indicator_table: pl.DataFrame, year: int) -> pl.DataFrame:
     )
 
 
+def _check_populations(scenarios: list[Scenario], units: pl.DataFrame) -> None:
+    """A planned course's population must name ALL, a unit level or a unit in the units table."""
+    codes = set(units["code"].to_list())
+    levels = set(units["level"].to_list())
+    for s in scenarios:
+        for i, p in enumerate(s.planned):
+            pop = p.population
+            ok = pop == ALL or pop in codes
+            if pop.startswith("level:"):
+                ok = pop.split(":", 1)[1] in levels
+            if not ok:
+                allowed = ", ".join([ALL, *(f"level:{lv}" for lv in sorted(levels))])
+                raise ParamsError(
+                    f"'planned_training[{i}].population' = {pop!r} không phải ALL, cấp đơn vị "
+                    "hay mã đơn vị có trong danh sách đơn vị.",
+                    f"'planned_training[{i}].population' = {pop!r} is not ALL, a unit level or "
+                    "a unit code of the units table.",
+                    where=s.source_file,
+                    fix_vi=f"dùng {allowed} hoặc một mã đơn vị.",
+                    fix_en=f"use {allowed} or a unit code.",
+                )
+
+
 def project(
     staff: pl.DataFrame,
     training: pl.DataFrame,
@@ -1312,7 +1336,12 @@ def project(
     """
     names = [s.name for s in scenarios]
     if "baseline" not in names:
-        raise ValueError("project() needs the baseline scenario (load_scenarios() provides it)")
+        raise ParamsError(
+            "Thiếu kịch bản 'baseline' (luôn được chạy).",
+            "The 'baseline' scenario is missing (it always runs).",
+            where="params/scenarios/baseline.yaml",
+        )
+    _check_populations(scenarios, units)
     scenarios = sorted(scenarios, key=lambda s: (s.name != "baseline", s.name))
     staff_to_year = staff.filter(pl.col("snapshot_year") <= year)
     indicator_table = indicators.compute_indicators(staff_to_year, training, units, rules, year)

@@ -490,3 +490,18 @@ def test_chunked_monte_carlo_matches_the_whole_roster(monkeypatch):
         assert base[c].equals(other[c]), c
     assert other["share_p10"].equals(other["share"])
     assert other["share_p90"].equals(other["share"])
+
+
+def test_unknown_planned_population_is_a_clear_error():
+    from cadre_analytics.errors import ParamsError
+    from cadre_analytics.params import PlannedCourse
+
+    bad = replace(
+        BASELINE,
+        name="bad",
+        source_file="params/scenarios/bad.yaml",
+        planned=(PlannedCourse("master", "XYZ", 1, 2024, 2025, None),),
+    )
+    with pytest.raises(ParamsError, match="XYZ") as err:
+        run(roster([person("A")]), scenarios=(BASELINE, bad))
+    assert "bad.yaml" in err.value.one_line()
