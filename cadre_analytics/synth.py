@@ -790,13 +790,16 @@ def _vietnamese(p: SynthParams, table: str, frame: pl.DataFrame) -> pl.DataFrame
     """Canonical codes -> the Vietnamese values users write (booleans as 'x' / empty)."""
     vals = p["values"]
     yes = vals["boolean"][True]
+    no = vals["boolean"][False] or None
+    explicit_no = vals.get("explicit_false", {})
     exprs = []
     for col, dtype in frame.schema.items():
         e = pl.col(col)
         vocab = {"studying_education": "education", "studying_political_theory":
                  "political_theory", "topic": "topic", "level": "level"}.get(col, col)  # fmt: skip
         if dtype == pl.Boolean:
-            e = pl.when(e).then(pl.lit(yes))
+            # Empty means "no" for most ticks; where empty means "not given" the "no" is written.
+            e = pl.when(e).then(pl.lit(yes)).when(~e).then(pl.lit(explicit_no.get(col, no)))
         elif vocab in vals and vocab != "boolean" and dtype == pl.Utf8:
             mapping = {k: (v if v != "" else None) for k, v in vals[vocab].items()}
             e = e.replace(mapping)
