@@ -55,6 +55,11 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else type(exc).__name__
+
+
 def _stop(path: Path | str, detail_vi: str, detail_en: str, spec: ContractSpec) -> InputStop:
     rule = spec.rules["unreadable_file"]
     return InputStop(
@@ -89,7 +94,10 @@ def _sheet_names(path: Path, spec: ContractSpec) -> list[str]:
         return list(fastexcel.read_excel(str(path)).sheet_names)
     except Exception as exc:  # calamine raises its own types for every kind of damage
         raise _stop(
-            path, f"không mở được sổ Excel ({exc})", f"not a workbook ({exc})", spec
+            path,
+            f"không mở được sổ Excel ({_first_line(exc)})",
+            f"not a workbook ({_first_line(exc)})",
+            spec,
         ) from None
 
 
@@ -186,7 +194,7 @@ def _read_csv(source: Source, spec: ContractSpec) -> Cells:
             raise_if_empty=False,
         )
     except (pl.exceptions.PolarsError, ValueError, OSError) as exc:  # malformed CSV
-        first = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        first = _first_line(exc)
         raise _stop(source.label, f"CSV hỏng ({first})", f"malformed CSV ({first})", spec) from None
     return Cells(source, frame, 1)
 
@@ -233,7 +241,10 @@ def _read_excel(source: Source, spec: ContractSpec) -> Cells:
         frame = sheet.to_polars()
     except Exception as exc:
         raise _stop(
-            source.label, f"lỗi đọc Excel ({exc})", f"Excel read error ({exc})", spec
+            source.label,
+            f"lỗi đọc Excel ({_first_line(exc)})",
+            f"Excel read error ({_first_line(exc)})",
+            spec,
         ) from None
     first_row = 1
     if source.path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -250,7 +261,10 @@ def _read_parquet(source: Source, spec: ContractSpec) -> Cells:
         frame = pl.read_parquet(source.path)
     except Exception as exc:
         raise _stop(
-            source.label, f"lỗi đọc Parquet ({exc})", f"Parquet read error ({exc})", spec
+            source.label,
+            f"lỗi đọc Parquet ({_first_line(exc)})",
+            f"Parquet read error ({_first_line(exc)})",
+            spec,
         ) from None
     # Parquet has typed columns and a real header; present it like a sheet whose first row is
     # the header so one code path handles every format.  Dates become ISO text.
@@ -268,7 +282,10 @@ def _read_parquet(source: Source, spec: ContractSpec) -> Cells:
         )
     except Exception as exc:  # nested or binary columns have no cell text
         raise _stop(
-            source.label, f"cột không đọc được ({exc})", f"unreadable column ({exc})", spec
+            source.label,
+            f"cột không đọc được ({_first_line(exc)})",
+            f"unreadable column ({_first_line(exc)})",
+            spec,
         ) from None
     return Cells(source, pl.concat([header, body]) if frame.width else body, 1)
 
