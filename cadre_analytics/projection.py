@@ -462,7 +462,18 @@ def _prepare_people(
         up_unit[:, None] * n_pat
         + pattern_table[up_lp[:, None] * n_combos + np.arange(n_combos, dtype=np.int64)[None, :]]
     )
-    uniq, inverse = np.unique(keys.reshape(-1), return_inverse=True)
+    keys = keys.reshape(-1)
+    space = (len(units_list) + 1) * n_pat
+    if space <= 64_000_000:
+        # Dense relabelling (no sort): classes come out ordered by unit, then pattern.
+        shifted = keys + n_pat  # unit -1 (not in the units table) -> 0
+        used = np.zeros(space, dtype=bool)
+        used[shifted] = True
+        label = np.cumsum(used, dtype=np.int64) - 1
+        uniq = np.flatnonzero(used) - n_pat
+        inverse = label[shifted]
+    else:
+        uniq, inverse = np.unique(keys, return_inverse=True)
     class_table = inverse.astype(np.int32)
     class_unit = (uniq // n_pat).astype(np.int32)  # -1: unit not in the units table
     class_pop = pattern_pop[uniq % n_pat].astype(bool)
@@ -480,7 +491,7 @@ def _prepare_people(
     pairs_ind = np.array(pairs_ind, dtype=np.int32)
     pair_col = {(int(k), u): p for p, (k, u) in enumerate(zip(pairs_ind, pairs_unit, strict=True))}
     level_of_unit = np.array([unit_level.get(u) for u in units_list] + [None], dtype=object)
-    order = np.argsort(class_unit, kind="stable")
+    order = np.argsort(class_unit, kind="stable")  # already sorted: cheap
     ind_level = [ind.level for ind in rules.indicators]
 
     def plan(flags_matrix: np.ndarray) -> list:
@@ -964,11 +975,13 @@ def _projection_frame(
             mean_num = num.mean(axis=1)
             mean_den = np.nanmean(den, axis=1)
             share = np.where(mean_den > 0, mean_num / mean_den, np.nan)
-        targets = [ind.targets.get(ty) for ind in pair_ind]
-        target = np.array([np.nan if t is None else float(t.value / 100) for t in targets])
-        tp = np.array([0 if t is None else (t.value / 100).numerator for t in targets])
-        tq = np.array([1 if t is None else (t.value / 100).denominator for t in targets])
-        comparator = np.array(["" if t is None else t.comparator for t in targets])
+        # per indicator, then gathered per pair (there may be hundreds of thousands of pairs)
+        per_ind = [ind.targets.get(ty) for ind in rules.indicators]
+        pk = np.asarray(model.pairs_ind)
+        target = np.array([np.nan if t is None else float(t.value / 100) for t in per_ind])[pk]
+        tp = np.array([0 if t is None else (t.value / 100).numerator for t in per_ind])[pk]
+        tq = np.array([1 if t is None else (t.value / 100).denominator for t in per_ind])[pk]
+        comparator = np.array(["" if t is None else t.comparator for t in per_ind])[pk]
         with np.errstate(invalid="ignore"):
             if deterministic:
                 d0 = np.nan_to_num(den[:, 0, :], nan=0.0).astype(np.int64)
@@ -1006,17 +1019,21 @@ def _projection_frame(
     return pl.concat(parts, how="vertical")
 
 
-def _sort_projection(frame: pl.DataFrame, rules: QuotaRules) -> pl.DataFrame:
+def _sort_projection(frame: pl.DataFrame, rules: QuotaRules, units: pl.DataFrame) -> pl.DataFrame:
+    """Scenario, indicator (quotas.yaml order), ALL then units (units table order), years."""
     order = {ind.id: i for i, ind in enumerate(rules.indicators)}
     scen = {name: i for i, name in enumerate(frame["scenario"].unique(maintain_order=True))}
+    unit_order = {ALL: -1, **{u: i for i, u in enumerate(units["code"].to_list())}}
     return (
         frame.with_columns(
             pl.col("scenario").replace_strict(scen, return_dtype=pl.Int32).alias("_s"),
             pl.col("indicator").replace_strict(order, return_dtype=pl.Int32).alias("_o"),
-            (pl.col("unit") != ALL).alias("_a"),
+            pl.col("unit")
+            .replace_strict(unit_order, default=None, return_dtype=pl.Int32)
+            .alias("_u"),
         )
-        .sort("_s", "_o", "_a", "unit", "year", "target_year")
-        .drop("_s", "_o", "_a")
+        .sort("_s", "_o", "_u", "year", "target_year", nulls_last=True)
+        .drop("_s", "_o", "_u")
     )
 
 
@@ -1203,37 +1220,86 @@ def _backsolve(
     elig_map = {(r[0], r[1], r[2]): r[3] for r in counts_unit.iter_rows()}
     elig_map.update({(r[0], ALL, r[1]): r[2] for r in counts_all.iter_rows()})
 
-    rows = []
     carried = _carried_indicators(rules)
-    for p, (k, unit) in enumerate(zip(model.pairs_ind, model.pairs_unit, strict=True)):
-        ind = rules.indicators[k]
-        if ind.kind != "share":
+    parts = []
+    for ty in rules.target_years:
+        if ty <= year or ty not in year_index:
             continue
-        for ty in rules.target_years:
-            t = ind.targets.get(ty)
-            if t is None or ty <= year or ty not in year_index:
-                continue
-            yi = year_index[ty]
-            numerator, denominator = int(sim.num[yi, 0, p]), int(sim.den[yi, 0, p])
-            gap = indicators.gap_persons(numerator, denominator, t.value / 100, t.comparator)
-            if gap is None:
-                per_year = None
-            elif ind.id in carried:
-                # An annual update lapses every year: the whole gap is needed in each year.
-                per_year = gap
-            else:
-                per_year = math.ceil(gap / (ty - year))
-            rows.append(
+        yi = year_index[ty]
+        parts.append(
+            pl.DataFrame(
                 {
-                    "indicator": ind.id,
-                    "unit": unit,
+                    "_k": np.asarray(model.pairs_ind, dtype=np.int64),
+                    "unit": model.pairs_unit,
                     "target_year": ty,
-                    "extra_completions_total": gap,
-                    "extra_completions_per_year": per_year,
-                    "eligible_people": elig_map.get((ind.id, unit, ty), 0),
+                    "_num": sim.num[yi, 0, :].astype(np.int64),
+                    "_den": sim.den[yi, 0, :].astype(np.int64),
                 }
             )
-    requirements = pl.DataFrame(rows, schema=REQUIREMENTS_SCHEMA)
+        )
+    counts = (
+        pl.concat(parts)
+        if parts
+        else pl.DataFrame(
+            schema={
+                "_k": pl.Int64,
+                "unit": pl.Utf8,
+                "target_year": pl.Int32,
+                "_num": pl.Int64,
+                "_den": pl.Int64,
+            }
+        )
+    )
+    # indicators.gap_persons, once per distinct (indicator, target year, numerator, denominator)
+    gaps = []
+    for k, ty, num_, den_ in (
+        counts.select("_k", "target_year", "_num", "_den").unique().iter_rows()
+    ):
+        ind = rules.indicators[k]
+        t = ind.targets.get(ty)
+        if ind.kind != "share" or t is None:
+            continue
+        gap = indicators.gap_persons(num_, den_, t.value / 100, t.comparator)
+        if gap is None:
+            per_year = None
+        elif ind.id in carried:
+            # An annual update lapses every year: the whole gap is needed in each year.
+            per_year = gap
+        else:
+            per_year = math.ceil(gap / (ty - year))
+        gaps.append((k, ty, num_, den_, ind.id, gap, per_year))
+    gap_frame = pl.DataFrame(
+        gaps,
+        schema={
+            "_k": pl.Int64,
+            "target_year": pl.Int32,
+            "_num": pl.Int64,
+            "_den": pl.Int64,
+            "indicator": pl.Utf8,
+            "extra_completions_total": pl.Int64,
+            "extra_completions_per_year": pl.Int64,
+        },
+        orient="row",
+    )
+    elig_counts = pl.DataFrame(
+        [(a, b, c, n) for (a, b, c), n in elig_map.items()],
+        schema={
+            "indicator": pl.Utf8,
+            "unit": pl.Utf8,
+            "target_year": pl.Int32,
+            "eligible_people": pl.Int64,
+        },
+        orient="row",
+    )
+    requirements = (
+        counts.with_columns(pl.col("target_year").cast(pl.Int32))
+        .join(gap_frame, on=["_k", "target_year", "_num", "_den"], how="inner")
+        .join(elig_counts, on=["indicator", "unit", "target_year"], how="left")
+        .with_columns(pl.col("eligible_people").fill_null(0))
+        .sort("_k", pl.col("unit") != ALL, "target_year", maintain_order=True)
+        .select(list(REQUIREMENTS_SCHEMA))
+        .cast(REQUIREMENTS_SCHEMA)
+    )
     # Data minimisation: list people only where some extra completion is needed (their unit's
     # or the whole district's requirement).
     needed = requirements.filter(pl.col("extra_completions_total") > 0).select(
@@ -1386,7 +1452,7 @@ def project(
         frames.append(_projection_frame(model, rules, scenario, sim, deterministic, heads))
         if scenario.name == "baseline":
             requirements, eligible = _backsolve(model, rules, units, sim, scenario.courses)
-    projection_frame = _sort_projection(pl.concat(frames, how="vertical"), rules)
+    projection_frame = _sort_projection(pl.concat(frames, how="vertical"), rules, units)
     return ProjectionResult(
         projection=projection_frame,
         requirements=requirements,
