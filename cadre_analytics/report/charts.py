@@ -324,7 +324,7 @@ def heatmap_chart(matrix: pl.DataFrame, lang: str) -> alt.LayerChart:
             return_dtype=pl.Utf8,
         )
         .alias("label"),
-    ).select("quota", "commune", "rank", "share", "met", "label")
+    ).select("quota", "commune", "rank", "share", "attainment", "met", "label")
     order = data.sort("rank").select("commune").unique(maintain_order=True)["commune"].to_list()
     base = _chart(data).encode(
         x=alt.X("quota:N", title=None, axis=alt.Axis(labelAngle=-35, labelLimit=220, orient="top")),
@@ -332,10 +332,10 @@ def heatmap_chart(matrix: pl.DataFrame, lang: str) -> alt.LayerChart:
     )
     rect = base.mark_rect(stroke="white").encode(
         color=alt.Color(
-            "share:Q",
-            title=t("district.axis_share", lang),
+            "attainment:Q",
+            title=t("communes.attainment", lang),
             scale=alt.Scale(domain=[0, 1], scheme="redyellowgreen"),
-            legend=alt.Legend(format=SHARE_FORMAT),
+            legend=alt.Legend(format=SHARE_FORMAT, titleLimit=220),
         )
     )
     text = base.mark_text(fontSize=10).encode(text="label:N")
@@ -361,7 +361,7 @@ def what_it_takes_chart(requirements: pl.DataFrame, lang: str) -> alt.Chart:
         .alias("course"),
         pl.col("target_year").cast(pl.Utf8),
         pl.col("extra_completions_per_year")
-        .map_elements(lambda v: fmt.number(v, lang, 1), return_dtype=pl.Utf8)
+        .map_elements(lambda v: fmt.count(v, lang), return_dtype=pl.Utf8)
         .alias("label"),
     ).select("quota", "course", "target_year", "extra_completions_per_year", "label")
     order = (
@@ -425,11 +425,13 @@ def equity_chart(suppressed: pl.DataFrame, dimension: str, lang: str) -> alt.Cha
         )
         .select("quota", "group_label", "share")
     )
+    groups = data.select("group_label").unique(maintain_order=True)["group_label"].to_list()
+    quotas = data.select("quota").unique(maintain_order=True)["quota"].to_list()
     return (
         _chart(data)
         .mark_point(filled=True, size=70)
         .encode(
-            y=alt.Y("quota:N", title=None, axis=alt.Axis(labelLimit=320)),
+            y=alt.Y("quota:N", title=None, sort=quotas, axis=alt.Axis(labelLimit=320)),
             x=alt.X(
                 "share:Q",
                 title=t("equity.axis_share", lang),
@@ -439,9 +441,12 @@ def equity_chart(suppressed: pl.DataFrame, dimension: str, lang: str) -> alt.Cha
             color=alt.Color(
                 "group_label:N",
                 title=t("equity.axis_group", lang),
+                scale=alt.Scale(domain=groups),
                 legend=alt.Legend(orient="bottom"),
             ),
-            shape=alt.Shape("group_label:N", title=t("equity.axis_group", lang)),
+            shape=alt.Shape(
+                "group_label:N", title=t("equity.axis_group", lang), scale=alt.Scale(domain=groups)
+            ),
         )
         .properties(width=WIDTH, height=alt.Step(18))
     )

@@ -38,6 +38,13 @@ def number(value: float | int | None, lang: str, decimals: int = 0, sign: bool =
     return out
 
 
+def count(value: float | int | None, lang: str) -> str:
+    """A count that may be fractional (a per-year average): no decimals when whole."""
+    if _is_missing(value):
+        return t("format.missing", lang)
+    return number(value, lang, 0 if float(value).is_integer() else 1)
+
+
 def percent(share: float | None, lang: str, decimals: int = 1, sign: bool = False) -> str:
     """A share in 0..1 as a percentage: ``2/3`` -> ``66,7%`` (vi) / ``66.7%`` (en)."""
     if _is_missing(share):

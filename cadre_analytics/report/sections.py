@@ -194,7 +194,7 @@ def section_what_it_takes(inputs: ReportInputs, lang: str) -> str:
             tables.course_label(r["indicator"], r.get("course"), lang),
             Cell(str(r["target_year"]), cls="num"),
             Cell(fmt.number(r["extra_completions_total"], lang, 0), cls="num"),
-            Cell(fmt.number(r["extra_completions_per_year"], lang, 1), cls="num"),
+            Cell(fmt.count(r["extra_completions_per_year"], lang), cls="num"),
             Cell(fmt.number(r["eligible_people"], lang), cls="num"),
         ]
         for r in need.iter_rows(named=True)
@@ -208,7 +208,7 @@ def section_what_it_takes(inputs: ReportInputs, lang: str) -> str:
         "what_it_takes.alt",
         lang,
         quota=quota_label(top["indicator"], lang),
-        per_year=fmt.number(top["extra_completions_per_year"], lang, 1),
+        per_year=fmt.count(top["extra_completions_per_year"], lang),
     )
     body += (
         charts.figure(charts.what_it_takes_chart(need, lang), alt_text, lang)

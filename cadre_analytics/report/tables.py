@@ -21,6 +21,8 @@ from cadre_analytics.report.strings import has, t, t_or
 ALL = "ALL"
 # Smallest group shown in a breakdown; 1..MIN_CELL-1 people are shown as "<5".
 MIN_CELL = 5
+# Below this share of its target a cell is painted as far off (colour only; words carry status).
+HEAT_LOW = 0.8
 STATUSES = ("met", "on_track", "off_track", "not_met", "no_data", "no_target")
 BASELINE = "baseline"
 LANG_INDEX = {"vi": 0, "en": 1}
@@ -288,7 +290,10 @@ def commune_matrix(indicators: pl.DataFrame, year: int) -> pl.DataFrame:
     nxt = next_target_year(indicators, year)
     cells = indicators.filter(
         (pl.col("year") == year) & (pl.col("target_year") == nxt) & is_commune_row(indicators)
-    ).select("indicator", "unit", "unit_name", "numerator", "denominator", "share", "met")
+    ).select(
+        "indicator", "unit", "unit_name", "numerator", "denominator", "share", "met",
+        attainment_expr().alias("attainment"),
+    )  # fmt: skip
     if cells.is_empty():
         return cells.with_columns(pl.lit(0).alias("unmet"), pl.lit(0).alias("rank"))
     per_unit = (
@@ -301,6 +306,22 @@ def commune_matrix(indicators: pl.DataFrame, year: int) -> pl.DataFrame:
         .with_row_index("rank", offset=1)
     )
     return cells.join(per_unit.select("unit", "unmet", "rank"), on="unit").sort("rank")
+
+
+def attainment_expr() -> pl.Expr:
+    """How much of the target is reached (1 = target met), so that a commune at 4% against a
+    5% target is not painted like one at 4% against 100%. Capped at 1; null without target."""
+    share, target = pl.col("share"), pl.col("target")
+    raw = (
+        pl.when(target.is_null() | share.is_null())
+        .then(None)
+        .when(pl.col("comparator").is_in(["<=", "<"]))
+        .then(pl.when(share > 0).then(target / share).otherwise(1.0))
+        .when(target > 0)
+        .then(share / target)
+        .otherwise(1.0)
+    )
+    return pl.min_horizontal(raw, pl.lit(1.0))
 
 
 def heatmap_table(matrix: pl.DataFrame, year: int, target_year: int | None, lang: str) -> str:
@@ -326,7 +347,7 @@ def heatmap_table(matrix: pl.DataFrame, year: int, target_year: int | None, lang
                 cells.append(Cell(t("communes.cell_empty", lang), cls="heat heat-na"))
                 continue
             word = t("communes.cell_met" if r["met"] else "communes.cell_not_met", lang)
-            band = "heat-met" if r["met"] else _heat_band(r["share"])
+            band = "heat-met" if r["met"] else _heat_band(r["attainment"])
             text = (
                 f"<strong>{escape(fmt.percent(r['share'], lang, 0))}</strong>"
                 f"<br>{escape(fmt.number(r['numerator'], lang))}/"
@@ -338,10 +359,10 @@ def heatmap_table(matrix: pl.DataFrame, year: int, target_year: int | None, lang
     return html_table(headers, rows, caption, cls="data heatmap")
 
 
-def _heat_band(share: float | None) -> str:
-    if share is None:
+def _heat_band(attainment: float | None) -> str:
+    if attainment is None:
         return "heat-na"
-    return "heat-low" if share < 0.5 else "heat-mid"
+    return "heat-low" if attainment < HEAT_LOW else "heat-mid"
 
 
 # --- Equity breakdowns with suppression -------------------------------------------------
@@ -421,7 +442,7 @@ def breakdown_table(suppressed: pl.DataFrame, dimension: str, year: int, lang: s
     """Quota rows x group columns for one dimension at unit ALL (already suppressed)."""
     part = suppressed.filter(pl.col("dimension") == dimension)
     groups = part.select("group").unique(maintain_order=True)["group"].to_list()
-    quotas = sorted(part["indicator"].unique().to_list())
+    quotas = part.select("indicator").unique(maintain_order=True)["indicator"].to_list()
     headers: list[Cell | str] = [t("equity.col_quota", lang)]
     headers += [group_label(g, lang) for g in groups]
     rows = []

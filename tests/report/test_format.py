@@ -50,3 +50,9 @@ def test_targets_with_comparators_and_ranges():
     assert fmt.target(0.255, ">=", "vi") == "≥25,5%"
     assert fmt.target(0.25, ">=", "vi", upper=0.35) == "25–35%"
     assert fmt.target(None, None, "en") == "—"
+
+
+def test_counts_keep_decimals_only_when_fractional():
+    assert fmt.count(18.0, "vi") == "18"
+    assert fmt.count(4.75, "vi") == "4,8"
+    assert fmt.count(1234, "en") == "1,234"
