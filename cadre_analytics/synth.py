@@ -338,7 +338,15 @@ def _percentile_in_group(group: np.ndarray, u: np.ndarray, n_groups: int) -> np.
 
 def _categorical(cum: np.ndarray, group: np.ndarray, p: np.ndarray) -> np.ndarray:
     """Category index from per-group cumulative shares ``cum`` (groups x categories)."""
-    return (p[:, None] >= cum[group]).sum(axis=1).clip(0, cum.shape[1] - 1).astype(np.int8)
+    # One searchsorted per group rather than a people x categories comparison matrix.
+    out = np.empty(group.size, dtype=np.int8)
+    order = np.argsort(group.astype(np.int16), kind="stable")
+    bounds = np.searchsorted(group[order], np.arange(cum.shape[0] + 1))
+    for g in range(cum.shape[0]):
+        sel = order[bounds[g] : bounds[g + 1]]
+        if sel.size:
+            out[sel] = np.searchsorted(cum[g], p[sel], side="right")
+    return np.minimum(out, cum.shape[1] - 1)
 
 
 def _cum_table(profiles: list[dict], col: str, vocab: tuple[str, ...], hire: bool) -> np.ndarray:
@@ -464,7 +472,7 @@ class _Model:
         out["birth"] = (ref - np.floor(age * 365.2425)).astype(np.int32)
         # Ethnicity: minority by the unit's share, then the group.
         minority = rng.random(n) < self.slot_minority[idx]
-        group = 1 + (rng.random(n)[:, None] >= self.minority_cum[None, :]).sum(axis=1)
+        group = 1 + np.searchsorted(self.minority_cum, rng.random(n), side="right")
         out["ethnic"] = np.where(minority, np.minimum(group, len(self.ethnic) - 1), 0).astype(
             np.int8
         )
@@ -678,8 +686,8 @@ class _Model:
         ]
         course = pl.Series(course_labels, dtype=pl.Utf8).gather(topic.astype(np.int64) * batches
                                                                  + batch)  # fmt: skip
-        # Unique keys: the order is fully determined without a (slow) stable sort.
-        order = np.argsort(day.astype(np.int64) * (self.n + 1) + idx)
+        # Date order; a stable radix sort on the day of year keeps it deterministic and fast.
+        order = np.argsort((day - start).astype(np.int16), kind="stable")  # radix sort
         frame = pl.DataFrame(
             {
                 "staff_id": state["staff_id"].gather(idx[order]),
