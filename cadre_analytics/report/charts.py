@@ -33,6 +33,9 @@ FONT = "DejaVu Sans, Noto Sans, Arial, Helvetica, sans-serif"
 COLOR_TARGET = "#c0392b"
 COLOR_HISTORY = "#1f3b73"
 COLOR_TREND = "#8a8a8a"
+COLOR_MET = "#a5d6a7"
+COLOR_FAR = "#d32f2f"
+COLOR_NEAR = "#ffe0b2"
 SCENARIO_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"]
 WIDTH = 460
 HEIGHT = 220
@@ -326,16 +329,28 @@ def heatmap_chart(matrix: pl.DataFrame, lang: str) -> alt.LayerChart:
         .alias("label"),
     ).select("quota", "commune", "rank", "share", "attainment", "met", "label")
     order = data.sort("rank").select("commune").unique(maintain_order=True)["commune"].to_list()
+    quota_order = data.select("quota").unique(maintain_order=True)["quota"].to_list()
     base = _chart(data).encode(
-        x=alt.X("quota:N", title=None, axis=alt.Axis(labelAngle=-35, labelLimit=220, orient="top")),
+        x=alt.X(
+            "quota:N",
+            title=None,
+            sort=quota_order,
+            axis=alt.Axis(labelAngle=-35, labelLimit=220, orient="top"),
+        ),
         y=alt.Y("commune:N", title=None, sort=order, axis=alt.Axis(labelLimit=200)),
     )
+    # Met cells one flat green; the others from red (far off) to pale orange (nearly there),
+    # so no "not met" cell looks green.
     rect = base.mark_rect(stroke="white").encode(
-        color=alt.Color(
-            "attainment:Q",
-            title=t("communes.attainment", lang),
-            scale=alt.Scale(domain=[0, 1], scheme="redyellowgreen"),
-            legend=alt.Legend(format=SHARE_FORMAT, titleLimit=220),
+        color=alt.condition(
+            "datum.met === true",
+            alt.value(COLOR_MET),
+            alt.Color(
+                "attainment:Q",
+                title=t("communes.attainment", lang),
+                scale=alt.Scale(domain=[0, 1], range=[COLOR_FAR, COLOR_NEAR]),
+                legend=alt.Legend(format=SHARE_FORMAT, titleLimit=220),
+            ),
         )
     )
     text = base.mark_text(fontSize=10).encode(text="label:N")

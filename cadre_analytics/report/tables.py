@@ -305,7 +305,9 @@ def commune_matrix(indicators: pl.DataFrame, year: int) -> pl.DataFrame:
         .sort(["unmet", "mean_share", "unit"], descending=[True, False, False], nulls_last=True)
         .with_row_index("rank", offset=1)
     )
-    return cells.join(per_unit.select("unit", "unmet", "rank"), on="unit").sort("rank")
+    return cells.join(
+        per_unit.select("unit", "unmet", "rank"), on="unit", maintain_order="left"
+    ).sort("rank", maintain_order=True)
 
 
 def attainment_expr() -> pl.Expr:
@@ -326,7 +328,6 @@ def attainment_expr() -> pl.Expr:
 
 def heatmap_table(matrix: pl.DataFrame, year: int, target_year: int | None, lang: str) -> str:
     quotas = matrix.select("indicator").unique(maintain_order=True)["indicator"].to_list()
-    quotas.sort()
     headers: list[Cell | str] = [t("communes.col_commune", lang), t("communes.col_unmet", lang)]
     headers += [quota_label(q, lang) for q in quotas]
     rows = []
