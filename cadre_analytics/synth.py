@@ -518,18 +518,29 @@ class _Model:
         ).to_series()
 
     def _retire_days(self, birth: np.ndarray, female: np.ndarray) -> np.ndarray:
-        frame = pl.DataFrame(
+        """Statutory retirement date (days since 1970) via ``retirement.retirement_date_expr``.
+
+        The date depends only on the birth month and gender, so it is computed once per
+        (month, gender) in range and looked up: millions of people cost a few hundred rows.
+        """
+        if birth.size == 0:
+            return np.zeros(0, np.int32)
+        month = birth.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+        lo, hi = int(month.min()), int(month.max())
+        months = np.arange(lo, hi + 1)
+        first_day = months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int32)
+        table = pl.DataFrame(
             {
-                "birth_date": pl.Series(birth, dtype=pl.Int32).cast(pl.Date),
-                "gender": np.where(female, "female", "male"),
+                "birth_date": pl.Series(np.tile(first_day, 2), dtype=pl.Int32).cast(pl.Date),
+                "gender": ["male"] * months.size + ["female"] * months.size,
             }
-        )
-        out = frame.select(
+        ).select(
             self._retirement.retirement_date_expr(
                 pl.col("birth_date"), pl.col("gender"), self.schedule
             ).cast(pl.Int32)
         )
-        return out.to_series().to_numpy().astype(np.int32)
+        lookup = table.to_series().to_numpy().astype(np.int32)
+        return lookup[(month - lo) + female.astype(np.int64) * months.size]
 
     # -- the year-to-year rules -------------------------------------------------------------
 
