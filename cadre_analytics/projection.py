@@ -14,11 +14,15 @@ Start from the YEAR roster. For each year Y = YEAR+1 … 2030, as of 31 December
    eligible people with the latest retirement first.
 
 How the quota conditions are evaluated without reimplementing them: a person's flags depend
-only on the fields the rules read. People are grouped into *profiles* (same unit and same values
-of every referenced field that the projection does not change); for each profile and each
-combination of the changeable levels, :func:`indicators.flag_people` is called ONCE, and the
-simulation only tracks small integer codes per person. Each (profile, levels) maps to a *class*
-(unit + flag pattern); counting a year is one ``bincount`` over classes.
+only on the fields the rules read (``within``/``counts_when``, staff type, the unit's level).
+People are grouped into *level profiles* (same unit level and same values of every referenced
+field that the projection does not change); :func:`indicators.flag_people` runs ONCE on every
+level profile x combination of the changeable levels, and the simulation only tracks small
+integer codes per person. A (unit, level profile, levels) maps to a *class* (unit + flag
+pattern); counting a year is one ``bincount`` over classes.
+
+Large rosters: a Monte Carlo whose draws x people exceed ``MC_CHUNK_ELEMENTS`` runs whole units
+at a time (see :func:`_simulate_by_unit_chunks`), which keeps memory bounded.
 
 Monte Carlo: scenarios with rates strictly between 0 and 1 run ``scenario.draws`` seeded draws,
 vectorised with numpy over people and draws (loops only over years and batches of draws), and
@@ -264,10 +268,6 @@ def _prepare_people(
     notes: list[str] = []
     years = list(range(year + 1, HORIZON + 1))
     fields = referenced_fields(rules)
-    catalogue: dict[str, Course] = {}
-    for s in scenarios:
-        catalogue.update(s.courses)
-
     # Changeable attributes: courses in progress, planned courses, the hires' ordinal mix.
     attrs: list[str] = []
     for attr in ("education", "political_theory"):
