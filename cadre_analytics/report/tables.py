@@ -199,7 +199,9 @@ def summary_frame(
     rows = []
     for quota in quotas:
         q = whole.filter(pl.col("indicator") == quota)
-        first = q.row(0, named=True)
+        # A headcount ratio's value depends on the target's base year: show the next target's.
+        at_next = q.filter(pl.col("target_year") == nxt)
+        first = (at_next if at_next.height else q).row(0, named=True)
         row = {
             "indicator": quota,
             "level": first["level"],
@@ -218,6 +220,7 @@ def summary_frame(
             row[f"target_{ty}"] = rec["target"] if rec else None
             row[f"comparator_{ty}"] = rec["comparator"] if rec else None
             row[f"upper_{ty}"] = rec.get("target_upper") if rec else None
+            row[f"gap_{ty}"] = rec["gap_persons"] if has_target else None
             row[f"status_{ty}"] = status_of(
                 rec["met"] if rec else None, proj_met.get((quota, ty)), ty, year, has_target
             )
@@ -233,7 +236,6 @@ def summary_frame(
 
 def summary_table(summary: pl.DataFrame, year: int, lang: str) -> str:
     tys = sorted(int(c.split("_")[1]) for c in summary.columns if c.startswith("status_"))
-    nxt = summary["next_target_year"][0] if summary.height else None
     headers: list[str] = [
         t("summary.col_quota", lang),
         t("summary.col_scope", lang),
@@ -244,8 +246,8 @@ def summary_table(summary: pl.DataFrame, year: int, lang: str) -> str:
         headers += [
             t("summary.col_target", lang, target_year=ty),
             t("summary.col_status", lang, target_year=ty),
+            t("summary.col_short", lang, target_year=ty),
         ]
-    headers.append(t("summary.col_short", lang, target_year=nxt))
     rows = []
     for r in summary.iter_rows(named=True):
         scope = t("summary.scope_all", lang)
@@ -273,7 +275,7 @@ def summary_table(summary: pl.DataFrame, year: int, lang: str) -> str:
                 )
             )
             cells.append(status_cell(r[f"status_{ty}"], lang))
-        cells.append(Cell(fmt.number(r["gap_persons"], lang), cls="num"))
+            cells.append(Cell(fmt.number(r[f"gap_{ty}"], lang), cls="num"))
         rows.append(cells)
     return html_table(headers, rows, t("summary.caption", lang, year=year), cls="data summary")
 

@@ -194,3 +194,31 @@ def test_no_personal_data_reaches_the_report(real_out):
     assert leaked == [], f"personal data in report.html: {leaked}"
     leaked = [v for v in values if v in executed]
     assert leaked == [], f"personal data in the executed notebook: {leaked}"
+
+
+def test_loader_never_passes_on_raw_values_or_personal_columns(tmp_path):
+    """quarantine.csv quotes raw cells (a name, a birth date) for the Board: only its counts
+    reach the report. A personal column slipped into an aggregate file is dropped."""
+    frames = aggregates.build()
+    frames["indicators"] = frames["indicators"].with_columns(
+        pl.lit("ZZ-LEAK-ID-4711").alias("staff_id"), pl.lit("Ôn Zzyzx Quýt").alias("full_name")
+    )
+    aggregates.write(tmp_path, frames)
+    pl.DataFrame(
+        {
+            "table": ["staff", "staff"],
+            "source_file": ["staff.xlsx", "staff.xlsx"],
+            "source_row": [7, 9],
+            "column": ["Ngày sinh", "Họ và tên"],
+            "raw_value": ["31/02/1977", "Lều Thị Xyloph"],
+            "rule": ["birth_date_valid", "name_present"],
+            "message_vi": ["Ngày sinh không hợp lệ 31/02/1977", "x"],
+            "message_en": ["Invalid birth date 31/02/1977", "x"],
+        }
+    ).write_csv(tmp_path / "quarantine.csv")
+    inputs = report.load_report_inputs(tmp_path, 2025)
+    assert "staff_id" not in inputs.indicators.columns
+    assert inputs.quarantine_counts.columns == ["table", "rule", "rows"]
+    html = "".join(report.all_sections(inputs, "vi"))
+    for value in ("ZZ-LEAK-ID-4711", "Zzyzx", "31/02/1977", "Xyloph", "1977"):
+        assert value not in html

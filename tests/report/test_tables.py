@@ -95,3 +95,10 @@ def test_commune_matrix_ranks_worst_first_and_escapes_names():
     html = tables.heatmap_table(m, 2025, 2025, "en")
     assert "<b>Xã Một</b>" not in html and "&lt;b&gt;Xã Một&lt;/b&gt;" in html
     assert "20%<" in html and "2/10" in html and "Not met" in html
+
+
+def test_summary_gives_people_short_for_each_target_year():
+    s = tables.summary_frame(INDICATORS, PROJECTION, 2025)
+    rows = {r["indicator"]: r for r in s.iter_rows(named=True)}
+    assert (rows["qA"]["gap_2025"], rows["qA"]["gap_2030"]) == (0, 2)
+    assert (rows["qB"]["gap_2025"], rows["qB"]["gap_2030"]) == (1, 2)
