@@ -505,3 +505,42 @@ def test_unknown_planned_population_is_a_clear_error():
     with pytest.raises(ParamsError, match="XYZ") as err:
         run(roster([person("A")]), scenarios=(BASELINE, bad))
     assert "bad.yaml" in err.value.one_line()
+
+
+def test_scenario_files_are_checked(tmp_path):
+    import shutil
+
+    from cadre_analytics.errors import ParamsError
+    from cadre_analytics.params import DEFAULT_PARAMS_DIR
+
+    src = DEFAULT_PARAMS_DIR / "scenarios"
+    shutil.copy(src / "_courses.yaml", tmp_path / "_courses.yaml")
+    shutil.copy(src / "baseline.yaml", tmp_path / "baseline.yaml")
+    names = [s.name for s in load_scenarios(tmp_path)]
+    assert names == ["baseline"]
+    (tmp_path / "my_plan.yaml").write_text(
+        "name: my_plan\nlabel_vi: x\nlabel_en: x\nrecruitment: {mode: replace_leaver}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ParamsError, match="replace_leavers") as err:
+        load_scenarios(tmp_path)
+    assert "my_plan.yaml" in err.value.one_line()
+    (tmp_path / "my_plan.yaml").write_text(
+        "name: my_plan\nlabel_vi: x\nlabel_en: x\ndraw: 1000\n", encoding="utf-8"
+    )
+    with pytest.raises(ParamsError, match="'draw'"):
+        load_scenarios(tmp_path)
+    (tmp_path / "my_plan.yaml").write_text(
+        "name: my_plan\nlabel_vi: x\nlabel_en: x\n"
+        "recruitment: {mode: replace_leavers, mix: {education: {university: 0.5, master: 0.4}}}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ParamsError, match="0.9"):
+        load_scenarios(tmp_path)
+    (tmp_path / "baseline.yaml").write_text(
+        "name: baseline\nlabel_vi: x\nlabel_en: x\nother_exits: {source: history}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "my_plan.yaml").unlink()
+    with pytest.raises(ParamsError, match="baseline"):
+        load_scenarios(tmp_path)
