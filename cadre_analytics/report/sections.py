@@ -327,7 +327,8 @@ def section_data_quality(inputs: ReportInputs, lang: str) -> str:
         t(
             "data_quality.trust",
             lang,
-            accepted_share=fmt.percent(accepted / read if read else None, lang),
+            # two decimals: 31,670 of 31,675 must not read as 100%
+            accepted_share=fmt.percent(accepted / read if read else None, lang, decimals=2),
             accepted=fmt.number(accepted, lang),
             read=fmt.number(read, lang),
             quarantined=fmt.number(quarantined, lang),
@@ -335,9 +336,10 @@ def section_data_quality(inputs: ReportInputs, lang: str) -> str:
         )
     )
     fired = (
-        inputs.rule_results.filter(pl.col("rows_failed").fill_null(0) > 0).sort(
-            ["table", "rows_failed"], descending=[False, True]
-        )
+        inputs.rule_results.filter(pl.col("rows_failed").fill_null(0) > 0)
+        .group_by(["table", "rule", "grade"], maintain_order=True)
+        .agg(pl.col("rows_failed").sum())
+        .sort(["table", "rows_failed"], descending=[False, True], maintain_order=True)
         if inputs.rule_results is not None
         else pl.DataFrame()
     )
