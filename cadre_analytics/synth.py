@@ -5,6 +5,13 @@ Di Linh (Lâm Đồng): one roster per snapshot year that follows the same peopl
 by the statutory schedule, finishing courses, leaving, replaced by new hires). ``write_dataset``
 turns them into what users have: Vietnamese headers and values, and, when asked, a seeded handful
 of dirty cells whose counts are returned so tests can check what ingest reports.
+``write_generated`` does both one snapshot year at a time (same files, a year's memory): use it
+for benchmark sizes. ``main(argv)`` is the ``synth`` command line.
+
+    from cadre_analytics import synth
+    tables = synth.generate(people=2600, years=range(2021, 2026), seed=1)   # canonical frames
+    meta = synth.write_dataset(tables, "out/", fmt="xlsx")                  # meta["dirt"]
+    synth.write_generated("big/", people=2_500_000, fmt="parquet")          # staff_2021.parquet...
 
 All calibration numbers live in ``params/synth.yaml``. Everything is vectorised over people:
 the only Python loops run over years, unit kinds, roles and categories.
@@ -56,7 +63,7 @@ _EDU_NEXT = {"below_intermediate": "intermediate", "intermediate": "university",
 _PT_NEXT = {"none": "intermediate", "elementary": "intermediate", "intermediate": "advanced"}
 
 _TOP_KEYS = {
-    "district_name", "communes", "agencies", "service_units", "schools",
+    "communes", "agencies", "service_units", "schools",
     "school_minority_factor", "unit_kinds", "minority_groups", "majority_group", "profiles",
     "fits_unknown", "age_uniform_share", "dynamics", "training", "dirt", "headers", "values",
     "names",
