@@ -102,3 +102,45 @@ def test_summary_gives_people_short_for_each_target_year():
     rows = {r["indicator"]: r for r in s.iter_rows(named=True)}
     assert (rows["qA"]["gap_2025"], rows["qA"]["gap_2030"]) == (0, 2)
     assert (rows["qB"]["gap_2025"], rows["qB"]["gap_2030"]) == (1, 2)
+
+
+def test_narrative_sentences_from_the_numbers():
+    from cadre_analytics.report.narrative import summary_sentences
+
+    s = tables.summary_frame(INDICATORS, PROJECTION, 2025)
+    m = tables.commune_matrix(INDICATORS, 2025)
+    out = summary_sentences(s, 2025, "en", has_projection=True, matrix=m)
+    # qA met (6/10 >= 50%), qC not (20/30 < 70%), qB and qD not -> 1 of 4
+    assert out[0] == "In 2025, the district meets 1 of the 4 quotas that have a 2025 target."
+    # 2030 statuses: qA on track, qB off track (qC, qD have no 2030 target here)
+    assert out[1] == ("Under the baseline scenario, for the 2030 target: 1 on track, 1 off track.")
+    # largest 2025 gap: qD and qB... qD short 2, qB short 1, qC short 1 -> qD
+    assert out[2].startswith("The largest gap is «qD»: 73.3% today against a target of ≥80%")
+    assert out[2].endswith("2 people short.")
+    assert out[3] == "Among communes, <b>Xã Một</b> misses the most quotas (2 of 2)."
+    assert 3 <= len(out) <= 5
+    without = summary_sentences(s, 2025, "vi", has_projection=False)
+    assert without[1] == "Chưa có kết quả dự báo, nên chưa đánh giá được chỉ tiêu nào đúng hướng."
+
+
+def test_data_quality_sentence(tmp_path):
+    from cadre_analytics.report.inputs import ReportInputs
+    from cadre_analytics.report.sections import section_data_quality
+
+    inputs = ReportInputs(
+        year=2025,
+        reconciliation=pl.DataFrame(
+            {
+                "table": ["staff", "units"],
+                "rows_read": [9990, 10],
+                "rows_accepted": [9988, 10],
+                "rows_quarantined": [2, 0],
+            }
+        ),
+        warning_counts=pl.DataFrame({"table": ["staff"], "rule": ["w"], "rows": [3]}),
+    )
+    html = section_data_quality(inputs, "vi")
+    # 9,998 of 10,000 accepted: 99,98% (never rounded up to 100%)
+    assert "99,98% số dòng đọc được đã được chấp nhận (9.998 / 10.000)" in html
+    assert "2 dòng bị cách ly và 3 dòng có cảnh báo" in html
+    assert "10.000" in html  # the total row
