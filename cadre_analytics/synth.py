@@ -690,9 +690,10 @@ class _Model:
         m = idx.size
         batches = int(tp["batches_per_year"])
         batch = rng.integers(0, batches, m)
-        # A batch's courses fall in its share of the year (before 1 December).
-        start = (dt.date(year, 1, 1) - _EPOCH).days
-        span = (dt.date(year, 12, 1) - dt.date(year, 1, 1)).days / batches
+        # A batch's courses fall in its share of the working year (after the New Year holiday,
+        # before December, so a December snapshot never sees a course dated after it).
+        start = (dt.date(year, 1, 10) - _EPOCH).days
+        span = (dt.date(year, 12, 1) - dt.date(year, 1, 10)).days / batches
         day = (start + np.floor((batch + rng.random(m)) * span)).astype(np.int32)
         hours_opts = [list(map(float, tp["hours"][t])) for t in _TOPICS]
         width = max(len(h) for h in hours_opts)
