@@ -441,3 +441,16 @@ def test_national_size_layout():
     assert units["code"].is_unique().all()
     assert units["size"].sum() == layout.slot_unit.size == 2_500_000
     assert units.filter(pl.col("level") == "commune")["size"].max() <= 26
+
+
+def test_committed_sample_workbook():
+    # data/sample/README.md: 2,600 people x 2021-2025 + 1 duplicate; 98 units.
+    path = Path(__file__).resolve().parent.parent / "data" / "sample" / "sample_district.xlsx"
+    assert path.stat().st_size < 5_000_000
+    staff = _read_sheet(path, "staff")
+    assert staff.columns == STAFF_HEADERS
+    per_year = dict(staff.group_by("Năm báo cáo").len().iter_rows())
+    assert per_year == {"2021": 2600, "2022": 2601, "2023": 2600, "2024": 2600, "2025": 2600}
+    assert _read_sheet(path, "units").height == 98
+    training = _read_sheet(path, "training_updates")
+    assert training.columns == ["Mã cán bộ", "Ngày", "Nội dung", "Khóa học", "Số giờ"]
