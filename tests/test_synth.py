@@ -454,3 +454,49 @@ def test_committed_sample_workbook():
     assert _read_sheet(path, "units").height == 98
     training = _read_sheet(path, "training_updates")
     assert training.columns == ["Mã cán bộ", "Ngày", "Nội dung", "Khóa học", "Số giờ"]
+
+
+def test_written_values_and_headers_are_what_ingest_accepts():
+    """Cross-check params/synth.yaml against data_contracts/ (both are data, edited apart)."""
+    root = Path(__file__).resolve().parent.parent
+    contracts = root / "data_contracts"
+    if not (contracts / "vocabularies.yaml").exists():
+        pytest.skip("data_contracts/ not present")
+    vocab = yaml.safe_load((contracts / "vocabularies.yaml").read_text(encoding="utf-8"))
+    columns = yaml.safe_load((contracts / "columns.yaml").read_text(encoding="utf-8"))
+    p = synth.load_synth_params()
+
+    def fold(text: str) -> str:
+        return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
+
+    def accepted(name: str) -> dict[str, str]:
+        out = {}
+        for code, spec in vocab["vocabularies"][name].items():
+            out[fold(code)] = code
+            for s in spec.get("synonyms", []):
+                out[fold(s)] = code
+        return out
+
+    names = {"topic": "training_topic", "level": "unit_level"}
+    for key, labels in p["values"].items():
+        if key in ("boolean", "explicit_false"):
+            continue
+        table = accepted(names.get(key, key))
+        for code, label in labels.items():
+            if label:
+                assert table.get(fold(label)) == code, (key, label)
+    for col, by_code in p["dirt"]["synonyms"].items():
+        table = accepted(col)
+        for code, spellings in by_code.items():
+            for s in spellings:
+                assert table.get(fold(s)) == code, (col, s)
+    for u in p["dirt"]["unknown_values"]:
+        assert fold(u["value"]) not in accepted(u["column"]), u
+    booleans = {fold(s) for s in vocab["booleans"]["true"]}
+    assert fold(p["values"]["boolean"][True]) in booleans
+    falses = {fold(s) for s in vocab["booleans"]["false"]}
+    assert all(fold(v) in falses for v in p["values"]["explicit_false"].values())
+    for table, headers in p["headers"].items():
+        spec = columns["tables"][table]["columns"]
+        for col, header in headers.items():
+            assert fold(header) in {fold(h) for h in spec[col]["headers"]}, (table, col)
