@@ -189,33 +189,52 @@ def _run_suite(context, table: str, frame: pl.DataFrame, suite, parameters: dict
 # --- derived columns --------------------------------------------------------------------------
 
 
-def _derive_staff(data: TableData, schedule, today: date, spec: ContractSpec) -> pl.DataFrame:
+def _scatter(height: int, rows: pl.Series, texts: pl.Series) -> pl.Series:
+    """A full-height text column, null except at ``rows``."""
+    out = pl.Series(texts.name, [None] * height, dtype=pl.Utf8)
+    return out.scatter(rows, texts) if rows.len() else out
+
+
+def _derive_staff(
+    data: TableData, schedule, unit_codes: pl.Series, spec: ContractSpec
+) -> pl.DataFrame:
     from cadre_analytics.retirement import retirement_date_expr
 
-    values = data.values
+    values, check = data.values, data.check
     names = list(STAFF_COLUMNS)
     year = pl.col("snapshot_year")
-    snapshot_day = pl.date(year, 12, 31)
     retire = retirement_date_expr(pl.col("birth_date"), pl.col("gender"), schedule)
     derived = values.select(
         (year - pl.col("birth_date").dt.year()).alias("_age_at_snapshot"),
-        pl.when(retire < snapshot_day)
+        # on the 31 December roster after the day they should have retired
+        pl.when(retire < pl.date(year, 12, 31))
         .then(retire.dt.strftime("%Y-%m-%d"))
-        # only a plausible year can have a roster date; others fail elsewhere
         .alias("_retirement_date_passed"),
     )
-    # An exact copy of an earlier row (same text in every column) is set aside, not a conflict.
-    check = data.check
-    order = pl.int_range(pl.len()).over(names)
-    first_ref = pl.format(
-        "{} ({})", pl.col(SOURCE_ROW).first().over(names), pl.col(SOURCE_FILE).first().over(names)
+    # References resolved here, not as GX value sets (see the suite's meta.about).
+    unit_missing = check.select(
+        pl.when(~pl.col("unit").is_in(unit_codes.implode())).then("unit").alias("_unit_not_found")
     )
-    copies = check.select(pl.when(order > 0).then(first_ref).alias("_copy_of_row"))
+    # An exact copy of an earlier row (same text in every column) is set aside, not a conflict.
+    indexed = check.with_row_index(IDX)
+    repeated = indexed.filter(pl.struct(names).is_duplicated())
+    copies = repeated.select(
+        IDX,
+        pl.format(
+            "{} ({})",
+            pl.col(SOURCE_ROW).first().over(names),
+            pl.col(SOURCE_FILE).first().over(names),
+        ).alias("_copy_of_row"),
+        pl.int_range(pl.len()).over(names).alias("_order"),
+    ).filter(pl.col("_order") > 0)
+    copy_col = _scatter(check.height, copies[IDX], copies["_copy_of_row"])
     down = _qualification_down(values, spec)
-    return pl.concat([check, derived, copies, down], how="horizontal")
+    return pl.concat(
+        [check, derived, unit_missing, pl.DataFrame([copy_col, down])], how="horizontal"
+    )
 
 
-def _qualification_down(values: pl.DataFrame, spec: ContractSpec) -> pl.DataFrame:
+def _qualification_down(values: pl.DataFrame, spec: ContractSpec) -> pl.Series:
     """'education: university -> college' where a level is below the person's previous
     snapshot (ranks from vocabularies.yaml)."""
     frame = values.select("staff_id", "snapshot_year", *RANKED).with_row_index(IDX)
@@ -232,17 +251,19 @@ def _qualification_down(values: pl.DataFrame, spec: ContractSpec) -> pl.DataFram
                 pl.format("{}: {} -> {}", pl.lit(name), prev_value, pl.col(name))
             )
         )
-    frame = frame.select(
-        IDX, pl.concat_str(parts, separator="; ", ignore_nulls=True).alias("_qualification_down")
+    down = frame.select(IDX, pl.concat_str(parts, separator="; ", ignore_nulls=True).alias("d"))
+    down = down.filter(pl.col("d").is_not_null() & (pl.col("d") != ""))
+    return _scatter(values.height, down[IDX], down["d"].alias("_qualification_down"))
+
+
+def _derive_training(data: TableData, today: date, staff_ids: pl.Series) -> pl.DataFrame:
+    extra = data.values.select(
+        (pl.col("date") - pl.lit(today)).dt.total_days().alias("_days_after_today"),
+        pl.when(~pl.col("staff_id").is_in(staff_ids.implode()))
+        .then("staff_id")
+        .alias("_staff_id_not_found"),
     )
-    full = pl.DataFrame({IDX: pl.int_range(values.height, dtype=pl.UInt32, eager=True)})
-    out = full.join(frame, on=IDX, how="left").sort(IDX)
-    return out.select(pl.when(pl.col("_qualification_down") != "").then("_qualification_down"))
-
-
-def _derive_training(data: TableData, today: date) -> pl.DataFrame:
-    days = (pl.col("date") - pl.lit(today)).dt.total_days().alias("_days_after_today")
-    return pl.concat([data.check, data.values.select(days)], how="horizontal")
+    return pl.concat([data.check, extra], how="horizontal")
 
 
 # --- grading ---------------------------------------------------------------------------------
@@ -262,6 +283,17 @@ def _template(text: str, fields: dict[str, pl.Expr]) -> pl.Expr:
 def _header_for(table_spec, column: str) -> pl.Expr:
     primary = table_spec.columns[column].primary_header if column in table_spec.columns else column
     return pl.col("_header").fill_null(pl.lit(primary))
+
+
+def _choices(spec: ContractSpec, table: str, column: str) -> str:
+    """': Sơ cấp, Trung cấp, ...' -- the spellings a user may write, for the message."""
+    col = spec.tables[table].columns.get(column)
+    if col is None:
+        return ""
+    if col.kind == "bool":
+        return ": x, Không"
+    vocab = spec.vocabularies.get(col.vocabulary or "")
+    return ": " + ", ".join(vocab.labels.values()) if vocab else ""
 
 
 def _entries(
@@ -297,7 +329,7 @@ def _entries(
         "max": pl.lit(str(kwargs.get("max_value", ""))),
     }
     if rule.rule == "unknown_value":
-        fields["detail"] = pl.lit("")
+        fields["detail"] = pl.lit(_choices(spec, table, column))
     vi = _template(rule.message_vi, fields) + pl.lit(" ") + _template(rule.fix_vi, fields)
     en = _template(rule.message_en, fields) + pl.lit(" ") + _template(rule.fix_en, fields)
     return frame.select(
@@ -441,12 +473,11 @@ def validate_inputs(
         data = raw.tables[table]
         suite, expectations = load_suite(contracts_dir / f"{table}.json", spec.rules)
         if table == "staff":
-            check = _derive_staff(data, schedule, today, spec)
-            parameters["unit_codes"] = accepted["units"]["code"].drop_nulls().unique().to_list()
+            unit_codes = accepted["units"]["code"].drop_nulls().unique()
+            check = _derive_staff(data, schedule, unit_codes, spec)
         elif table == "training_updates":
-            check = _derive_training(data, today)
             staff_ids = raw.tables["staff"].values["staff_id"].drop_nulls().unique()
-            parameters["staff_ids"] = staff_ids.to_list()
+            check = _derive_training(data, today, staff_ids)
         else:
             check = data.check
         results = _run_suite(context, table, check.drop(SOURCE_FILE, SOURCE_ROW), suite, parameters)

@@ -11,6 +11,7 @@ For each table three aligned frames come out (same rows, same order):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
@@ -140,13 +141,16 @@ def to_canonical(
     columns = cells.frame.columns
     body = cells.frame.slice(index + 1)
     first = cells.first_row + index + 1
-    exprs = [clean_expr(pl.col(columns[pos]).cast(pl.Utf8)).alias(n) for pos, n in mapping.items()]
+    exprs = [pl.col(columns[pos]).cast(pl.Utf8).alias(n) for pos, n in mapping.items()]
     present = set(mapping.values())
     exprs += [pl.lit(None, pl.Utf8).alias(c) for c in table.columns if c not in present]
     frame = body.select(
         *exprs,
         pl.lit(cells.source.label, pl.Utf8).alias(SOURCE_FILE),
         (pl.int_range(pl.len(), dtype=pl.Int64) + first).alias(SOURCE_ROW),
+    )
+    frame = frame.with_columns(
+        [map_distinct(frame.get_column(name), clean_expr) for name in present]
     )
     # Blank lines between or after records are layout, not records.
     names = list(table.columns)
@@ -161,6 +165,16 @@ def to_canonical(
         schema={"source_file": pl.Utf8, "column": pl.Utf8, "header": pl.Utf8},
     )
     return frame, headers
+
+
+def map_distinct(series: pl.Series, make: Callable[[pl.Expr], pl.Expr]) -> pl.Series:
+    """Apply a text expression once per distinct value and map the result back: a roster
+    repeats the same few spellings (and the same person across years) a million times, and
+    Unicode normalisation per row would dominate the run."""
+    distinct = series.unique()
+    out = pl.DataFrame({series.name: distinct}).select(make(pl.col(series.name)))
+    out_series = out.to_series()
+    return series.replace_strict(distinct, out_series, return_dtype=out_series.dtype)
 
 
 # --- value parsing --------------------------------------------------------------------------
@@ -293,12 +307,23 @@ def parse_table(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The ``values`` and ``check`` frames for a canonical raw frame."""
     schema = CANONICAL[table.name]
-    value_exprs, check_exprs = [], []
+    values, checks = {}, {}
     for name, dtype in schema.items():
-        value, check = _parse_column(table.columns[name], spec, units)
-        value_exprs.append(value.cast(dtype).alias(name))
-        check_exprs.append(check.alias(name))
-    provenance = [pl.col(SOURCE_FILE), pl.col(SOURCE_ROW)]
-    values = raw.select(*value_exprs, *provenance)
-    check = raw.select(*check_exprs, *provenance)
-    return values, check
+        col = table.columns[name]
+        value, check = _parse_column(col, spec, units)
+        if col.kind == "list":  # small (units' aliases), and lists cannot be mapped back
+            parsed = raw.select(value.cast(dtype).alias("v"), check.alias("c"))
+            values[name], checks[name] = parsed["v"].alias(name), parsed["c"].alias(name)
+            continue
+        distinct = raw.get_column(name).unique()
+        parsed = pl.DataFrame({name: distinct}).select(
+            value.cast(dtype).alias("v"), check.alias("c")
+        )
+        text = raw.get_column(name)
+        values[name] = text.replace_strict(distinct, parsed["v"], return_dtype=dtype)
+        checks[name] = text.replace_strict(distinct, parsed["c"], return_dtype=pl.Utf8)
+    provenance = [raw.get_column(SOURCE_FILE), raw.get_column(SOURCE_ROW)]
+    return (
+        pl.DataFrame([*values.values(), *provenance]),
+        pl.DataFrame([*checks.values(), *provenance]),
+    )

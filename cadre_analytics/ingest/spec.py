@@ -168,6 +168,7 @@ class Vocabulary:
     synonyms: dict[str, str]  # folded spelling -> code (codes included)
     ranks: dict[str, int] = field(default_factory=dict)
     loose: dict[str, str] = field(default_factory=dict)  # spelling without marks -> code
+    labels: dict[str, str] = field(default_factory=dict)  # code -> first listed spelling
 
 
 @dataclass(frozen=True)
@@ -290,6 +291,7 @@ def _load_vocabularies(path: Path) -> tuple[dict[str, Vocabulary], dict[str, boo
             )
         synonyms: dict[str, str] = {}
         ranks: dict[str, int] = {}
+        labels: dict[str, str] = {}
         for code, entry in codes.items():
             where = f"{name}.{code}"
             entry = check_keys(
@@ -297,6 +299,8 @@ def _load_vocabularies(path: Path) -> tuple[dict[str, Vocabulary], dict[str, boo
             )
             if "rank" in entry:
                 ranks[str(code)] = int(entry["rank"])
+            spellings = _strings(entry["synonyms"], file=path, where=where)
+            labels[str(code)] = spellings[0] if spellings else str(code)
             for spelling in [str(code), *_strings(entry["synonyms"], file=path, where=where)]:
                 key = fold(spelling)
                 if synonyms.get(key, str(code)) != str(code):
@@ -313,6 +317,7 @@ def _load_vocabularies(path: Path) -> tuple[dict[str, Vocabulary], dict[str, boo
             synonyms=synonyms,
             ranks=ranks,
             loose=loose_keys(synonyms),
+            labels=labels,
         )
     return vocabularies, booleans
 
