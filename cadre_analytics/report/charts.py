@@ -10,6 +10,7 @@ what the chart shows.
 
 from __future__ import annotations
 
+import math
 import re
 from html import escape
 
@@ -106,7 +107,9 @@ def district_series(
         .with_columns(pl.lit(t("district.history", lang)).alias("series"))
     )
     lines = [history.select("year", "share", "series")]
-    band = pl.DataFrame(schema={"year": pl.Int64, "lo": pl.Float64, "hi": pl.Float64})
+    band = pl.DataFrame(
+        schema={"year": pl.Int64, "lo": pl.Float64, "hi": pl.Float64, "series": pl.Utf8}
+    )
     if projection is not None and projection.height:
         proj = projection.filter(
             (pl.col("indicator") == indicator) & (pl.col("unit") == ALL)
@@ -139,9 +142,9 @@ def district_series(
                     pl.col("share_p90").alias("hi"),
                     pl.col("scenario"),
                 ).with_columns(
-                    pl.col("scenario").map_elements(
-                        lambda s: scenario_label(s, lang), return_dtype=pl.Utf8
-                    )
+                    pl.col("scenario")
+                    .map_elements(lambda s: scenario_label(s, lang), return_dtype=pl.Utf8)
+                    .alias("series")
                 )
     if trend is not None and "share_trend" in trend.columns and history.height:
         tr = (
@@ -177,6 +180,15 @@ def _scenario_order(name: str) -> tuple[int, str]:
     return (0 if name == BASELINE else 1, name)
 
 
+def _share_top(lines: pl.DataFrame, band: pl.DataFrame, targets: pl.DataFrame) -> float:
+    """Top of the share axis: starts at 0 (honest) but zooms to the data and the target, so a
+    20-25% quota is not a flat line at the bottom; shares above 100% (a headcount ratio) fit."""
+    values = [lines["share"].max(), band["hi"].max() if band.height else None]
+    values.append(targets["target"].max() if targets.height else None)
+    top = max([float(v) for v in values if v is not None] or [1.0])
+    return min(max(math.ceil(top * 1.2 * 10) / 10, 0.1), max(1.0, math.ceil(top * 10) / 10))
+
+
 def district_chart(
     indicators: pl.DataFrame,
     projection: pl.DataFrame | None,
@@ -203,19 +215,35 @@ def district_chart(
     x = alt.X(
         "year:Q", title=t("district.axis_year", lang), axis=alt.Axis(format="d", tickMinStep=1)
     )
-    y_scale = alt.Scale(domain=[0, max(1.0, float(lines["share"].max() or 0))])
+    y_scale = alt.Scale(domain=[0, _share_top(lines, band, targets)], nice=False)
+    color_scale = alt.Scale(domain=series, range=colors)
     color = alt.Color(
         "series:N",
         title=t("district.legend_series", lang),
-        scale=alt.Scale(domain=series, range=colors),
-        legend=alt.Legend(orient="bottom", labelLimit=300),
+        scale=color_scale,
+        legend=alt.Legend(
+            orient="bottom",
+            labelLimit=300,
+            symbolType="stroke",
+            symbolOpacity=1,
+            symbolStrokeWidth=2.5,
+            symbolSize=400,
+        ),
     )
     layers = []
     if band.height:
         layers.append(
-            _chart(band)
-            .mark_area(opacity=0.18, color=SCENARIO_COLORS[1])
-            .encode(x=x, y=alt.Y("lo:Q", scale=y_scale), y2="hi:Q")
+            # each scenario's P10-P90 band in its line's colour
+            _chart(band.select("year", "lo", "hi", "series"))
+            .mark_area(fillOpacity=0.15)
+            .encode(
+                x=x,
+                y=alt.Y("lo:Q", scale=y_scale),
+                y2="hi:Q",
+                fill=alt.Fill(
+                    "series:N", scale=color_scale, title=t("district.legend_series", lang)
+                ),
+            )
         )
     layers.append(
         _chart(lines)
@@ -229,8 +257,11 @@ def district_chart(
                 scale=y_scale,
             ),
             color=color,
+            # same field and title as the colour: one merged legend showing colour and dash
             strokeDash=alt.StrokeDash(
-                "series:N", scale=alt.Scale(domain=series, range=dashes), legend=None
+                "series:N",
+                title=t("district.legend_series", lang),
+                scale=alt.Scale(domain=series, range=dashes),
             ),
         )
     )
