@@ -750,6 +750,8 @@ def _simulate(
     use_exits = bool(np.any(rates > 0))
     ages = np.arange(MAX_AGE + 1)
     rate_by_age = rates[np.searchsorted(bands, ages, side="right")].astype(np.float32)
+    # indexed by age = year - birth year; birth years are clipped so the age stays in range
+    rate_by_age = np.concatenate([rate_by_age, np.full(HORIZON, rate_by_age[-1])])
     planned = _planned_candidates(model, scenario)
     cut_groups = np.zeros(n_groups, dtype=bool)
     if scenario.recruitment == "headcount_path":
@@ -772,14 +774,24 @@ def _simulate(
     mix_bool = [(j, scenario.hire_mix.get(a, 0.0)) for j, a in enumerate(model.hire_bool_attrs)]
     completion = scenario.course_completion_rate
 
+    n_cls = len(model.class_unit)
+    strides = {a: np.int32(model.strides[a]) for a in model.attrs}
+    retire0 = np.minimum(model.retire_year, NEVER).astype(np.int16)
+    birth0 = np.clip(model.birth_year, years[0] - MAX_AGE, years[0]).astype(np.int16)
+    key0 = model.profile * model.n_combos + _combo_index(model.code0, model.strides, model.attrs)
+    key0 = np.broadcast_to(key0, (n,)).astype(np.int64)
+    key_dtype = np.int32 if len(model.class_table) < 2**31 else np.int64
     for start in range(0, draws, batch):
         b = min(batch, draws - start)
         alive = np.ones((b, n), dtype=bool)
         is_hire = np.zeros((b, n), dtype=bool)
-        profile = np.broadcast_to(model.profile, (b, n)).copy()
         codes = {a: np.broadcast_to(model.code0[a], (b, n)).copy() for a in model.attrs}
-        birth = np.broadcast_to(model.birth_year, (b, n)).copy()
-        retire = np.broadcast_to(model.retire_year, (b, n)).copy()
+        # class-table row of each slot (unit profile x combination of codes), kept up to date
+        # where codes change instead of recomputed every year
+        key = np.broadcast_to(key0.astype(key_dtype), (b, n)).copy()
+        birth = np.broadcast_to(birth0, (b, n)).copy()
+        retire = np.broadcast_to(retire0, (b, n)).copy()
+        draw_col = np.arange(b, dtype=np.int64)[:, None]
         for yi, y in enumerate(years):
             # 1. retirement
             leaving = alive & (retire == y)
@@ -794,10 +806,12 @@ def _simulate(
                     ok &= rng.random((b, idx.size), dtype=np.float32) < completion
                 cur = codes[a][:, idx]
                 raise_ = ok & (model.rank[a][target[idx]][None, :] > model.rank[a][cur])
-                codes[a][:, idx] = np.where(raise_, target[idx][None, :], cur)
+                new = np.where(raise_, target[idx][None, :], cur)
+                key[:, idx] += (new.astype(key_dtype) - cur) * strides[a]
+                codes[a][:, idx] = new
             # 3. other exits
             if use_exits:
-                p_exit = rate_by_age[np.clip(y - birth, 0, MAX_AGE)]
+                p_exit = rate_by_age[y - birth]
                 out = alive & (rng.random((b, n), dtype=np.float32) < p_exit)
                 alive &= ~out
                 leaving |= out
@@ -810,14 +824,14 @@ def _simulate(
                 free_r, free_c = np.nonzero(~alive)
                 free_g = model.group[free_c]
                 # Row-major order and people sorted by group: keys are already sorted.
-                key = free_r * n_groups + free_g
+                fkey = free_r * n_groups + free_g
                 if scenario.recruitment == "headcount_path" and headcount_path is not None:
-                    free_count = np.bincount(key, minlength=b * n_groups).reshape(b, n_groups)
+                    free_count = np.bincount(fkey, minlength=b * n_groups).reshape(b, n_groups)
                     alive_g = group_size0[None, :] - free_count
                     target_g = np.floor(headcount_path[y] * group_size0 + 0.5).astype(np.int64)
                     need = np.maximum(0, target_g[None, :] - alive_g)
                     hires = np.where(cut_groups[None, :], need, hires)
-                rank_in = np.arange(key.size) - np.searchsorted(key, key, side="left")
+                rank_in = np.arange(fkey.size) - np.searchsorted(fkey, fkey, side="left")
                 take = rank_in < hires[free_r, free_g]
                 rows, cols = free_r[take], free_c[take]
                 if rows.size:
@@ -830,34 +844,48 @@ def _simulate(
                     for j, p in mix_bool:
                         if p > 0:
                             bits |= (rng.random(k) < p).astype(np.int64) << j
-                    profile[rows, cols] = model.hire_up[model.group[cols], bits]
+                    combo = np.zeros(k, dtype=np.int64)
                     for a in model.attrs:
                         codes[a][rows, cols] = 0
                     for a, level_codes, cum in mix_ordinal:
                         pick = np.searchsorted(cum, rng.random(k) * cum[-1], side="right")
-                        codes[a][rows, cols] = level_codes[np.minimum(pick, len(cum) - 1)]
+                        drawn = level_codes[np.minimum(pick, len(cum) - 1)]
+                        codes[a][rows, cols] = drawn
+                        combo += drawn.astype(np.int64) * model.strides[a]
+                    key[rows, cols] = (
+                        model.hire_up[model.group[cols], bits] * model.n_combos + combo
+                    )
             # 5. planned training: first `per_year` eligible in priority order, per draw
             for p, course, cand, level_code, req in planned:
                 if not (p.from_year <= y <= p.to_year) or cand.size == 0 or p.per_year == 0:
                     continue
                 a = course.attribute
-                cur = codes[a][:, cand]
-                ok = alive[:, cand] & ~is_hire[:, cand] & (retire[:, cand] > y)
-                ok &= model.rank[a][cur] < model.rank[a][level_code]
-                for ra, rmin in req:
-                    if ra in model.attrs:
-                        ok &= model.rank[ra][codes[ra][:, cand]] >= rmin
-                    else:
-                        ok &= _static_rank_ok(model, ra, rmin)[cand][None, :]
-                take = ok & (np.cumsum(ok, axis=1) <= p.per_year)
-                codes[a][:, cand] = np.where(take, level_code, cur)
-            # count
-            combo = _combo_index(codes, model.strides, model.attrs)
-            cls = model.class_table[profile * model.n_combos + combo]
-            n_cls = len(model.class_unit)
-            # classes x draws layout: the per-indicator gathers below take whole rows
-            flat = (cls.astype(np.int64) * b + np.arange(b, dtype=np.int64)[:, None])[alive]
-            counts = np.bincount(flat, minlength=b * n_cls).reshape(n_cls, b)
+                # Look at a prefix of the priority list first; extend only for draws that did
+                # not find enough eligible people in it.
+                width = min(cand.size, max(256, 16 * p.per_year))
+                while True:
+                    c = cand[:width]
+                    cur = codes[a][:, c]
+                    ok = alive[:, c] & ~is_hire[:, c] & (retire[:, c] > y)
+                    ok &= model.rank[a][cur] < model.rank[a][level_code]
+                    for ra, rmin in req:
+                        if ra in model.attrs:
+                            ok &= model.rank[ra][codes[ra][:, c]] >= rmin
+                        else:
+                            ok &= _static_rank_ok(model, ra, rmin)[c][None, :]
+                    seen = np.cumsum(ok, axis=1, dtype=np.int32)
+                    if width == cand.size or seen[:, -1].min() >= p.per_year:
+                        break
+                    width = min(cand.size, width * 4)
+                take = ok & (seen <= p.per_year)
+                new = np.where(take, level_code, cur)
+                key[:, c] += (new.astype(key_dtype) - cur) * strides[a]
+                codes[a][:, c] = new
+            # count: dead slots go to an extra class that is dropped
+            cls = model.class_table[key]
+            cls[~alive] = n_cls
+            flat = (cls * np.int64(b) + draw_col).reshape(-1)
+            counts = np.bincount(flat, minlength=(n_cls + 1) * b).reshape(n_cls + 1, b)[:n_cls]
             num[yi, start : start + b] = _aggregate(counts, model.plan_num, n_pairs)
             den[yi, start : start + b] = _aggregate(counts, model.plan_pop, n_pairs)
             if start == 0 and y in keep_states_years:
