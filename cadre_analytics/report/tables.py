@@ -89,7 +89,21 @@ def status_cell(status: str, lang: str) -> Cell:
 
 
 def quota_label(indicator: str, lang: str) -> str:
-    return t_or(f"quota.{indicator}", lang, indicator)
+    """The catalogue's short label; a quota added to params/quotas.yaml later uses its own."""
+    if has(f"quota.{indicator}", lang):
+        return t(f"quota.{indicator}", lang)
+    labels = _quota_labels().get(indicator)
+    return labels[LANG_INDEX[lang]] if labels else indicator
+
+
+@cache
+def _quota_labels() -> dict[str, tuple[str, str]]:
+    from cadre_analytics.params import load_quota_rules
+
+    try:
+        return {i.id: (i.label_vi, i.label_en) for i in load_quota_rules().indicators}
+    except UserError:
+        return {}
 
 
 @cache

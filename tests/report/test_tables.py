@@ -144,3 +144,8 @@ def test_data_quality_sentence(tmp_path):
     assert "99,98% số dòng đọc được đã được chấp nhận (9.998 / 10.000)" in html
     assert "2 dòng bị cách ly và 3 dòng có cảnh báo" in html
     assert "10.000" in html  # the total row
+
+
+def test_quota_labels_from_catalogue_then_params_then_id():
+    assert tables.quota_label("c_it_use", "vi") == "Xã: CB, CC sử dụng được công nghệ thông tin"
+    assert tables.quota_label("qZ_not_anywhere", "en") == "qZ_not_anywhere"
