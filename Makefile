@@ -50,7 +50,7 @@ validate: $(SETUP_STAMP) ## Check DATA against the data contracts only; prints r
 	@$(VPY) -m cadre_analytics validate --year "$(YEAR)" --data "$(DATA)" --out "$(OUT)/validation" --lang "$(REPORT_LANG)"
 
 synth: $(SETUP_STAMP) ## Regenerate a synthetic district of PEOPLE staff into SYNTH_OUT (default data/synth)
-	@$(VPY) -m cadre_analytics synth --people "$(PEOPLE)" --years 2021-2025 --seed 1 --out "$(SYNTH_OUT)"
+	@$(VPY) -m cadre_analytics synth --people "$(PEOPLE)" --years 2021-2025 --out "$(SYNTH_OUT)"
 
 lab: $(SETUP_STAMP) ## Open JupyterLab on the notebooks
 	@$(VENV)/bin/jupyter lab notebooks
