@@ -45,3 +45,12 @@ def test_unknown_language_is_a_clear_user_error():
     with pytest.raises(ParamsError) as err:
         check_lang("fr")
     assert "REPORT_LANG" in err.value.one_line()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_catalogue_text_is_nfc(lang):
+    """Decomposed diacritics render as loose marks in some fonts; the catalogue is NFC."""
+    import unicodedata
+
+    bad = [k for k, v in catalogue(lang).items() if unicodedata.normalize("NFC", v) != v]
+    assert bad == []
