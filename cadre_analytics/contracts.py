@@ -240,14 +240,16 @@ def _qualification_down(values: pl.DataFrame, spec: ContractSpec) -> pl.Series:
     frame = values.select("staff_id", "snapshot_year", *RANKED).with_row_index(IDX)
     frame = frame.filter(pl.col("staff_id").is_not_null() & pl.col("snapshot_year").is_not_null())
     frame = frame.sort("staff_id", "snapshot_year", IDX)
+    # sorted by person then year, so the previous row is the previous snapshot when it belongs
+    # to the same person (cheaper than a window per column on a million rows)
+    same_person = pl.col("staff_id") == pl.col("staff_id").shift(1)
     parts = []
     for name in RANKED:
         vocab = spec.vocabularies[spec.tables["staff"].columns[name].vocabulary]
         rank = pl.col(name).replace_strict(vocab.ranks, default=None, return_dtype=pl.Int32)
-        prev_value = pl.col(name).shift(1).over("staff_id")
-        prev_rank = rank.shift(1).over("staff_id")
+        prev_value = pl.col(name).shift(1)
         parts.append(
-            pl.when(rank < prev_rank).then(
+            pl.when(same_person & (rank < rank.shift(1))).then(
                 pl.format("{}: {} -> {}", pl.lit(name), prev_value, pl.col(name))
             )
         )

@@ -171,10 +171,17 @@ def map_distinct(series: pl.Series, make: Callable[[pl.Expr], pl.Expr]) -> pl.Se
     """Apply a text expression once per distinct value and map the result back: a roster
     repeats the same few spellings (and the same person across years) a million times, and
     Unicode normalisation per row would dominate the run."""
-    distinct = series.unique()
+    distinct, index = _distinct(series)
     out = pl.DataFrame({series.name: distinct}).select(make(pl.col(series.name)))
-    out_series = out.to_series()
-    return series.replace_strict(distinct, out_series, return_dtype=out_series.dtype)
+    return out.to_series().gather(index).alias(series.name)
+
+
+def _distinct(series: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Distinct values and, per row, the position of its value among them (one hash pass;
+    results computed on the distinct values are then spread back with cheap gathers)."""
+    distinct = series.unique()
+    positions = pl.int_range(distinct.len(), dtype=pl.UInt32, eager=True)
+    return distinct, series.replace_strict(distinct, positions, return_dtype=pl.UInt32)
 
 
 # --- value parsing --------------------------------------------------------------------------
@@ -315,13 +322,12 @@ def parse_table(
             parsed = raw.select(value.cast(dtype).alias("v"), check.alias("c"))
             values[name], checks[name] = parsed["v"].alias(name), parsed["c"].alias(name)
             continue
-        distinct = raw.get_column(name).unique()
+        distinct, index = _distinct(raw.get_column(name))
         parsed = pl.DataFrame({name: distinct}).select(
             value.cast(dtype).alias("v"), check.alias("c")
         )
-        text = raw.get_column(name)
-        values[name] = text.replace_strict(distinct, parsed["v"], return_dtype=dtype)
-        checks[name] = text.replace_strict(distinct, parsed["c"], return_dtype=pl.Utf8)
+        values[name] = parsed["v"].gather(index).alias(name)
+        checks[name] = parsed["c"].gather(index).alias(name)
     provenance = [raw.get_column(SOURCE_FILE), raw.get_column(SOURCE_ROW)]
     return (
         pl.DataFrame([*values.values(), *provenance]),
