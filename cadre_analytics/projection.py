@@ -26,8 +26,9 @@ at a time (see :func:`_simulate_by_unit_chunks`), which keeps memory bounded.
 
 Monte Carlo: scenarios with rates strictly between 0 and 1 run ``scenario.draws`` seeded draws,
 vectorised with numpy over people and draws (loops only over years and batches of draws), and
-report P10/P50/P90 of each share. With every rate 0 or 1 the draws coincide with the
-deterministic path, which is what ``baseline`` runs (one draw, integer counts).
+report P10/P50/P90 of each share (``share`` is then the mean share over draws; ``numerator`` and
+``denominator`` the medians, whole numbers). With every rate 0 or 1 the draws coincide with the
+deterministic path, which is what ``baseline`` runs (one draw, exact integer counts).
 
 Annual-update indicators: future training updates are unknown, so each person's YEAR status is
 carried forward; those rows say so in the ``assumption`` column.
@@ -74,8 +75,8 @@ PROJECTION_SCHEMA = {
     "unit": pl.Utf8,
     "year": pl.Int32,
     "scenario": pl.Utf8,
-    "numerator": pl.Float64,
-    "denominator": pl.Float64,
+    "numerator": pl.Int64,
+    "denominator": pl.Int64,
     "share": pl.Float64,
     "share_p10": pl.Float64,
     "share_p50": pl.Float64,
@@ -963,8 +964,11 @@ def _projection_frame(
 ) -> pl.DataFrame:
     """Rows indicator x unit x projected year x target year, vectorised over all of them.
 
-    ``met`` follows :func:`indicators.target_met`: exact integers on the deterministic path
-    (numerator * q against p * denominator for a target of p/q), the float share otherwise.
+    Deterministic path: the counts and their share. Monte Carlo: ``numerator`` and
+    ``denominator`` are the (lower) medians over draws — whole numbers of people — ``share`` is
+    the mean share over draws and ``share_p10/p50/p90`` its percentiles. ``met`` follows
+    :func:`indicators.target_met`: exact integers on the deterministic path (numerator * q
+    against p * denominator for a target of p/q), the float share otherwise.
     """
     carried = _carried_indicators(rules)
     year_index = {y: i for i, y in enumerate(model.years)}
@@ -1000,9 +1004,12 @@ def _projection_frame(
             warnings.simplefilter("ignore", RuntimeWarning)  # all-empty slices -> NaN
             shares = np.where(den > 0, num / den, np.nan)
             p10, p50, p90 = _percentiles(shares, (0.1, 0.5, 0.9))
-            mean_num = num.mean(axis=1)
-            mean_den = np.nanmean(den, axis=1)
-            share = np.where(mean_den > 0, mean_num / mean_den, np.nan)
+            # Counts: the (lower) median over draws, a whole number of people; one draw on the
+            # deterministic path is simply its count. Share: the mean over draws.
+            mid = (num.shape[1] - 1) // 2
+            med_num = np.sort(num, axis=1)[:, mid, :]
+            med_den = np.sort(den, axis=1)[:, mid, :]  # NaN (no base headcount) sorts last
+            share = np.nanmean(shares, axis=1)
         # per indicator, then gathered per pair (there may be hundreds of thousands of pairs)
         per_ind = [ind.targets.get(ty) for ind in rules.indicators]
         pk = np.asarray(model.pairs_ind)
@@ -1030,8 +1037,8 @@ def _projection_frame(
                 "unit": units.gather(pairs),
                 "year": years,
                 "scenario": pl.Series([scenario.name]).gather(np.zeros(len(years), np.int64)),
-                "numerator": mean_num.reshape(-1),
-                "denominator": mean_den.reshape(-1),
+                "numerator": med_num.reshape(-1),
+                "denominator": med_den.reshape(-1),
                 "share": share.reshape(-1),
                 "share_p10": p10.reshape(-1),
                 "share_p50": p50.reshape(-1),

@@ -339,9 +339,20 @@ def test_monte_carlo_equals_deterministic_when_rates_are_zero_or_one():
 
 
 def test_monte_carlo_binomial_exits_and_seeded_reproducibility():
-    # 20 people under 30, annual exit rate 0.5, no replacement: after one year the expected
-    # headcount is 10, after two years 5. 1,000 draws: the mean is within 0.5 of it.
-    staff = roster([person(f"Y{i:02d}", birth_date=dt.date(2000, 1, 1)) for i in range(20)])
+    # 20 people under 30 (10 with a degree, 10 without), annual exit rate 0.5, no replacement:
+    # the headcount is Binomial(20, 0.5) after one year (median 10) and Binomial(20, 0.25)
+    # after two (median 5). Who leaves does not depend on the degree, so the expected share
+    # with a degree stays 0.5. 1,000 draws: the medians are within 1, the mean share within 0.05.
+    staff = roster(
+        [
+            person(f"Y{i:02d}", birth_date=dt.date(2000, 1, 1), education="university")
+            for i in range(10)
+        ]
+        + [
+            person(f"Z{i:02d}", birth_date=dt.date(2000, 1, 1), education="college")
+            for i in range(10)
+        ]
+    )
     half = Scenario(
         name="half",
         label_vi="Một nửa",
@@ -355,9 +366,11 @@ def test_monte_carlo_binomial_exits_and_seeded_reproducibility():
     res = run(staff, scenarios=(BASELINE, half), seed=11)
     r24 = row(res, "d_university", 2024, scenario="half")
     r25 = row(res, "d_university", 2025, scenario="half")
-    assert r24["denominator"] == pytest.approx(10, abs=0.5)
-    assert r25["denominator"] == pytest.approx(5, abs=0.5)
-    assert r24["share_p50"] == 1.0  # everyone left in service holds a degree
+    assert abs(r24["denominator"] - 10) <= 1
+    assert abs(r25["denominator"] - 5) <= 1
+    assert r24["share"] == pytest.approx(0.5, abs=0.05)
+    assert r24["share_p10"] < r24["share_p50"] < r24["share_p90"]
+    assert isinstance(r24["numerator"], int)
     again = run(staff, scenarios=(BASELINE, half), seed=11)
     assert again.projection.equals(res.projection)
     other = run(staff, scenarios=(BASELINE, half), seed=12)
@@ -486,10 +499,14 @@ def test_chunked_monte_carlo_matches_the_whole_roster(monkeypatch):
     base = res.projection.filter(pl.col("scenario") == "baseline").sort(cols)
     other = res.projection.filter(pl.col("scenario") == "hist").sort(cols)
     assert base.height == other.height > 0
-    for c in ("numerator", "denominator", "share", "met"):
+    for c in ("numerator", "denominator", "met"):
         assert base[c].equals(other[c]), c
-    assert other["share_p10"].equals(other["share"])
-    assert other["share_p90"].equals(other["share"])
+    # the mean of 1,000 equal shares may differ from the share in the last binary digit
+    for c in ("share", "share_p10", "share_p90"):
+        assert other[c].is_null().equals(base["share"].is_null()), c
+        np.testing.assert_allclose(
+            other[c].fill_null(-1.0).to_numpy(), base["share"].fill_null(-1.0).to_numpy(), 1e-12
+        )
 
 
 def test_unknown_planned_population_is_a_clear_error():
