@@ -348,7 +348,13 @@ def _entries(
 
 
 def _stop_from(
-    table: str, rule: Rule, entries: pl.DataFrame, check: pl.DataFrame, exp: dict, year: int
+    table: str,
+    data: TableData,
+    rule: Rule,
+    entries: pl.DataFrame,
+    check: pl.DataFrame,
+    exp: dict,
+    year: int,
 ) -> InputStop:
     """One clear line for a stop-graded failure: the first offending row, and its partners."""
     if entries.height == 0:  # a table-level expectation (no row to point at)
@@ -356,7 +362,7 @@ def _stop_from(
         return InputStop(
             rule.message_vi.format(**fields),
             rule.message_en.format(**fields),
-            where=table,
+            where=", ".join(data.raw[SOURCE_FILE].unique(maintain_order=True).to_list()) or table,
             fix_vi=rule.fix_vi,
             fix_en=rule.fix_en,
         )
@@ -426,7 +432,7 @@ def _judge(
             continue
         entries = _entries(table, data, check, rows, exp, rule, spec)
         if rule.grade == "stop":
-            stop = stop or _stop_from(table, rule, entries, check, exp, year)
+            stop = stop or _stop_from(table, data, rule, entries, check, exp, year)
         elif rule.grade == "quarantine":
             quarantine.append(entries)
         else:
@@ -504,7 +510,7 @@ def validate_inputs(
         raise InputStop(
             rule.message_vi.format(value=year),
             rule.message_en.format(value=year),
-            where="staff",
+            where=", ".join(raw.input_files.filter(pl.col("table") == "staff")["path"].to_list()),
             fix_vi=rule.fix_vi,
             fix_en=rule.fix_en,
         )

@@ -239,7 +239,20 @@ def test_stop_duplicate_unit_code(tmp_path):
 
 def test_stop_no_staff_rows_for_year(tmp_path):
     line = _stop(clean_copy(tmp_path), year=2023)
+    assert line.startswith("staff.csv: ")
     assert "2023" in line
+
+
+def test_header_only_tables(tmp_path):
+    folder = clean_copy(tmp_path)
+    header = (folder / "training_updates.csv").read_text(encoding="utf-8").splitlines()[0]
+    (folder / "training_updates.csv").write_text(header + "\n,,,,\n\n", encoding="utf-8")
+    result = _validate(folder)
+    assert result.reconciliation.row(2) == ("training_updates", 0, 0, 0)
+    assert result.training.height == 0
+    header = (folder / "staff.csv").read_text(encoding="utf-8").splitlines()[0]
+    (folder / "staff.csv").write_text(header + "\n", encoding="utf-8")
+    assert "2025" in _stop(folder)
 
 
 def test_stop_when_every_row_of_the_year_is_quarantined(tmp_path):

@@ -181,7 +181,8 @@ def _distinct(series: pl.Series) -> tuple[pl.Series, pl.Series]:
     results computed on the distinct values are then spread back with cheap gathers)."""
     distinct = series.unique()
     positions = pl.int_range(distinct.len(), dtype=pl.UInt32, eager=True)
-    return distinct, series.replace_strict(distinct, positions, return_dtype=pl.UInt32)
+    index = series.replace_strict(distinct, positions, return_dtype=pl.UInt32)
+    return distinct, index.cast(pl.UInt32)  # an empty series comes back with its own dtype
 
 
 # --- value parsing --------------------------------------------------------------------------
