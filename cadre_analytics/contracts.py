@@ -377,7 +377,12 @@ def _stop_from(
     )
     first_key = keyed.filter(pl.col(IDX) == first[IDX]).select(pl.selectors.starts_with("_k"))
     partners = keyed.join(first_key, on=first_key.columns, how="semi")
-    rows = ", ".join(f"{r['source_row']}" for r in partners.iter_rows(named=True))
+    partners = partners.sort("source_file", "source_row")
+    several_files = partners["source_file"].n_unique() > 1
+    rows = ", ".join(
+        f"{r['source_row']} ({r['source_file']})" if several_files else f"{r['source_row']}"
+        for r in partners.iter_rows(named=True)
+    )
     detail = str(first_key.row(0)[1]) if len(key_cols) > 1 else ""
     fields = {"value": first["raw_value"] or "", "detail": detail, "rows": rows}
     where = (

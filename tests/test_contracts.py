@@ -224,6 +224,21 @@ def test_stop_duplicate_staff_id_in_a_year(tmp_path):
     assert "Cách sửa:" in line and "Fix:" in line
 
 
+def test_stop_duplicate_across_two_files_names_both(tmp_path):
+    from tests.ingest.helpers import read_rows, write_rows
+
+    folder = clean_copy(tmp_path)
+    rows = read_rows(folder / "staff.csv")
+    (folder / "staff.csv").unlink()
+    write_rows(folder / "staff_a.csv", [rows[0], rows[3]])  # 2025, 002 on row 2
+    changed = list(rows[3])
+    changed[rows[0].index("Trình độ chuyên môn")] = "Tiến sĩ"
+    write_rows(folder / "staff_b.csv", [rows[0], rows[1], rows[2], rows[4], changed])
+    line = _stop(folder)
+    assert line.startswith("staff_a.csv, dòng 2 / row 2")
+    assert "2 (staff_a.csv), 5 (staff_b.csv)" in line
+
+
 def test_same_id_in_different_years_is_fine(tmp_path):
     # rows 2 and 3 are 001 in 2024 and 2025: not a duplicate
     assert _validate(clean_copy(tmp_path)).quarantine.height == 0
