@@ -19,7 +19,6 @@ from cadre_analytics.ingest.normalise import TableData, parse_table, to_canonica
 from cadre_analytics.ingest.readers import file_sha256, find_sources, read_cells
 from cadre_analytics.ingest.spec import ContractSpec, load_contract_spec
 from cadre_analytics.params import DEFAULT_CONTRACTS_DIR
-from cadre_analytics.schema import SOURCE_FILE, SOURCE_ROW
 
 __all__ = ["DEFAULT_CONTRACTS_DIR", "RawInputs", "TableData", "read_inputs"]
 
@@ -82,7 +81,3 @@ def read_inputs(
         tables[name] = TableData(raw=frame, values=values, check=check, headers=header)
     input_files = pl.DataFrame(file_rows, schema=INPUT_FILES_SCHEMA)
     return RawInputs(data_dir=data_dir, spec=spec, tables=tables, input_files=input_files)
-
-
-# Provenance column names re-exported for callers that only import ingest.
-PROVENANCE_COLUMNS = (SOURCE_FILE, SOURCE_ROW)
