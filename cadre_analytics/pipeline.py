@@ -243,6 +243,9 @@ def write_manifest(staging: Path, settings: RunSettings, inputs: list[dict], key
 def run_report(settings: RunSettings) -> Path | None:
     """Run every notebook and render OUT/report.html. Returns None when already up to date."""
     check_settings(settings)
+    # Notebooks run with the notebooks folder as working directory: hand them absolute paths.
+    settings.data_dir = settings.data_dir.resolve()
+    settings.out_dir = settings.out_dir.resolve()
     inputs = input_fingerprint(settings.data_dir)
     key = run_key(settings, inputs, params_hash(DEFAULT_PARAMS_DIR))
     if not settings.force and is_up_to_date(settings.out_dir, key):

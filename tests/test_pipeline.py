@@ -64,3 +64,26 @@ def test_up_to_date_key_changes_with_inputs(tmp_path):
     (settings.out_dir / "manifest.json").write_text(json.dumps({"run_key": second}))
     assert pipeline.is_up_to_date(settings.out_dir, second)
     assert not pipeline.is_up_to_date(settings.out_dir, first)
+
+
+def test_relative_paths_reach_the_notebooks_absolute(tmp_path, monkeypatch):
+    # Notebooks run with notebooks/ as working directory: a relative OUT would land there.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    settings = pipeline.RunSettings(
+        year=2025, data_dir=Path("data"), out_dir=Path("reports/2025"), notebooks=("01",)
+    )
+    seen = {}
+
+    def record(name, settings, staging):
+        seen.update(pipeline.notebook_parameters("01_ingest_validate", settings, staging))
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(pipeline, "execute_notebook", record)
+    try:
+        pipeline.run_report(settings)
+    except RuntimeError:
+        pass
+    assert Path(seen["out_dir"]).is_absolute()
+    assert Path(seen["out_dir"]).parent == tmp_path / "reports"
+    assert seen["data_dir"] == str(tmp_path / "data")
