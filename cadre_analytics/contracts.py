@@ -347,6 +347,50 @@ def _entries(
     )
 
 
+def _files_of(data: TableData, table: str) -> str:
+    """The files a table came from; a header-only file has no rows but has its headers."""
+    files = data.raw[SOURCE_FILE].unique(maintain_order=True).to_list()
+    files = files or data.headers["source_file"].unique(maintain_order=True).to_list()
+    return ", ".join(files) or table
+
+
+def _ignored_entries(table: str, data: TableData, spec: ContractSpec) -> tuple[pl.DataFrame, dict]:
+    """Warnings (and the rule-result row) for columns outside the template: kept in the file,
+    never read, and listed so a renamed template column is noticed."""
+    rule = spec.rules["unknown_column"]
+    ignored = getattr(data, "ignored", None)
+    if ignored is None:
+        ignored = pl.DataFrame(
+            schema={"source_file": pl.Utf8, "source_row": pl.Int64, "header": pl.Utf8}
+        )
+    fields = {"value": pl.col("header")}
+    entries = ignored.select(
+        pl.lit(table).alias("table"),
+        pl.col("source_file"),
+        pl.col("source_row").cast(pl.Int64),
+        pl.col("header").alias("column"),
+        pl.col("header").alias("raw_value"),
+        pl.lit(rule.rule).alias("rule"),
+        (_template(rule.message_vi, fields) + pl.lit(" ") + _template(rule.fix_vi, fields)).alias(
+            "message_vi"
+        ),
+        (_template(rule.message_en, fields) + pl.lit(" ") + _template(rule.fix_en, fields)).alias(
+            "message_en"
+        ),
+    )
+    result = {
+        "table": table,
+        "rule": rule.rule,
+        "grade": rule.grade,
+        "expectation": "columns_match_template",
+        "rows_failed": entries.height,
+        "success": entries.height == 0,
+        "title_vi": rule.title_vi,
+        "title_en": rule.title_en,
+    }
+    return entries.cast(ISSUE_SCHEMA), result
+
+
 def _stop_from(
     table: str,
     data: TableData,
@@ -362,7 +406,7 @@ def _stop_from(
         return InputStop(
             rule.message_vi.format(**fields),
             rule.message_en.format(**fields),
-            where=", ".join(data.raw[SOURCE_FILE].unique(maintain_order=True).to_list()) or table,
+            where=_files_of(data, table),
             fix_vi=rule.fix_vi,
             fix_en=rule.fix_en,
         )
@@ -501,6 +545,9 @@ def validate_inputs(
         quarantine.append(q.drop(IDX))
         warnings.append(w.filter(~pl.col(IDX).is_in(bad.implode())).drop(IDX))
         rule_rows.extend(rr)
+        ignored, ignored_result = _ignored_entries(table, data, spec)
+        warnings.append(ignored)
+        rule_rows.append(ignored_result)
         reconciliation.append(
             {
                 "table": table,
@@ -557,6 +604,15 @@ def format_reconciliation(result: ValidationResult, lang: str = "vi") -> str:
         else:
             lines.append(f"  {en}: read {read} = accepted {ok} + quarantined {bad}")
     n_warn = result.warnings.height
+    ignored = result.warnings.filter(pl.col("rule") == "unknown_column")
+    for (file,), group in ignored.group_by("source_file", maintain_order=True):
+        names = ", ".join(f"'{h}'" for h in group["column"].to_list())
+        if lang == "vi":
+            lines.append(
+                f"  Cột ngoài mẫu, bỏ qua / Columns ignored (not in the template): {file}: {names}"
+            )
+        else:
+            lines.append(f"  Columns ignored (not in the template): {file}: {names}")
     if lang == "vi":
         lines.append(f"  Cảnh báo (giữ lại, có liệt kê) / Warnings (kept, listed): {n_warn}")
     else:

@@ -15,7 +15,13 @@ from pathlib import Path
 import polars as pl
 
 from cadre_analytics.errors import InputStop
-from cadre_analytics.ingest.normalise import TableData, parse_table, to_canonical, unit_lookup
+from cadre_analytics.ingest.normalise import (
+    IGNORED_SCHEMA,
+    TableData,
+    parse_table,
+    to_canonical,
+    unit_lookup,
+)
 from cadre_analytics.ingest.readers import file_sha256, find_sources, read_cells
 from cadre_analytics.ingest.spec import ContractSpec, load_contract_spec
 from cadre_analytics.params import DEFAULT_CONTRACTS_DIR
@@ -35,15 +41,22 @@ class RawInputs:
     input_files: pl.DataFrame  # table, path, sha256, rows
 
 
-def _read_table(sources, table, spec) -> tuple[pl.DataFrame, pl.DataFrame, list[dict]]:
-    frames, headers, files = [], [], []
+def _read_table(
+    sources, table, spec
+) -> tuple[pl.DataFrame, pl.DataFrame, list[dict], pl.DataFrame]:
+    frames, headers, files, ignored = [], [], [], []
     for source in sources:
         cells = read_cells(source, spec)
-        frame, header = to_canonical(cells, table, spec)
+        frame, header = to_canonical(cells, table, spec, ignored)
         frames.append(frame)
         headers.append(header)
         files.append({"table": table.name, "path": source.label, "rows": frame.height})
-    return pl.concat(frames, how="vertical"), pl.concat(headers, how="vertical"), files
+    return (
+        pl.concat(frames, how="vertical"),
+        pl.concat(headers, how="vertical"),
+        files,
+        pl.DataFrame(ignored, schema=IGNORED_SCHEMA),
+    )
 
 
 def read_inputs(
@@ -63,12 +76,12 @@ def read_inputs(
                 fix_vi=rule.fix_vi.format(detail=name),
                 fix_en=rule.fix_en.format(detail=name),
             )
-    raw: dict[str, tuple[pl.DataFrame, pl.DataFrame]] = {}
+    raw: dict[str, tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]] = {}
     file_rows: list[dict] = []
     hashes: dict[Path, str] = {}
     for name in ("units", "staff", "training_updates"):
-        frame, header, files = _read_table(sources[name], spec.tables[name], spec)
-        raw[name] = (frame, header)
+        frame, header, files, ignored = _read_table(sources[name], spec.tables[name], spec)
+        raw[name] = (frame, header, ignored)
         for source, row in zip(sources[name], files, strict=True):
             if source.path not in hashes:
                 hashes[source.path] = file_sha256(source.path)
@@ -76,8 +89,10 @@ def read_inputs(
             file_rows.append(row)
     units = unit_lookup(raw["units"][0])
     tables = {}
-    for name, (frame, header) in raw.items():
+    for name, (frame, header, ignored) in raw.items():
         values, check = parse_table(frame, spec.tables[name], spec, units)
-        tables[name] = TableData(raw=frame, values=values, check=check, headers=header)
+        tables[name] = TableData(
+            raw=frame, values=values, check=check, headers=header, ignored=ignored
+        )
     input_files = pl.DataFrame(file_rows, schema=INPUT_FILES_SCHEMA)
     return RawInputs(data_dir=data_dir, spec=spec, tables=tables, input_files=input_files)

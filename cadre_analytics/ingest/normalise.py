@@ -12,7 +12,7 @@ For each table three aligned frames come out (same rows, same order):
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -46,12 +46,17 @@ EXCEL_EPOCH = (1899, 12, 30)
 EXCEL_MAX_SERIAL = 2_958_465  # 31/12/9999
 
 
+IGNORED_SCHEMA = {"source_file": pl.Utf8, "source_row": pl.Int64, "header": pl.Utf8}
+
+
 @dataclass
 class TableData:
     raw: pl.DataFrame
     values: pl.DataFrame
     check: pl.DataFrame
     headers: pl.DataFrame  # source_file, column (canonical), header (as written)
+    # columns outside the template: left in the file, never read, listed for the user
+    ignored: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=IGNORED_SCHEMA))
 
 
 def _stop(spec: ContractSpec, rule: str, where: str, **fields: str) -> InputStop:
@@ -95,7 +100,7 @@ def locate_header(cells: Cells, table: TableSpec, spec: ContractSpec) -> tuple[i
     required = [c for c in table.columns.values() if c.required]
     if len(set(best_map.values())) < min(2, len(required) or 1):
         shown = ", ".join(f"'{c.primary_header}'" for c in required[:6])
-        raise _stop(spec, "missing_header_row", cells.source.label, detail=shown)
+        raise _stop(spec, "missing_header_row", cells.where(), detail=shown)
     return best_index, best_map
 
 
@@ -110,7 +115,7 @@ def _check_columns(
             col = table.columns[name]
             both = " / ".join(f"'{row[p]}'" for p in positions)
             raise _stop(
-                spec, "ambiguous_column", cells.source.label, column=col.primary_header, detail=both
+                spec, "ambiguous_column", cells.where(), column=col.primary_header, detail=both
             )
     for col in table.columns.values():
         if col.required and col.name not in by_name:
@@ -118,26 +123,56 @@ def _check_columns(
             raise _stop(
                 spec,
                 "required_column",
-                cells.source.label,
+                cells.where(),
                 column=col.primary_header,
                 detail=accepted,
             )
 
 
+def _ignored_columns(cells: Cells, index: int, mapping: dict[int, str]) -> list[dict]:
+    """Columns of the header row that map to no template column: a named one always, an
+    unnamed one only when it holds data (Excel's trailing empty columns are not news)."""
+    header_row = cells.frame.row(index)
+    body = cells.frame.slice(index + 1)
+    found = []
+    for pos, column in enumerate(cells.frame.columns):
+        if pos in mapping:
+            continue
+        text = header_row[pos]
+        text = " ".join(str(text).split()) if text is not None else ""
+        if not text:
+            if body.get_column(column).str.strip_chars().str.len_chars().max() in (None, 0):
+                continue
+            text = f"(cột {pos + 1} không có tên / unnamed column {pos + 1})"
+        found.append(
+            {
+                "source_file": cells.source.label,
+                "source_row": cells.first_row + index,
+                "header": text,
+            }
+        )
+    return found
+
+
 def to_canonical(
-    cells: Cells, table: TableSpec, spec: ContractSpec
+    cells: Cells, table: TableSpec, spec: ContractSpec, ignored: list[dict] | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Canonical text columns with provenance, and the header each column had in this file."""
+    """Canonical text columns with provenance, and the header each column had in this file.
+
+    Columns outside the template are appended to ``ignored`` (when given) as
+    ``{source_file, source_row (of the header), header}``."""
     if cells.frame.width == 0 or cells.frame.height == 0:
         raise _stop(
             spec,
             "missing_header_row",
-            cells.source.label,
+            cells.where(),
             detail=", ".join(f"'{c.primary_header}'" for c in table.columns.values() if c.required),
         )
     index, mapping = locate_header(cells, table, spec)
     header_row = cells.frame.row(index)
     _check_columns(cells, header_row, mapping, table, spec)
+    if ignored is not None:
+        ignored.extend(_ignored_columns(cells, index, mapping))
     columns = cells.frame.columns
     body = cells.frame.slice(index + 1)
     first = cells.first_row + index + 1

@@ -45,6 +45,17 @@ class Cells:
     source: Source
     frame: pl.DataFrame  # all Utf8, positional columns, nothing interpreted yet
     first_row: int  # spreadsheet row number (1-based) of frame's first row
+    encoding: str = "utf-8"  # how a CSV was decoded; "cp1258" = Vietnamese Windows ANSI
+
+    def where(self) -> str:
+        """The file as stop messages name it, with the code page when it was not Unicode, so
+        a header that fails to match because the guess was wrong explains itself."""
+        if self.encoding == "cp1258":
+            return (
+                f"{self.source.label} (đọc theo bảng mã Windows-1258, không phải UTF-8 / "
+                "read as Windows-1258, not UTF-8)"
+            )
+        return self.source.label
 
 
 def file_sha256(path: Path) -> str:
@@ -60,15 +71,114 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0][:200] if text else type(exc).__name__
 
 
-def _stop(path: Path | str, detail_vi: str, detail_en: str, spec: ContractSpec) -> InputStop:
-    rule = spec.rules["unreadable_file"]
+def _stop(
+    path: Path | str,
+    detail_vi: str,
+    detail_en: str,
+    spec: ContractSpec,
+    *,
+    fix: tuple[str, str] | None = None,
+    rule_name: str = "unreadable_file",
+) -> InputStop:
+    rule = spec.rules[rule_name]
+    fix_vi, fix_en = fix or (rule.fix_vi, rule.fix_en)
     return InputStop(
         rule.message_vi.format(detail=detail_vi),
         rule.message_en.format(detail=detail_en),
         where=str(path),
-        fix_vi=rule.fix_vi,
-        fix_en=rule.fix_en,
+        fix_vi=fix_vi,
+        fix_en=fix_en,
     )
+
+
+# --- recognising damaged, protected and legacy-encoded files ---------------------------------
+
+OLE_SIGNATURE = bytes.fromhex("d0cf11e0a1b11ae1")  # .xls, and every password-protected workbook
+ZIP_SIGNATURE = b"PK\x03\x04"  # .xlsx / .xlsm / .ods
+ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")  # OLE stream of an encrypted .xlsx
+# A byte of TCVN3 (ABC, ".VnTime" fonts) read as Latin-1 / Windows-1258 lands in U+00A1..U+00BF
+# for its most frequent letters (ă â ê ô ơ ư đ, à ả ã á ạ, ...).  Unicode Vietnamese never uses
+# that block for letters, so a text where those symbols make up a good share of the non-ASCII
+# characters was typed in a TCVN3 font.
+_TCVN3_MARKERS = frozenset(chr(code) for code in range(0xA1, 0xC0))
+TCVN3_SCAN_CHARS = 200_000
+
+
+def tcvn3_sample(texts) -> str | None:
+    """The first text that shows TCVN3 symbols when the texts, taken together, look TCVN3."""
+    markers = non_ascii = scanned = 0
+    sample = None
+    for text in texts:
+        if not text:
+            continue
+        found = 0
+        for ch in text:
+            if ord(ch) > 127:
+                non_ascii += 1
+                if ch in _TCVN3_MARKERS:
+                    found += 1
+        markers += found
+        if found and sample is None:
+            sample = text
+        scanned += len(text)
+        if scanned > TCVN3_SCAN_CHARS:
+            break
+    if markers >= 3 and markers >= 0.3 * non_ascii:
+        return sample
+    return None
+
+
+def _tcvn3_stop(label: str, sample: str, spec: ContractSpec) -> InputStop:
+    shown = sample if len(sample) <= 40 else sample[:40] + "…"
+    return _stop(
+        label,
+        f" (ví dụ ô '{shown}')",
+        f" (e.g. cell '{shown}')",
+        spec,
+        rule_name="legacy_encoding",
+    )
+
+
+def _workbook_problem(path: Path) -> tuple[str, str, tuple[str, str] | None] | None:
+    """Why a workbook cannot be opened, told from its first bytes (calamine's own messages
+    are about zip internals a user cannot act on)."""
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as handle:
+            head = handle.read(1 << 16)
+    except OSError as exc:
+        return (f"không mở được ({_first_line(exc)})", f"cannot open it ({_first_line(exc)})", None)
+    if size == 0:
+        return (
+            "tệp rỗng (0 byte), có thể do lưu hoặc sao chép chưa xong",
+            "the file is empty (0 bytes), perhaps not fully saved or copied",
+            None,
+        )
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm") and head.startswith(OLE_SIGNATURE):
+        if ENCRYPTED_PACKAGE in path.read_bytes():
+            return (
+                "sổ Excel được đặt mật khẩu (mã hóa)",
+                "the workbook is password-protected (encrypted)",
+                (
+                    "Mở tệp bằng Excel, vào Tệp > Thông tin > Bảo vệ sổ làm việc > Mã hóa bằng "
+                    "mật khẩu, xóa mật khẩu, lưu lại rồi chạy lại.",
+                    "Open it in Excel, File > Info > Protect Workbook > Encrypt with Password, "
+                    "clear the password, save, and run again.",
+                ),
+            )
+        return (
+            "sổ Excel dạng cũ (.xls) mang đuôi .xlsx",
+            "an old-format (.xls) workbook named .xlsx",
+            None,
+        )
+    if suffix in (".xlsx", ".xlsm", ".ods") and not head.startswith(ZIP_SIGNATURE):
+        return (
+            "không phải sổ Excel .xlsx (có thể là tệp khác bị đổi đuôi)",
+            "not an .xlsx workbook (perhaps another file renamed)",
+            None,
+        )
+    return None
 
 
 def _table_for_name(stem: str, spec: ContractSpec) -> str | None:
@@ -90,13 +200,16 @@ def _table_for_name(stem: str, spec: ContractSpec) -> str | None:
 def _sheet_names(path: Path, spec: ContractSpec) -> list[str]:
     import fastexcel
 
+    problem = _workbook_problem(path)
+    if problem:
+        raise _stop(path.name, problem[0], problem[1], spec, fix=problem[2])
     try:
         return list(fastexcel.read_excel(str(path)).sheet_names)
     except Exception as exc:  # calamine raises its own types for every kind of damage
         raise _stop(
-            path,
-            f"không mở được sổ Excel ({_first_line(exc)})",
-            f"not a workbook ({_first_line(exc)})",
+            path.name,
+            f"sổ Excel bị hỏng hoặc chưa sao chép hết ({_first_line(exc)})",
+            f"the workbook is damaged or incomplete ({_first_line(exc)})",
             spec,
         ) from None
 
@@ -144,11 +257,32 @@ def find_sources(data_dir: Path, spec: ContractSpec) -> dict[str, list[Source]]:
     return sources
 
 
-def _decode(raw: bytes) -> str:
-    """UTF-8 (with or without BOM) or UTF-16 with BOM (Excel's 'Unicode text')."""
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """'utf-16-le' / 'utf-16-be' when every other byte of the start is NUL (ASCII text)."""
+    head = raw[:400]
+    if len(head) < 4:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) >= 0.5 * len(odd) and even.count(0) <= 0.05 * len(even):
+        return "utf-16-le"
+    if even.count(0) >= 0.5 * len(even) and odd.count(0) <= 0.05 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def _decode(raw: bytes) -> tuple[str, str]:
+    """(text, encoding): UTF-8 with or without BOM, UTF-16 (Excel's 'Unicode text'), or else
+    Windows-1258, what "CSV (Comma delimited)" means in Excel on a Vietnamese Windows.
+    Raises UnicodeDecodeError when none fits."""
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return raw.decode("utf-16")
-    return raw.decode("utf-8-sig")
+        return raw.decode("utf-16"), "utf-16"
+    utf16 = _utf16_without_bom(raw)
+    if utf16:
+        return raw.decode(utf16), utf16
+    try:
+        return raw.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        return raw.decode("cp1258"), "cp1258"
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -165,15 +299,32 @@ def _sniff_delimiter(text: str) -> str:
 
 def _read_csv(source: Source, spec: ContractSpec) -> Cells:
     raw = source.path.read_bytes()
-    try:
-        text = _decode(raw)
-    except UnicodeDecodeError as exc:
+    if not raw.strip():
         raise _stop(
             source.label,
-            f"không phải mã UTF-8 (byte {exc.start})",
-            f"not UTF-8 encoded (byte {exc.start})",
+            "tệp rỗng, không có dòng nào",
+            "the file is empty",
+            spec,
+            fix=(
+                "Kiểm tra đã chọn đúng tệp; xuất lại dữ liệu từ phần mềm quản lý cán bộ.",
+                "Check it is the right file; export the data again.",
+            ),
+        )
+    try:
+        text, encoding = _decode(raw)
+    except UnicodeDecodeError as exc:
+        sample = tcvn3_sample([raw.decode("latin-1")])
+        if sample:
+            raise _tcvn3_stop(source.label, sample, spec) from None
+        raise _stop(
+            source.label,
+            f"không phải mã UTF-8 hay Windows-1258 (byte {exc.start})",
+            f"not UTF-8 or Windows-1258 encoded (byte {exc.start})",
             spec,
         ) from None
+    sample = tcvn3_sample(re.split(r"[,;\t|\r\n]", text[:TCVN3_SCAN_CHARS]))
+    if sample:
+        raise _tcvn3_stop(source.label, sample, spec)
     if "\x00" in text:
         raise _stop(source.label, "chứa ký tự NUL", "contains NUL characters", spec)
     delimiter = _sniff_delimiter(text)
@@ -182,7 +333,7 @@ def _read_csv(source: Source, spec: ContractSpec) -> Cells:
     head = text.splitlines()[:HEADER_SCAN_ROWS]
     width = max((len(r) for r in csv.reader(head, delimiter=delimiter)), default=0)
     if width == 0:
-        return Cells(source, pl.DataFrame(), 1)
+        return Cells(source, pl.DataFrame(), 1, encoding)
     try:
         frame = pl.read_csv(
             text.encode("utf-8"),
@@ -196,7 +347,7 @@ def _read_csv(source: Source, spec: ContractSpec) -> Cells:
     except (pl.exceptions.PolarsError, ValueError, OSError) as exc:  # malformed CSV
         first = _first_line(exc)
         raise _stop(source.label, f"CSV hỏng ({first})", f"malformed CSV ({first})", spec) from None
-    return Cells(source, frame, 1)
+    return Cells(source, frame, 1, encoding)
 
 
 def _xlsx_first_row(path: Path, sheet: str) -> int:
@@ -246,6 +397,12 @@ def _read_excel(source: Source, spec: ContractSpec) -> Cells:
             f"Excel read error ({_first_line(exc)})",
             spec,
         ) from None
+    head = frame.head(HEADER_SCAN_ROWS * 4)
+    sample = tcvn3_sample(
+        value for column in head.columns for value in head.get_column(column).cast(pl.Utf8)
+    )
+    if sample:
+        raise _tcvn3_stop(source.label, sample, spec)
     first_row = 1
     if source.path.suffix.lower() in (".xlsx", ".xlsm"):
         try:
