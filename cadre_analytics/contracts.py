@@ -388,7 +388,9 @@ def _derive_staff(
         pl.when(~pl.col("unit").is_in(unit_codes.implode())).then("unit").alias("_unit_not_found")
     )
     # An exact copy of an earlier row (same text in every column) is set aside, not a conflict.
+    # A copy shares its (staff_id, snapshot_year): whole rows are compared only among those.
     indexed = check.with_row_index(IDX)
+    indexed = indexed.filter(pl.struct("staff_id", "snapshot_year").is_duplicated())
     repeated = indexed.filter(pl.struct(names).is_duplicated())
     copies = repeated.select(
         IDX,
@@ -484,8 +486,9 @@ def _entries(
     column = exp["meta"].get("column") or kwargs.get("column") or kwargs["column_list"][0]
     gx_column = kwargs.get("column") or column
     picked = pl.Series(IDX, rows, dtype=pl.UInt32)
-    base = data.raw.with_row_index(IDX).join(pl.DataFrame(picked), on=IDX, how="semi")
-    detail = check.with_row_index(IDX).select(IDX, pl.col(gx_column).alias("_detail"))
+    # rows are sorted and unique: gather them rather than join two full-height frames
+    base = data.raw.with_row_index(IDX)[picked]
+    detail = pl.DataFrame([picked, check[gx_column].gather(picked).alias("_detail")])
     headers = data.headers.filter(pl.col("column") == column).select(
         pl.col("source_file").alias(SOURCE_FILE), pl.col("header").alias("_header")
     )
