@@ -288,7 +288,7 @@ def build() -> None:
 
     folder = case("18_unknown_degree_spelling")
     staff = rows("staff")
-    setcell(staff, 3, "Trình độ chuyên môn", "Đại hoc tại chức")
+    setcell(staff, 3, "Trình độ chuyên môn", "Đại học từ xa")
     setcell(staff, 4, "Trình độ chuyên môn", "THAC SI")  # no marks, upper case: accepted
     write_csv(folder, "staff", staff)
 
