@@ -259,6 +259,10 @@ def run_report(settings: RunSettings) -> Path | None:
         os.environ.setdefault("PYTHONWARNINGS", "ignore")
         for name in settings.notebooks:
             started = time.perf_counter()
+            if name == "04_report":
+                # The report's provenance footer reads the manifest: write it before, and
+                # again at the end with every duration.
+                write_manifest(staging, settings, inputs, key)
             execute_notebook(name, settings, staging)
             settings.durations[name] = time.perf_counter() - started
         from cadre_analytics.report.render import render_html
