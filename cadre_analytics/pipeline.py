@@ -11,7 +11,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,6 +21,7 @@ from pathlib import Path
 from cadre_analytics import __version__
 from cadre_analytics.errors import UserError
 from cadre_analytics.params import DEFAULT_PARAMS_DIR, PROJECT_ROOT, params_hash
+from cadre_analytics.provenance import git_commit, sha256_file
 
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 KERNEL_NAME = "cadre-analytics"
@@ -67,14 +67,6 @@ def check_settings(settings: RunSettings) -> None:
         )
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def input_fingerprint(data_dir: Path) -> list[dict]:
     """Every file in DATA with its SHA-256: what the up-to-date check and the manifest record."""
     files = sorted(
@@ -84,20 +76,6 @@ def input_fingerprint(data_dir: Path) -> list[dict]:
         {"path": str(p.relative_to(data_dir)), "bytes": p.stat().st_size, "sha256": sha256_file(p)}
         for p in files
     ]
-
-
-def git_commit() -> str | None:
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(PROJECT_ROOT), "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout.strip() or None
 
 
 def run_key(settings: RunSettings, inputs: list[dict], parameters_hash: str) -> str:

@@ -7,7 +7,6 @@ not run yet) by showing the section heading with a clear "not available" note.
 
 from __future__ import annotations
 
-import subprocess
 from datetime import UTC, datetime
 from html import escape
 from importlib.metadata import PackageNotFoundError, version
@@ -17,7 +16,8 @@ from typing import Any
 import polars as pl
 
 from cadre_analytics.errors import UserError
-from cadre_analytics.params import DEFAULT_PARAMS_DIR, PROJECT_ROOT, load_yaml, params_hash
+from cadre_analytics.params import DEFAULT_PARAMS_DIR, load_yaml, params_hash
+from cadre_analytics.provenance import git_commit
 from cadre_analytics.report import charts, fmt, narrative, tables
 from cadre_analytics.report.inputs import ReportInputs
 from cadre_analytics.report.strings import t, t_or
@@ -500,20 +500,6 @@ def _scenario_table(lang: str, params_dir: Path = DEFAULT_PARAMS_DIR) -> str:
 # --- 9. Provenance ---------------------------------------------------------------------------
 
 
-def _git_commit() -> str | None:
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(PROJECT_ROOT), "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout.strip() or None
-
-
 def provenance_facts(inputs: ReportInputs) -> dict[str, Any]:
     """What produced this report: from manifest.json when present, else computed now."""
     m = inputs.manifest or {}
@@ -523,7 +509,7 @@ def provenance_facts(inputs: ReportInputs) -> dict[str, Any]:
         from cadre_analytics import __version__ as pkg
     commit = m.get("git_commit")
     if commit is None:
-        commit = _git_commit()
+        commit = git_commit()
     files = m.get("inputs") or []
     if not files and inputs.input_files is not None:
         files = inputs.input_files.to_dicts()
