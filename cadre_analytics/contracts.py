@@ -522,6 +522,11 @@ def _entries(
     )
 
 
+def _short(text: str, limit: int = 120) -> str:
+    """A cell quoted in a one-line stop message: a pasted paragraph must not flood the line."""
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text)} ký tự / characters)"
+
+
 def _files_of(data: TableData, table: str) -> str:
     """The files a table came from; a header-only file has no rows but has its headers."""
     files = data.raw[SOURCE_FILE].unique(maintain_order=True).to_list()
@@ -603,7 +608,7 @@ def _stop_from(
         for r in partners.iter_rows(named=True)
     )
     detail = str(first_key.row(0)[1]) if len(key_cols) > 1 else ""
-    fields = {"value": first["raw_value"] or "", "detail": detail, "rows": rows}
+    fields = {"value": _short(first["raw_value"] or ""), "detail": detail, "rows": _short(rows)}
     where = (
         f"{first['source_file']}, dòng {first['source_row']} / row {first['source_row']}, "
         f"cột '{first['column']}'"

@@ -22,7 +22,12 @@ from cadre_analytics.ingest.normalise import (
     to_canonical,
     unit_lookup,
 )
-from cadre_analytics.ingest.readers import file_sha256, find_sources, read_cells
+from cadre_analytics.ingest.readers import (
+    file_sha256,
+    find_sources,
+    read_cells,
+    unrecognised_inputs,
+)
 from cadre_analytics.ingest.spec import ContractSpec, load_contract_spec
 from cadre_analytics.params import DEFAULT_CONTRACTS_DIR
 
@@ -72,7 +77,7 @@ def read_inputs(
             raise InputStop(
                 rule.message_vi.format(detail=name),
                 rule.message_en.format(detail=name),
-                where=str(data_dir),
+                where=f"{data_dir}{unrecognised_inputs(data_dir, spec, sources)}",
                 fix_vi=rule.fix_vi.format(detail=name),
                 fix_en=rule.fix_en.format(detail=name),
             )

@@ -270,6 +270,32 @@ def _utf16_without_bom(raw: bytes) -> str | None:
     return None
 
 
+def unrecognised_inputs(
+    data_dir: Path, spec: ContractSpec, sources: dict[str, list[Source]]
+) -> str:
+    """' (found, matching no table: ...)' for a missing-table stop: the file or sheet the user
+    meant is usually there under a name we do not accept."""
+    used = {(s.path.name, s.sheet) for found in sources.values() for s in found}
+    names = []
+    for path in sorted(Path(data_dir).iterdir()):
+        if not path.is_file() or path.name.startswith(("~$", ".", "_")):
+            continue
+        if path.suffix.lower() not in SUPPORTED:
+            continue
+        if path.suffix.lower() in EXCEL_EXT:
+            try:
+                sheets = _sheet_names(path, spec)
+            except InputStop:
+                continue
+            names += [f"{path.name} [{s}]" for s in sheets if (path.name, s) not in used]
+        elif (path.name, None) not in used:
+            names.append(path.name)
+    if not names:
+        return ""
+    shown = ", ".join(f"'{n}'" for n in names[:8]) + (" …" if len(names) > 8 else "")
+    return f" (có nhưng không nhận ra / found but not recognised: {shown})"
+
+
 def _decode(raw: bytes) -> tuple[str, str]:
     """(text, encoding): UTF-8 with or without BOM, UTF-16 (Excel's 'Unicode text'), or else
     Windows-1258, what "CSV (Comma delimited)" means in Excel on a Vietnamese Windows.

@@ -386,6 +386,12 @@ def build() -> None:
     folder = case("34_utf16_without_bom")
     (folder / "staff.csv").write_bytes(csv_text(rows("staff")).encode("utf-16-le"))  # no BOM
 
+    folder = case("35_long_value_in_a_stop_message")
+    staff = rows("staff")
+    setcell(staff, 4, "Mã cán bộ", "0" * 500)  # a pasted column of zeros, twice in 2025
+    setcell(staff, 5, "Mã cán bộ", "0" * 500)
+    write_csv(folder, "staff", staff)
+
 
 def _letter(index: int) -> str:
     return openpyxl.utils.get_column_letter(index + 1)
