@@ -174,3 +174,12 @@ def test_corpus_covers_the_issue_list():
 def test_corpus_is_small():
     total = sum(p.stat().st_size for p in CORPUS.rglob("*") if p.is_file())
     assert total < 300_000, total
+
+
+def test_tcvn3_detector_needs_many_tcvn3_symbols():
+    """Unicode Vietnamese and a stray degree sign are not TCVN3; a .VnTime header is."""
+    from cadre_analytics.ingest.readers import tcvn3_sample
+
+    assert tcvn3_sample(["Năm báo cáo", "Nguyễn Văn An", "Xã Hòa Bắc", "Nhiệt độ 25°C"]) is None
+    assert tcvn3_sample(["±1", "°C", "§2", "½"]) is None  # 4 symbols: too few to decide
+    assert tcvn3_sample(["Ghi chú", "N¨m b¸o c¸o", "M· c¸n bé"]) == "N¨m b¸o c¸o"

@@ -123,7 +123,7 @@ def tcvn3_sample(texts) -> str | None:
         scanned += len(text)
         if scanned > TCVN3_SCAN_CHARS:
             break
-    if markers >= 3 and markers >= 0.3 * non_ascii:
+    if markers >= 5 and markers >= 0.3 * non_ascii:
         return sample
     return None
 
