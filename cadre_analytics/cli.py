@@ -70,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_report(args: argparse.Namespace) -> int:
     from cadre_analytics.pipeline import RunSettings, run_report
 
-    out = args.out or Path("reports") / str(args.year)
+    out = args.out = args.out or Path("reports") / str(args.year)
     settings = RunSettings(
         year=args.year,
         data_dir=args.data,
@@ -96,9 +96,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from cadre_analytics.pipeline import RunSettings, check_settings
+    from cadre_analytics.pipeline import RunSettings, check_settings, staged_output
 
-    out = args.out or Path("reports") / str(args.year) / "validation"
+    out = args.out = args.out or Path("reports") / str(args.year) / "validation"
     check_settings(RunSettings(year=args.year, data_dir=args.data, out_dir=out, lang=args.lang))
 
     from cadre_analytics import contracts
@@ -107,7 +107,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     raw = read_inputs(args.data)
     result = contracts.validate_inputs(raw, args.year)
-    write_validation_outputs(result, out, lang=args.lang)
+    # Like the report: a stopped run leaves the previous validation outputs as they were.
+    with staged_output(out.resolve()) as staging:
+        write_validation_outputs(result, staging, lang=args.lang)
     print(contracts.format_reconciliation(result, lang=args.lang))
     print(f"Kết quả kiểm tra / Validation outputs: {out}")
     return 0
@@ -130,6 +132,14 @@ def cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def _kept_output_note(args: argparse.Namespace) -> str:
+    """Say that a failed run left the previous outputs as they were (it never half-writes)."""
+    out = getattr(args, "out", None)
+    if args.command in ("report", "validate") and out is not None and Path(out).exists():
+        return f" [{out}: kết quả lần chạy trước giữ nguyên / previous outputs left unchanged]"
+    return ""
+
+
 COMMANDS = {"report": cmd_report, "validate": cmd_validate, "synth": cmd_synth}
 
 
@@ -138,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except UserError as exc:
-        print(f"LỖI / ERROR: {exc.one_line()}", file=sys.stderr)
+        print(f"LỖI / ERROR: {exc.one_line()}{_kept_output_note(args)}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("Đã dừng / Interrupted.", file=sys.stderr)

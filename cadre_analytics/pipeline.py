@@ -218,6 +218,61 @@ def write_manifest(staging: Path, settings: RunSettings, inputs: list[dict], key
     )
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_staging(out_dir: Path) -> list[Path]:
+    """Delete staging/old folders beside OUT left by a run that was killed.
+
+    They may hold quarantine rows and restricted/ person-level files, so they must not linger.
+    A folder whose run is still alive (its pid answers) is left alone.
+    """
+    removed = []
+    if not out_dir.parent.is_dir():
+        return removed
+    for path in out_dir.parent.glob(f".{out_dir.name}.*"):
+        kind, _, tag = path.name[len(out_dir.name) + 2 :].partition("-")
+        if kind == "tmp":
+            pid_file = path / STAGING_PID
+            pid = int(pid_file.read_text()) if pid_file.exists() else None
+        elif kind == "old":
+            pid = int(tag) if tag.isdigit() else None
+        else:
+            continue
+        if pid is not None and pid != os.getpid() and _pid_alive(pid):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
+STAGING_PID = ".pid"
+
+
+@contextlib.contextmanager
+def staged_output(out_dir: Path):
+    """A fresh staging folder beside OUT, published as OUT only if the block succeeds."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_staging(out_dir)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    os.chmod(staging, 0o755)
+    (staging / STAGING_PID).write_text(str(os.getpid()))
+    try:
+        yield staging
+        (staging / STAGING_PID).unlink()
+        publish(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
 def run_report(settings: RunSettings) -> Path | None:
     """Run every notebook and render OUT/report.html. Returns None when already up to date."""
     check_settings(settings)
@@ -228,13 +283,8 @@ def run_report(settings: RunSettings) -> Path | None:
     key = run_key(settings, inputs, params_hash(DEFAULT_PARAMS_DIR))
     if not settings.force and is_up_to_date(settings.out_dir, key):
         return None
-    settings.out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(
-        tempfile.mkdtemp(prefix=f".{settings.out_dir.name}.tmp-", dir=settings.out_dir.parent)
-    )
-    os.chmod(staging, 0o755)
-    try:
-        os.environ.setdefault("PYTHONWARNINGS", "ignore")
+    os.environ.setdefault("PYTHONWARNINGS", "ignore")
+    with staged_output(settings.out_dir) as staging:
         for name in settings.notebooks:
             started = time.perf_counter()
             if name == "04_report":
@@ -251,8 +301,4 @@ def run_report(settings: RunSettings) -> Path | None:
         )
         settings.durations["render_html"] = time.perf_counter() - started
         write_manifest(staging, settings, inputs, key)
-        publish(staging, settings.out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return settings.out_dir / "report.html"

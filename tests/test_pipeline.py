@@ -1,6 +1,7 @@
 """Orchestration: typed notebook parameters, atomic publishing, the up-to-date key."""
 
 import json
+import os
 from pathlib import Path
 
 from cadre_analytics import pipeline
@@ -87,3 +88,35 @@ def test_relative_paths_reach_the_notebooks_absolute(tmp_path, monkeypatch):
     assert Path(seen["out_dir"]).is_absolute()
     assert Path(seen["out_dir"]).parent == tmp_path / "reports"
     assert seen["data_dir"] == str(tmp_path / "data")
+
+
+def test_stale_staging_of_a_killed_run_is_removed_but_a_live_one_is_kept(tmp_path):
+    out = tmp_path / "out"
+    dead = tmp_path / ".out.tmp-dead"
+    dead.mkdir()
+    (dead / pipeline.STAGING_PID).write_text("999999999")  # no such process
+    (dead / "quarantine.csv").write_text("personal rows")
+    no_pid = tmp_path / ".out.tmp-nopid"
+    no_pid.mkdir()
+    old = tmp_path / ".out.old-999999999"
+    old.mkdir()
+    live = tmp_path / ".out.tmp-live"
+    live.mkdir()
+    (live / pipeline.STAGING_PID).write_text(str(os.getppid()))  # a running process
+    other = tmp_path / ".other.tmp-x"
+    other.mkdir()
+    removed = pipeline.remove_stale_staging(out)
+    assert sorted(p.name for p in removed) == [
+        ".out.old-999999999",
+        ".out.tmp-dead",
+        ".out.tmp-nopid",
+    ]
+    assert live.exists() and other.exists()
+
+
+def test_staged_output_publishes_without_the_pid_file(tmp_path):
+    out = tmp_path / "out"
+    with pipeline.staged_output(out) as staging:
+        (staging / "a.csv").write_text("1")
+    assert sorted(p.name for p in out.iterdir()) == ["a.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]

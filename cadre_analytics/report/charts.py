@@ -102,7 +102,7 @@ def district_series(
     ind = indicators.filter((pl.col("indicator") == indicator) & (pl.col("unit") == ALL))
     history = (
         ind.select("year", "share")
-        .unique("year")
+        .unique("year", maintain_order=True)
         .sort("year")
         .with_columns(pl.lit(t("district.history", lang)).alias("series"))
     )
@@ -113,7 +113,7 @@ def district_series(
     if projection is not None and projection.height:
         proj = projection.filter(
             (pl.col("indicator") == indicator) & (pl.col("unit") == ALL)
-        ).unique(["year", "scenario"], keep="first")
+        ).unique(["year", "scenario"], keep="first", maintain_order=True)
         if proj.height:
             proj = proj.with_columns(
                 pl.coalesce("share_p50", "share").alias("mid")
@@ -146,6 +146,8 @@ def district_series(
                     .map_elements(lambda s: scenario_label(s, lang), return_dtype=pl.Utf8)
                     .alias("series")
                 )
+                # Areas are drawn in row order: unsorted rows zig-zag into wedges.
+                band = band.sort("scenario", "year")
     if trend is not None and "share_trend" in trend.columns and history.height:
         tr = (
             trend.filter(
@@ -153,7 +155,7 @@ def district_series(
                 & (pl.col("unit") == ALL)
                 & (pl.col("year") > history["year"].max())
             )
-            .unique("year")
+            .unique("year", maintain_order=True)
             .sort("year")
         )
         if tr.height:
@@ -168,7 +170,7 @@ def district_series(
     targets = (
         ind.filter(pl.col("target").is_not_null())
         .select("target_year", "target")
-        .unique()
+        .unique(maintain_order=True)
         .sort("target_year")
     )
     first_year = history["year"].min() if history.height else None

@@ -68,7 +68,7 @@ def change_frame(indicators: pl.DataFrame, year: int) -> tuple[pl.DataFrame, int
     def at(y: int, suffix: str) -> pl.DataFrame:
         return (
             indicators.filter((pl.col("unit") == ALL) & (pl.col("year") == y))
-            .unique("indicator", keep="first")
+            .unique("indicator", keep="first", maintain_order=True)
             .select(
                 "indicator",
                 pl.col("share").alias(f"share_{suffix}"),

@@ -347,7 +347,7 @@ def heatmap_table(matrix: pl.DataFrame, year: int, target_year: int | None, lang
     headers: list[Cell | str] = [t("communes.col_commune", lang), t("communes.col_unmet", lang)]
     headers += [quota_label(q, lang) for q in quotas]
     rows = []
-    units = matrix.select("unit", "unit_name", "unmet", "rank").unique().sort("rank")
+    units = matrix.select("unit", "unit_name", "unmet", "rank").unique().sort("rank", "unit")
     for u in units.iter_rows(named=True):
         cells: list[Cell | str] = [
             u["unit_name"] or u["unit"],
