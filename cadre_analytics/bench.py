@@ -158,11 +158,16 @@ class _Recorder:
         self.path = path
         self.rows = rows
         self.skip = skip
+        self.current = ("start", time.perf_counter())
         self.data: dict[str, Any] = {"stages": {}}
         self.rss = PeakRss(on_guard=self._guard)
 
     def _guard(self, rss_kib: int) -> None:
-        self.data["stopped"] = f"RSS {rss_kib // 1024} MiB passed the {RSS_GUARD_MIB} MiB guard"
+        name, started = self.current
+        self.data["stopped"] = (
+            f"RSS {rss_kib // 1024:,} MiB passed the {RSS_GUARD_MIB:,} MiB guard in '{name}' "
+            f"after {time.perf_counter() - started:.0f} s"
+        )
         self.save()
         os._exit(3)
 
@@ -178,6 +183,7 @@ class _Recorder:
             return None
         self.rss.reset()
         started = time.perf_counter()
+        self.current = (name, started)
         try:
             value = func(*args, **kwargs)
         except Exception as exc:  # recorded, and the later stages that can still run do
@@ -613,7 +619,7 @@ def table(results: dict[str, Any]) -> str:
     for k in keys:
         for part in ("data", "stages", "report", "floor_read"):
             note = results["sizes"][k].get(part, {})
-            why = note.get("skipped") or note.get("incomplete")
+            why = note.get("skipped") or note.get("stopped") or note.get("incomplete")
             if why:
                 lines.append(f"{int(k):,} {part}: {why}")
     return "\n".join(lines)
