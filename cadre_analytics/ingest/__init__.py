@@ -23,13 +23,13 @@ from cadre_analytics.ingest.normalise import (
     unit_lookup,
 )
 from cadre_analytics.ingest.readers import (
-    file_sha256,
     find_sources,
     read_cells,
     unrecognised_inputs,
 )
 from cadre_analytics.ingest.spec import ContractSpec, load_contract_spec
 from cadre_analytics.params import DEFAULT_CONTRACTS_DIR
+from cadre_analytics.provenance import sha256_file
 
 __all__ = ["DEFAULT_CONTRACTS_DIR", "RawInputs", "TableData", "read_inputs"]
 
@@ -89,7 +89,7 @@ def read_inputs(
         raw[name] = (frame, header, ignored)
         for source, row in zip(sources[name], files, strict=True):
             if source.path not in hashes:
-                hashes[source.path] = file_sha256(source.path)
+                hashes[source.path] = sha256_file(source.path)
             row["sha256"] = hashes[source.path]
             file_rows.append(row)
     units = unit_lookup(raw["units"][0])

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import hashlib
 import re
 import zipfile
 from dataclasses import dataclass
@@ -56,14 +55,6 @@ class Cells:
                 "read as Windows-1258, not UTF-8)"
             )
         return self.source.label
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _first_line(exc: BaseException) -> str:
