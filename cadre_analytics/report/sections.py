@@ -20,6 +20,7 @@ from cadre_analytics.params import DEFAULT_PARAMS_DIR, load_yaml, params_hash
 from cadre_analytics.provenance import git_commit
 from cadre_analytics.report import charts, fmt, narrative, tables
 from cadre_analytics.report.inputs import ReportInputs
+from cadre_analytics.report.settings import settings
 from cadre_analytics.report.strings import t, t_or
 from cadre_analytics.report.tables import ALL, Cell, html_table, note, quota_label
 
@@ -160,18 +161,31 @@ def section_communes(inputs: ReportInputs, lang: str) -> str:
         return _section("communes", lang, note(t("report.no_rows", lang)))
     nxt = tables.next_target_year(ind, inputs.year)
     worst = matrix.sort("rank").row(0, named=True)
+    # Only the worst communes: this section is the one part of the report that grows with the
+    # number of units, and it must stay well under 3 MB for any district.
+    shown, more = tables.top_units(matrix, settings().max_units_shown)
     alt_text = t(
         "communes.chart_alt",
         lang,
-        communes=fmt.number(matrix["unit"].n_unique(), lang),
+        communes=fmt.number(shown["unit"].n_unique(), lang),
         quotas=fmt.number(matrix["indicator"].n_unique(), lang),
         worst=worst["unit_name"] or worst["unit"],
     )
-    body = (
-        _p(t("communes.intro", lang))
-        + charts.figure(charts.heatmap_chart(matrix, lang), alt_text, lang, cls="chart wide")
-        + tables.heatmap_table(matrix, inputs.year, nxt, lang)
-    )
+    body = _p(t("communes.intro", lang))
+    if more:
+        n_shown = shown["unit"].n_unique()
+        body += note(
+            t(
+                "communes.more_not_shown",
+                lang,
+                shown=fmt.number(n_shown, lang),
+                more=fmt.number(more, lang),
+                total=fmt.number(n_shown + more, lang),
+            )
+        )
+    body += charts.figure(
+        charts.heatmap_chart(shown, lang), alt_text, lang, cls="chart wide"
+    ) + tables.heatmap_table(shown, inputs.year, nxt, lang)
     return _section("communes", lang, body)
 
 
@@ -229,7 +243,8 @@ def section_equity(inputs: ReportInputs, lang: str) -> str:
     if part.is_empty():
         return _section("equity", lang, note(t("report.no_rows", lang)))
     suppressed = tables.suppress_breakdown(part)
-    body = _p(t("equity.intro", lang))
+    min_cell = settings().min_cell
+    body = _p(t("equity.intro", lang, min_cell=min_cell, max_hidden=min_cell - 1))
     for dimension in suppressed["dimension"].unique(maintain_order=True).to_list():
         label = t_or(f"dimension.{dimension}", lang, dimension)
         body += f"<h3>{escape(label[:1].upper() + label[1:])}</h3>"
@@ -376,7 +391,9 @@ def _quota_rules() -> Any | None:
 
 def section_method(inputs: ReportInputs, lang: str) -> str:
     body = _p(t("method.intro", lang))
-    body += _p(t("method.status_rule", lang)) + _p(t("method.suppression_rule", lang))
+    body += _p(t("method.status_rule", lang)) + _p(
+        t("method.suppression_rule", lang, max_hidden=settings().min_cell - 1)
+    )
     rules = _quota_rules()
     if rules is not None:
         years = list(rules.target_years)

@@ -16,13 +16,12 @@ import polars as pl
 from cadre_analytics.errors import UserError
 from cadre_analytics.report import fmt
 from cadre_analytics.report.inputs import assert_aggregated
+from cadre_analytics.report.settings import settings
 from cadre_analytics.report.strings import has, t, t_or
 
 ALL = "ALL"
-# Smallest group shown in a breakdown; 1..MIN_CELL-1 people are shown as "<5".
-MIN_CELL = 5
-# Below this share of its target a cell is painted as far off (colour only; words carry status).
-HEAT_LOW = 0.8
+# The smallest breakdown cell shown (min_cell) and the heat-map's "far off" cut (heat_low)
+# live in params/report.yaml, read through report.settings.
 STATUSES = ("met", "on_track", "off_track", "not_met", "no_data", "no_target")
 BASELINE = "baseline"
 LANG_INDEX = {"vi": 0, "en": 1}
@@ -342,6 +341,14 @@ def attainment_expr() -> pl.Expr:
     return pl.min_horizontal(raw, pl.lit(1.0))
 
 
+def top_units(matrix: pl.DataFrame, n: int) -> tuple[pl.DataFrame, int]:
+    """The ``n`` communes that pull the district down most (the matrix's rank), and how many
+    more there are. The heat-map shows only these, so the report's size does not grow with the
+    number of units; the full table stays in indicators.csv."""
+    total = matrix["unit"].n_unique() if matrix.height else 0
+    return matrix.filter(pl.col("rank") <= n), max(total - n, 0)
+
+
 def heatmap_table(matrix: pl.DataFrame, year: int, target_year: int | None, lang: str) -> str:
     quotas = matrix.select("indicator").unique(maintain_order=True)["indicator"].to_list()
     headers: list[Cell | str] = [t("communes.col_commune", lang), t("communes.col_unmet", lang)]
@@ -379,7 +386,7 @@ def heatmap_table(matrix: pl.DataFrame, year: int, target_year: int | None, lang
 def _heat_band(attainment: float | None) -> str:
     if attainment is None:
         return "heat-na"
-    return "heat-low" if attainment < HEAT_LOW else "heat-mid"
+    return "heat-low" if attainment < settings().heat_low else "heat-mid"
 
 
 # --- Equity breakdowns with suppression -------------------------------------------------
@@ -388,7 +395,7 @@ def _heat_band(attainment: float | None) -> str:
 def suppress_breakdown(
     frame: pl.DataFrame,
     keys: Sequence[str] = ("indicator", "unit", "year", "dimension"),
-    min_cell: int = MIN_CELL,
+    min_cell: int | None = None,
 ) -> pl.DataFrame:
     """Flag cells to hide so no count of 1..min_cell-1 people can be read or recovered.
 
@@ -400,8 +407,11 @@ def suppress_breakdown(
       the smallest other cell of that column is hidden too (a non-zero one if there is one),
       because total minus the visible cells would give it back. Repeated until stable.
     Adds boolean columns ``den_suppressed`` and ``num_suppressed`` (share hidden if either).
+    ``min_cell`` defaults to params/report.yaml's.
     """
     assert_aggregated(frame, "breakdowns")
+    if min_cell is None:
+        min_cell = settings().min_cell
     if frame.is_empty():
         return frame.with_columns(
             pl.lit(False).alias("den_suppressed"), pl.lit(False).alias("num_suppressed")
@@ -446,7 +456,7 @@ def group_label(group: str | None, lang: str) -> str:
 
 def breakdown_cell(row: dict, lang: str) -> Cell:
     """The displayed text of one suppressed-or-not breakdown cell."""
-    hidden = t("equity.suppressed", lang)
+    hidden = t("equity.suppressed", lang, min_cell=settings().min_cell)
     den = hidden if row["den_suppressed"] else fmt.number(row["denominator"], lang)
     num = hidden if row["num_suppressed"] else fmt.number(row["numerator"], lang)
     hide_share = row["den_suppressed"] or row["num_suppressed"]
