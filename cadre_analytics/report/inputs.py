@@ -89,6 +89,8 @@ RULE_RESULT_COLUMNS: dict[str, pl.DataType] = {
     "rule": pl.Utf8,
     "grade": pl.Utf8,
     "rows_failed": pl.Int64,
+    "title_vi": pl.Utf8,  # the rule's name for readers (data_contracts/rules.yaml)
+    "title_en": pl.Utf8,
 }
 TRUE_WORDS = ("true", "1", "yes", "t")
 

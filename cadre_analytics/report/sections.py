@@ -353,7 +353,7 @@ def section_data_quality(inputs: ReportInputs, lang: str) -> str:
     fired = (
         inputs.rule_results.filter(pl.col("rows_failed").fill_null(0) > 0)
         .group_by(["table", "rule", "grade"], maintain_order=True)
-        .agg(pl.col("rows_failed").sum())
+        .agg(pl.col("rows_failed").sum(), pl.col(f"title_{lang}").first().alias("title"))
         .sort(["table", "rows_failed"], descending=[False, True], maintain_order=True)
         if inputs.rule_results is not None
         else pl.DataFrame()
@@ -362,7 +362,7 @@ def section_data_quality(inputs: ReportInputs, lang: str) -> str:
         rule_rows = [
             [
                 t_or(f"table.{r['table']}", lang, r["table"]),
-                r["rule"],
+                f"{r['title']} ({r['rule']})" if r["title"] else r["rule"],
                 t_or(f"data_quality.grade_{r['grade']}", lang, str(r["grade"])),
                 Cell(fmt.number(r["rows_failed"], lang), cls="num"),
             ]

@@ -149,3 +149,33 @@ def test_data_quality_sentence(tmp_path):
 def test_quota_labels_from_catalogue_then_params_then_id():
     assert tables.quota_label("c_it_use", "vi") == "Xã: CB, CC sử dụng được công nghệ thông tin"
     assert tables.quota_label("qZ_not_anywhere", "en") == "qZ_not_anywhere"
+
+
+def test_fired_rules_are_named_in_words_with_their_code():
+    from cadre_analytics.report.inputs import RULE_RESULT_COLUMNS, ReportInputs, conform
+    from cadre_analytics.report.sections import section_data_quality
+
+    rules = pl.DataFrame(
+        {
+            "table": ["staff", "staff", "staff"],
+            "rule": ["unknown_unit", "unknown_unit", "no_title_rule"],
+            "grade": ["quarantine", "quarantine", "warn"],
+            "rows_failed": [2, 1, 4],
+            "title_vi": ["Đơn vị không có trong danh mục", "Đơn vị không có trong danh mục", None],
+            "title_en": ["Unit not in the units table", "Unit not in the units table", None],
+        }
+    )
+    reconciliation = pl.DataFrame(
+        {"table": ["staff"], "rows_read": [10], "rows_accepted": [7], "rows_quarantined": [3]}
+    )
+    inputs = ReportInputs(
+        year=2025,
+        reconciliation=reconciliation,
+        rule_results=conform(rules, RULE_RESULT_COLUMNS),
+    )
+    vi = section_data_quality(inputs, "vi")
+    en = section_data_quality(inputs, "en")
+    assert "Đơn vị không có trong danh mục (unknown_unit)" in vi
+    assert "Unit not in the units table (unknown_unit)" in en
+    assert "<td>3</td>" in vi.replace(' class="num"', "")  # 2 + 1 rows, summed per rule
+    assert "no_title_rule" in en  # no title: the code alone
