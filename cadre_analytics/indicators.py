@@ -382,29 +382,18 @@ def _count_table(
             how="left",
         ).with_columns(pl.col("numerator", "denominator").fill_null(0))
     else:
+        columns = [
+            "indicator",
+            "level",
+            "unit",
+            "unit_name",
+            "snapshot_year",
+            *extra_by,
+            "numerator",
+            "denominator",
+        ]
         counted = pl.concat(
-            [
-                all_rows.select(
-                    "indicator",
-                    "level",
-                    "unit",
-                    "unit_name",
-                    "snapshot_year",
-                    *extra_by,
-                    "numerator",
-                    "denominator",
-                ),
-                per_unit.select(
-                    "indicator",
-                    "level",
-                    "unit",
-                    "unit_name",
-                    "snapshot_year",
-                    *extra_by,
-                    "numerator",
-                    "denominator",
-                ),
-            ],
+            [all_rows.select(columns), per_unit.select(columns)],
             how="vertical",
         )
     return counted.select(
