@@ -116,7 +116,6 @@ def rank_map(field: str, rules: QuotaRules) -> dict[str, int]:
     return ranks
 
 
-_rank_map = rank_map  # kept: projection.py imported the private name first
 
 
 def _rank_col(field: str) -> str:
@@ -125,7 +124,7 @@ def _rank_col(field: str) -> str:
 
 def _rank_expr(field: str, rules: QuotaRules) -> pl.Expr:
     """Position of the value on its ordered scale (null when blank or off the scale)."""
-    ranks = _rank_map(field, rules)
+    ranks = rank_map(field, rules)
     return pl.col(field).replace_strict(ranks, default=None, return_dtype=pl.Int16)
 
 
@@ -143,7 +142,7 @@ def condition_expr(cond: QuotaCondition, rules: QuotaRules, *, _ranked: bool = F
     value = rules.rule(cond.value_param) if cond.value_param else cond.value
     column = pl.col(cond.field)
     if cond.op == "at_least":
-        ranks = _rank_map(cond.field, rules)
+        ranks = rank_map(cond.field, rules)
         rank = pl.col(_rank_col(cond.field)) if _ranked else _rank_expr(cond.field, rules)
         wanted = ranks[value]
         cumulative = rules.rule(cond.cumulative_if) if cond.cumulative_if else True

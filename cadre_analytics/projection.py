@@ -165,7 +165,7 @@ def _carried_indicators(rules: QuotaRules) -> set[str]:
 def _ranks(attribute: str, rules: QuotaRules) -> dict:
     if attribute in SCENARIO_BOOLEAN_ATTRIBUTES:
         return {False: 0, True: 1}
-    return indicators._rank_map(attribute, rules)
+    return indicators.rank_map(attribute, rules)
 
 
 def _share_target(ind, target_year: int):
