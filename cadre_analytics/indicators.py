@@ -116,8 +116,6 @@ def rank_map(field: str, rules: QuotaRules) -> dict[str, int]:
     return ranks
 
 
-
-
 def _rank_col(field: str) -> str:
     return f"_rank__{field}"
 
