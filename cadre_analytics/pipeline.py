@@ -27,6 +27,8 @@ NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 KERNEL_NAME = "cadre-analytics"
 REPORT_NOTEBOOKS = ("01_ingest_validate", "02_indicators", "03_projection", "04_report")
 LANGUAGES = ("vi", "en")
+# A staging folder names the process that writes it, so a later run can tell a killed one.
+STAGING_PID = ".pid"
 
 
 @dataclass
@@ -251,9 +253,6 @@ def remove_stale_staging(out_dir: Path) -> list[Path]:
         shutil.rmtree(path, ignore_errors=True)
         removed.append(path)
     return removed
-
-
-STAGING_PID = ".pid"
 
 
 @contextlib.contextmanager
