@@ -36,6 +36,11 @@ def _years(text: str) -> range:
         raise argparse.ArgumentTypeError(f"years must look like 2021-2025 (got {text!r})") from None
 
 
+# Beside the default reports, so `make clean` removes it with them; "" turns caching off.
+DEFAULT_CACHE = "reports/.cache"
+CACHE_HELP = "folder for reusable results of unchanged inputs ('' = none)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m cadre_analytics",
@@ -50,12 +55,14 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--lang", default="vi")
     report.add_argument("--seed", type=int, default=2025)
     report.add_argument("--force", action="store_true", help="recompute even if up to date")
+    report.add_argument("--cache", default=DEFAULT_CACHE, help=CACHE_HELP)
 
     validate = sub.add_parser("validate", help="check the input folder against the data contracts")
     validate.add_argument("--year", type=_year, required=True)
     validate.add_argument("--data", type=Path, default=Path("data/sample"))
     validate.add_argument("--out", type=Path)
     validate.add_argument("--lang", default="vi")
+    validate.add_argument("--cache", default=DEFAULT_CACHE, help=CACHE_HELP)
 
     synth = sub.add_parser("synth", help="generate a synthetic sample district")
     synth.add_argument("--people", type=int, default=2600)
@@ -78,6 +85,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         lang=args.lang,
         seed=args.seed,
         force=args.force,
+        cache_dir=Path(args.cache) if args.cache else None,
     )
     started = time.perf_counter()
     html = run_report(settings)

@@ -39,6 +39,8 @@ class RunSettings:
     lang: str = "vi"
     seed: int = 2025
     force: bool = False
+    # reusable results of unchanged inputs (cadre_analytics.cache); None = no caching
+    cache_dir: Path | None = None
     notebooks: tuple[str, ...] = REPORT_NOTEBOOKS
     durations: dict[str, float] = field(default_factory=dict)
 
@@ -110,8 +112,11 @@ def is_up_to_date(out_dir: Path, key: str) -> bool:
 def notebook_parameters(name: str, settings: RunSettings, staging: Path) -> dict:
     """The typed parameters each notebook's `parameters` cell declares."""
     common = {"out_dir": str(staging), "year": int(settings.year), "lang": settings.lang}
+    cache = str(settings.cache_dir) if settings.cache_dir else ""
     if name == "01_ingest_validate":
-        return {**common, "data_dir": str(settings.data_dir.resolve())}
+        return {**common, "data_dir": str(settings.data_dir.resolve()), "cache_dir": cache}
+    if name == "04_report":
+        return {**common, "cache_dir": cache}
     if name == "03_projection":
         return {**common, "seed": int(settings.seed)}
     return common
@@ -278,6 +283,8 @@ def run_report(settings: RunSettings) -> Path | None:
     # Notebooks run with the notebooks folder as working directory: hand them absolute paths.
     settings.data_dir = settings.data_dir.resolve()
     settings.out_dir = settings.out_dir.resolve()
+    if settings.cache_dir is not None:
+        settings.cache_dir = settings.cache_dir.resolve()
     inputs = input_fingerprint(settings.data_dir)
     key = run_key(settings, inputs, params_hash(DEFAULT_PARAMS_DIR))
     if not settings.force and is_up_to_date(settings.out_dir, key):

@@ -20,6 +20,19 @@ def test_notebook_parameters_are_typed(tmp_path):
     assert params["data_dir"] == str((tmp_path / "data").resolve())
     assert params["out_dir"] == str(tmp_path / "stage")
     assert pipeline.notebook_parameters("03_projection", settings, tmp_path)["seed"] == 2025
+    assert params["cache_dir"] == ""  # no cache unless asked for
+
+
+def test_cache_folder_reaches_the_notebooks_that_use_it(tmp_path):
+    settings = _settings(tmp_path, cache_dir=tmp_path / "c")
+    for name in ("01_ingest_validate", "04_report"):
+        assert pipeline.notebook_parameters(name, settings, tmp_path)["cache_dir"] == str(
+            tmp_path / "c"
+        )
+    assert "cache_dir" not in pipeline.notebook_parameters("02_indicators", settings, tmp_path)
+    # the cache never changes a result, so it is not part of what makes two runs identical
+    plain = pipeline.run_key(_settings(tmp_path), [], "p")
+    assert pipeline.run_key(settings, [], "p") == plain
 
 
 def test_publish_replaces_old_output_only_at_the_end(tmp_path):
