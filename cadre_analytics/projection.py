@@ -728,7 +728,7 @@ def _planned_candidates(model: _Model, scenario: Scenario) -> list[tuple]:
     return out
 
 
-def _simulate(
+def _simulate_slots(
     model: _Model,
     scenario: Scenario,
     draws: int,
@@ -737,6 +737,8 @@ def _simulate(
     headcount_path: dict[int, float] | None,
     keep_states_years: tuple[int, ...] = (),
 ) -> _Sim:
+    """Reference simulator, one slot per person and draw, every step over all slots (the
+    implementation before the event-driven :func:`_simulate`; kept to check that one against)."""
     n, years = model.n, model.years
     n_pairs = len(model.pairs_ind)
     num = np.zeros((len(years), draws, n_pairs), dtype=np.int32)
@@ -893,6 +895,283 @@ def _simulate(
                 states[y] = {
                     "alive": alive[0].copy(),
                     "is_hire": is_hire[0].copy(),
+                    **{a: codes[a][0].copy() for a in model.attrs},
+                }
+    return _Sim(num, den, states)
+
+
+def _pair_index(model: _Model, plan: list, n_cls: int) -> tuple[np.ndarray, np.ndarray]:
+    """CSR map class -> output pairs it counts in (its unit's pair and ALL, per indicator)."""
+    cls_parts, col_parts = [], []
+    for item in plan:
+        if item is None:
+            continue
+        sel, starts, cols, all_col = item
+        seg = np.repeat(np.arange(starts.size), np.diff(np.r_[starts, sel.size]))
+        cls_parts += [sel, sel]
+        col_parts += [cols[seg], np.full(sel.size, all_col, dtype=np.int64)]
+    if not cls_parts:
+        return np.zeros(n_cls + 1, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    cls = np.concatenate(cls_parts)
+    col = np.concatenate(col_parts)
+    order = np.argsort(cls, kind="stable")
+    ptr = np.zeros(n_cls + 1, dtype=np.int64)
+    np.cumsum(np.bincount(cls, minlength=n_cls), out=ptr[1:])
+    return ptr, col[order]
+
+
+def _bernoulli_positions(rng: np.random.Generator, size: int, p: float) -> np.ndarray:
+    """Indices in range(size) of independent Bernoulli(p) successes, drawn through geometric
+    gaps: cost proportional to the successes, not to ``size``."""
+    if p <= 0 or size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if p >= 1:
+        return np.arange(size, dtype=np.int64)
+    found = []
+    pos = -1
+    while pos < size - 1:
+        expect = (size - 1 - pos) * p
+        m = int(expect + 6 * math.sqrt(expect) + 16)
+        steps = pos + np.cumsum(rng.geometric(p, size=m).astype(np.int64))
+        found.append(steps[steps < size])
+        pos = int(steps[-1])
+    return np.concatenate(found)
+
+
+def _apply_moves(moves: list, targets: tuple) -> None:
+    """Add the (draw, class, +1/-1) moves to each (CSR class -> pairs, state) target; empties
+    ``moves``."""
+    if not moves:
+        return
+    d = np.concatenate([m[0] for m in moves])
+    c = np.concatenate([m[1] for m in moves])
+    s = np.concatenate([np.full(m[0].size, m[2], dtype=np.int32) for m in moves])
+    moves.clear()
+    for ptr, col, state in targets:
+        lens = ptr[c + 1] - ptr[c]
+        total = int(lens.sum())
+        if total == 0:
+            continue
+        first = np.repeat(ptr[c] - np.cumsum(lens) + lens, lens)
+        cols = col[first + np.arange(total)]
+        flat = np.repeat(d, lens) * state.shape[1] + cols
+        np.add.at(state.reshape(-1), flat, np.repeat(s, lens))
+
+
+def _simulate(
+    model: _Model,
+    scenario: Scenario,
+    draws: int,
+    rng: np.random.Generator,
+    exit_rates: list[float],
+    headcount_path: dict[int, float] | None,
+    keep_states_years: tuple[int, ...] = (),
+) -> _Sim:
+    """The stock-and-flow, ``draws`` times: same rules as :func:`_simulate_slots`, but driven by
+    events. Original people keep one state slot each (alive, codes); hires are records of their
+    own; the counts per output pair are kept up to date from the people whose class changes
+    (retire, exit, complete a course, are hired) instead of being recounted over everyone each
+    year. In a year only a few percent of people change, so the cost follows the events and the
+    size of the output, not draws x people x years.
+    """
+    n, years = model.n, model.years
+    n_pairs = len(model.pairs_ind)
+    num = np.zeros((len(years), draws, n_pairs), dtype=np.int32)
+    den = np.zeros_like(num)
+    states: dict[int, dict[str, np.ndarray]] = {}
+    if n == 0 or not years:
+        return _Sim(num, den, states)
+    batch = max(1, min(draws, BATCH_ELEMENTS // max(n, 1)))
+    n_groups = len(model.group_start)
+    bands = np.array(scenario.age_band_starts, dtype=np.int32)
+    rates = np.array(exit_rates or [0.0], dtype=np.float64)
+    use_exits = bool(np.any(rates > 0))
+    ages = np.arange(MAX_AGE + 1)
+    rate_by_age = rates[np.searchsorted(bands, ages, side="right")]
+    rate_by_age = np.concatenate([rate_by_age, np.full(HORIZON, rate_by_age[-1])])
+    planned = _planned_candidates(model, scenario)
+    cut_groups = np.zeros(n_groups, dtype=bool)
+    if scenario.recruitment == "headcount_path":
+        if scenario.headcount_ratio == "from_quota":
+            member_groups = np.unique(model.group[model.headcount_member])
+            cut_groups[member_groups] = True
+        else:
+            types = set(scenario.headcount_staff_types)
+            cut_groups[:] = [t in types for t in model.group_type]
+    group_size0 = np.bincount(model.group, minlength=n_groups)
+    mix_ordinal = []
+    for a, probs in scenario.hire_mix.items():
+        if a not in model.attrs:
+            continue
+        if not isinstance(probs, dict):  # yes/no field: probability of True
+            probs = {False: 1.0 - probs, True: probs}
+        level_codes = np.array([model.values[a].index(v) for v in probs], dtype=np.int8)
+        mix_ordinal.append((a, level_codes, np.cumsum(list(probs.values()))))
+    mix_bool = [(j, scenario.hire_mix.get(a, 0.0)) for j, a in enumerate(model.hire_bool_attrs)]
+    completion = scenario.course_completion_rate
+
+    n_cls = len(model.class_unit)
+    num_ptr, num_col = _pair_index(model, model.plan_num, n_cls)
+    den_ptr, den_col = _pair_index(model, model.plan_pop, n_cls)
+    strides = {a: np.int64(model.strides[a]) for a in model.attrs}
+    retire = np.minimum(model.retire_year, NEVER).astype(np.int32)
+    birth = np.clip(model.birth_year, years[0] - MAX_AGE, years[0]).astype(np.int32)
+    base_key = model.profile.astype(np.int64) * model.n_combos
+    key0 = base_key + _combo_index(model.code0, model.strides, model.attrs)
+    cls0 = model.class_table[key0]
+    counts0 = np.bincount(cls0, minlength=n_cls).astype(np.int32)[:, None]
+    num0 = _aggregate(counts0, model.plan_num, n_pairs)[0]
+    den0 = _aggregate(counts0, model.plan_pop, n_pairs)[0]
+    retiring = {y: np.flatnonzero(retire == y) for y in years}
+    # exits of original people: candidates at the highest rate of the year, thinned to each
+    # person's own rate (exact Bernoulli draws, cost ~ rate x draws x people)
+    person_rate = {y: rate_by_age[y - birth] for y in years} if use_exits else {}
+
+    def person_class(d: np.ndarray, i: np.ndarray, codes: dict) -> np.ndarray:
+        key = base_key[i]
+        for a in model.attrs:
+            key = key + codes[a][d, i].astype(np.int64) * strides[a]
+        return model.class_table[key]
+
+    for start in range(0, draws, batch):
+        b = min(batch, draws - start)
+        alive = np.ones((b, n), dtype=bool)
+        codes = {a: np.broadcast_to(model.code0[a], (b, n)).copy() for a in model.attrs}
+        num_s = np.broadcast_to(num0, (b, n_pairs)).copy()
+        den_s = np.broadcast_to(den0, (b, n_pairs)).copy()
+        alive_g = np.broadcast_to(group_size0, (b, n_groups)).astype(np.int64)
+        # hires: one record each
+        h_d = np.zeros(0, dtype=np.int64)
+        h_g = np.zeros(0, dtype=np.int64)
+        h_cls = np.zeros(0, dtype=np.int64)
+        h_birth = np.zeros(0, dtype=np.int32)
+        h_alive = np.zeros(0, dtype=bool)
+        moves: list[tuple[np.ndarray, np.ndarray, int]] = []  # (draw, class, +1/-1)
+
+        for yi, y in enumerate(years):
+            left_d: list[np.ndarray] = []
+            left_g: list[np.ndarray] = []
+            # 1. retirement
+            idx = retiring[y]
+            if idx.size:
+                d, j = np.nonzero(alive[:, idx])
+                i = idx[j]
+                moves.append((d, person_class(d, i, codes), -1))
+                alive[d, i] = False
+                left_d.append(d)
+                left_g.append(model.group[i])
+            # 2. courses in progress
+            for a, (due, target) in model.studying.items():
+                idx = np.nonzero(due == y)[0]
+                if idx.size == 0:
+                    continue
+                ok = alive[:, idx]
+                if completion < 1:
+                    ok &= rng.random((b, idx.size)) < completion
+                cur = codes[a][:, idx]
+                ok &= model.rank[a][target[idx]][None, :] > model.rank[a][cur]
+                d, j = np.nonzero(ok)
+                if d.size == 0:
+                    continue
+                i = idx[j]
+                moves.append((d, person_class(d, i, codes), -1))
+                codes[a][d, i] = target[i]
+                moves.append((d, person_class(d, i, codes), 1))
+            # 3. other exits
+            if use_exits:
+                pr = person_rate[y]
+                top = float(pr.max())
+                pos = _bernoulli_positions(rng, b * n, top)
+                if pos.size:
+                    d, i = np.divmod(pos, n)
+                    hit = alive[d, i]
+                    hit &= rng.random(pos.size) * top < pr[i]
+                    d, i = d[hit], i[hit]
+                    moves.append((d, person_class(d, i, codes), -1))
+                    alive[d, i] = False
+                    left_d.append(d)
+                    left_g.append(model.group[i])
+                if h_alive.any():
+                    live = np.flatnonzero(h_alive)
+                    out = live[rng.random(live.size) < rate_by_age[y - h_birth[live]]]
+                    h_alive[out] = False
+                    moves.append((h_d[out], h_cls[out], -1))
+                    left_d.append(h_d[out])
+                    left_g.append(h_g[out])
+            if left_d:
+                leavers = np.bincount(
+                    np.concatenate(left_d) * n_groups + np.concatenate(left_g),
+                    minlength=b * n_groups,
+                ).reshape(b, n_groups)
+                alive_g -= leavers
+            else:
+                leavers = np.zeros((b, n_groups), dtype=np.int64)
+            # 4. recruitment
+            if scenario.recruitment != "none":
+                hires = leavers
+                if scenario.recruitment == "headcount_path" and headcount_path is not None:
+                    target_g = np.floor(headcount_path[y] * group_size0 + 0.5).astype(np.int64)
+                    need = np.maximum(0, target_g[None, :] - alive_g)
+                    hires = np.where(cut_groups[None, :], need, hires)
+                hires = np.minimum(hires, group_size0[None, :] - alive_g)  # free slots only
+                flat = np.flatnonzero(hires)
+                if flat.size:
+                    reps = hires.reshape(-1)[flat]
+                    rec = np.repeat(flat, reps)
+                    k = rec.size
+                    rd, rg = np.divmod(rec, n_groups)
+                    alive_g += hires
+                    bits = np.zeros(k, dtype=np.int64)
+                    for j, p in mix_bool:
+                        if p > 0:
+                            bits |= (rng.random(k) < p).astype(np.int64) << j
+                    combo = np.zeros(k, dtype=np.int64)
+                    for a, level_codes, cum in mix_ordinal:
+                        pick = np.searchsorted(cum, rng.random(k) * cum[-1], side="right")
+                        combo += level_codes[np.minimum(pick, len(cum) - 1)].astype(np.int64) * int(
+                            model.strides[a]
+                        )
+                    rcls = model.class_table[model.hire_up[rg, bits] * model.n_combos + combo]
+                    moves.append((rd, rcls.astype(np.int64), 1))
+                    h_d = np.concatenate([h_d, rd])
+                    h_g = np.concatenate([h_g, rg])
+                    h_cls = np.concatenate([h_cls, rcls.astype(np.int64)])
+                    h_birth = np.concatenate([h_birth, np.full(k, y - scenario.hire_age, np.int32)])
+                    h_alive = np.concatenate([h_alive, np.ones(k, dtype=bool)])
+            # 5. planned training: first `per_year` eligible in priority order, per draw
+            for p, course, cand, level_code, req in planned:
+                if not (p.from_year <= y <= p.to_year) or cand.size == 0 or p.per_year == 0:
+                    continue
+                a = course.attribute
+                width = min(cand.size, max(256, 16 * p.per_year))
+                while True:
+                    c = cand[:width]
+                    cur = codes[a][:, c]
+                    ok = alive[:, c] & (retire[c] > y)[None, :]
+                    ok &= model.rank[a][cur] < model.rank[a][level_code]
+                    for ra, rmin in req:
+                        if ra in model.attrs:
+                            ok &= model.rank[ra][codes[ra][:, c]] >= rmin
+                        else:
+                            ok &= _static_rank_ok(model, ra, rmin)[c][None, :]
+                    seen = np.cumsum(ok, axis=1, dtype=np.int32)
+                    if width == cand.size or seen[:, -1].min() >= p.per_year:
+                        break
+                    width = min(cand.size, width * 4)
+                d, j = np.nonzero(ok & (seen <= p.per_year))
+                if d.size == 0:
+                    continue
+                i = c[j]
+                moves.append((d, person_class(d, i, codes), -1))
+                codes[a][d, i] = level_code
+                moves.append((d, person_class(d, i, codes), 1))
+            _apply_moves(moves, ((num_ptr, num_col, num_s), (den_ptr, den_col, den_s)))
+            num[yi, start : start + b] = num_s
+            den[yi, start : start + b] = den_s
+            if start == 0 and y in keep_states_years:
+                states[y] = {
+                    "alive": alive[0].copy(),
+                    "is_hire": np.zeros(n, dtype=bool),
                     **{a: codes[a][0].copy() for a in model.attrs},
                 }
     return _Sim(num, den, states)
