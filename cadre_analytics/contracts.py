@@ -17,7 +17,10 @@ call on a pandas frame converted once; nothing is written to disk (ephemeral con
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
+import importlib.metadata
+import io
 import json
 import logging
 import os
@@ -29,6 +32,7 @@ from typing import Any
 
 import polars as pl
 
+from cadre_analytics.cache import Cache
 from cadre_analytics.errors import InputStop, ParamsError
 from cadre_analytics.ingest import RawInputs, TableData
 from cadre_analytics.ingest.spec import ContractSpec, Rule, load_contract_spec
@@ -104,6 +108,15 @@ def _gx():
 
 
 @functools.cache
+def _gx_version() -> str:
+    """GX's version without importing it (the import alone takes seconds)."""
+    try:
+        return importlib.metadata.version("great_expectations")
+    except importlib.metadata.PackageNotFoundError:
+        return "absent"
+
+
+@functools.cache
 def _context():
     """One ephemeral context per process (nothing on disk; creating one takes seconds)."""
     gx = _gx()
@@ -114,15 +127,12 @@ def _context():
     return context
 
 
-def load_suite(path: Path, rules: dict[str, Rule]):
-    """Load one suite from JSON and check that GX kept every expectation and each has a rule.
-
-    ``ExpectationSuite(**json)`` silently drops an expectation it cannot build (a typo in its
-    type, a bad kwarg), which would quietly switch a rule off: hence the count check.
-    """
-    gx = _gx()
+def _read_suite(path: Path, rules: dict[str, Rule]) -> tuple[dict, list[dict], str]:
+    """The suite's JSON, its expectations (each tagged with ``meta.index``) and the file's
+    SHA-256; checks that every expectation names a graded rule (no GX needed for that)."""
     try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = Path(path).read_bytes()
+        doc = json.loads(data.decode("utf-8"))
     except (OSError, ValueError) as exc:
         raise ParamsError(
             f"Không đọc được bộ quy tắc dữ liệu ({exc}).",
@@ -140,6 +150,14 @@ def load_suite(path: Path, rules: dict[str, Rule]):
                 where=str(path),
             )
         meta["index"] = index
+    return doc, expectations, hashlib.sha256(data).hexdigest()
+
+
+def _build_suite(path: Path, doc: dict, expectations: list[dict]):
+    """The GX suite; ``ExpectationSuite(**json)`` silently drops an expectation it cannot build
+    (a typo in its type, a bad kwarg), which would quietly switch a rule off: hence the count
+    check."""
+    gx = _gx()
     try:
         suite = gx.ExpectationSuite(**doc)
     except Exception as exc:  # GX raises pydantic and its own errors for a malformed suite
@@ -156,7 +174,39 @@ def load_suite(path: Path, rules: dict[str, Rule]):
             f"Great Expectations dropped expectation(s) {lost} (bad type or arguments).",
             where=str(path),
         )
-    return suite, expectations
+    return suite
+
+
+def load_suite(path: Path, rules: dict[str, Rule]):
+    """Load one suite from JSON and check that GX kept every expectation and each has a rule."""
+    doc, expectations, _sha = _read_suite(path, rules)
+    return _build_suite(Path(path), doc, expectations), expectations
+
+
+_VERDICTS = "contract_verdicts"  # cache namespace: per column group, tuple -> failed bitmask
+_SUITES = "contract_suites"  # a suite file GX accepted whole (by its SHA-256 and GX version)
+
+
+class _Suite:
+    """A suite read as JSON; the GX object (and GX itself) only when GX has to run.
+
+    Whether GX keeps every expectation of a file is remembered in the cache by the file's
+    SHA-256 and GX's version, so a warm run checks the suite without importing GX."""
+
+    def __init__(self, path: Path, rules: dict[str, Rule], cache: Cache | None):
+        self.path = Path(path)
+        self.doc, self.expectations, self.sha256 = _read_suite(self.path, rules)
+        self._suite = None
+        key = Cache.key("suite", self.sha256, _gx_version())
+        if cache is None or cache.get_json(_SUITES, key) is not True:
+            self.gx()  # refuses a suite GX would silently shorten, before any data is judged
+            if cache is not None:
+                cache.put_json(_SUITES, key, True)
+
+    def gx(self):
+        if self._suite is None:
+            self._suite = _build_suite(self.path, self.doc, self.expectations)
+        return self._suite
 
 
 # Row-by-row expectations: a row's outcome depends only on its own values in the columns the
@@ -165,6 +215,12 @@ def load_suite(path: Path, rules: dict[str, Rule]):
 # only checked for null-ness are reduced to null / not null. Cross-row expectations (uniqueness)
 # get only the rows whose key occurs more than once. Same outcomes, without handing GX (pandas)
 # millions of rows: ~280k rows/s and ~1.2 GiB per million rows measured (issue 7).
+#
+# A row-local verdict is a function of the tuple alone (derived columns that depend on the
+# report year or on 'today' are part of the tuple), so with a cache each (suite, GX version,
+# parameters read, column group, tuple) -> failed expectations is remembered and GX only sees
+# tuples it has not judged before; when it has seen them all, and no key is repeated, GX is not
+# even imported.
 _ROW_LOCAL = {
     "expect_column_values_to_not_be_null",
     "expect_column_values_to_be_null",
@@ -182,14 +238,16 @@ _DISTINCT_SET = {
 }
 _NULL_ONLY = {"expect_column_values_to_not_be_null", "expect_column_values_to_be_null"}
 _KEYED = {"expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"}
+_NO_ROWS = pl.Series("_row", [], dtype=pl.UInt32)
 
 
 @dataclass
 class _Outcome:
-    """The two things ``_judge`` reads from a GX result, in original row numbers."""
+    """What ``_judge`` reads from a GX result: success, and the failing rows of the table
+    (sorted, unique)."""
 
     success: bool
-    result: dict
+    rows: pl.Series
 
 
 def _condition_columns(condition: Any) -> list[str] | None:
@@ -216,23 +274,23 @@ def _condition_columns(condition: Any) -> list[str] | None:
     return found
 
 
-def _plan(suite_exps: list) -> tuple[dict[int, list[str]], dict[int, list[str]], set[str]]:
+def _plan(expectations: list[dict]) -> tuple[dict[int, list[str]], dict[int, list[str]], set[str]]:
     """Split expectations into row-local (columns read) and keyed (key columns + condition)."""
     local, keyed, exact = {}, {}, set()
-    for exp in suite_exps:
-        config = exp.configuration
-        kwargs = dict(config.kwargs)
-        index = exp.meta["index"]
+    for exp in expectations:
+        kind = exp.get("type")
+        kwargs = exp.get("kwargs") or {}
+        index = exp["meta"]["index"]
         cond = _condition_columns(kwargs.get("row_condition"))
         column = kwargs.get("column")
         if cond is None or kwargs.get("mostly") not in (None, 1, 1.0):
             keyed[index] = []  # not reducible: GX sees every row
-        elif config.type in _ROW_LOCAL | _DISTINCT_SET and isinstance(column, str):
+        elif kind in _ROW_LOCAL | _DISTINCT_SET and isinstance(column, str):
             local[index] = [column, *cond]
             exact.update(cond)
-            if config.type not in _NULL_ONLY:
+            if kind not in _NULL_ONLY:
                 exact.add(column)
-        elif config.type in _KEYED:
+        elif kind in _KEYED:
             # the condition only removes rows: candidates by key alone are a superset
             keyed[index] = list(kwargs.get("column_list") or [column])
         else:
@@ -259,39 +317,8 @@ def _groups(local: dict[int, list[str]]) -> list[list[str]]:
     return list(groups.values())
 
 
-def _reduced_frame(frame: pl.DataFrame, groups: list[list[str]], exact: set[str]):
-    """One frame holding every group's distinct (or null/not-null) values, padded by repeating
-    the group's first tuple, and per group the original rows behind each tuple."""
-    rows_of: dict[str, pl.Series] = {}
-    parts, length = [], 1
-    for n, columns in enumerate(groups):
-        keys = [
-            (pl.col(c) if c in exact else pl.col(c).is_null()).alias(f"_key{i}")
-            for i, c in enumerate(columns)
-        ]
-        distinct = (
-            frame.select(*columns, pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"))
-            .group_by(keys, maintain_order=True)
-            .agg(pl.col("_row"), *[pl.col(c).first() for c in columns])
-        )
-        for c in columns:
-            rows_of[c] = n
-        parts.append(distinct)
-        length = max(length, distinct.height)
-    columns_out = {}
-    for columns, distinct in zip(groups, parts, strict=True):
-        take = pl.int_range(length, eager=True).clip(upper_bound=max(distinct.height - 1, 0))
-        for c in columns:
-            columns_out[c] = (
-                distinct[c].gather(take)
-                if distinct.height
-                else pl.Series(c, [None] * length, dtype=frame.schema[c])
-            )
-    reduced = pl.DataFrame([columns_out[c] for c in frame.columns if c in columns_out])
-    return reduced, parts, rows_of
-
-
-def _validate(context, table: str, frame: pl.DataFrame, suite, parameters: dict) -> dict:
+def _validate(table: str, frame: pl.DataFrame, suite: _Suite, parameters: dict) -> dict:
+    context = _context()
     pdf = frame.to_pandas()
     source = context.data_sources.add_or_update_pandas(f"cadre_{table}")
     asset = source.add_dataframe_asset(table)
@@ -299,10 +326,11 @@ def _validate(context, table: str, frame: pl.DataFrame, suite, parameters: dict)
         batch_parameters={"dataframe": pdf}
     )
     result = batch.validate(
-        suite,
+        suite.gx(),
         expectation_parameters=parameters,
         result_format={"result_format": "COMPLETE"},
     )
+    del pdf, batch
     by_index = {}
     for item in result.results:
         info = item.exception_info or {}
@@ -320,42 +348,303 @@ def _rows(found) -> pl.Series:
     return pl.Series("_row", found.result.get("unexpected_index_list") or [], dtype=pl.UInt32)
 
 
-def _run_suite(context, table: str, frame: pl.DataFrame, suite, parameters: dict) -> dict:
-    """Validate the suite; results keyed by the expectation's position in the JSON file, with
-    ``unexpected_index_list`` in rows of ``frame`` (see _ROW_LOCAL above for how)."""
-    local, keyed, exact = _plan(list(suite.expectations))
+def _parameters_read(exps: list[dict], parameters: dict) -> dict:
+    """The expectation parameters some of ``exps`` may read (a superset: by name)."""
+    text = json.dumps([e.get("kwargs") for e in exps], sort_keys=True, default=str)
+    return {name: value for name, value in parameters.items() if name in text}
+
+
+def _run_suite(
+    table: str, frame: pl.DataFrame, suite: _Suite, parameters: dict, cache: Cache | None = None
+) -> dict[int, _Outcome]:
+    """Validate the suite; outcomes keyed by the expectation's position in the JSON file, with
+    failing rows in rows of ``frame`` (see _ROW_LOCAL above for how)."""
+    local, keyed, exact = _plan(suite.expectations)
     if frame.height == 0 or any(not cols for cols in keyed.values()):
-        return _validate(context, table, frame, suite, parameters)
-    out: dict[int, Any] = {}
+        return _run_whole(table, frame, suite, parameters, cache)
+    out: dict[int, _Outcome] = {}
     if local:
-        groups = _groups(local)
-        reduced, parts, group_of = _reduced_frame(frame, groups, exact)
-        # columns no row-local expectation reads: the first row's values (results unused)
-        missing = [c for c in frame.columns if c not in reduced.columns]
-        filler = frame.select(missing)[pl.zeros(reduced.height, dtype=pl.UInt32, eager=True)]
-        reduced = pl.concat([reduced, filler], how="horizontal").select(frame.columns)
-        found = _validate(context, f"{table}_values", reduced, suite, parameters)
-        for index, columns in local.items():
-            distinct = parts[group_of[columns[0]]]
-            bad = _rows(found[index]).clip(upper_bound=max(distinct.height - 1, 0)).unique()
-            rows = distinct["_row"].gather(bad).explode().sort() if bad.len() else bad
-            out[index] = _Outcome(
-                bool(found[index].success), {"unexpected_index_list": rows.to_list()}
-            )
+        out.update(_run_local(table, frame, suite, local, exact, parameters, cache))
     if keyed:
-        key_columns = {c for cols in keyed.values() for c in cols}
-        dup = pl.any_horizontal(pl.struct(cols).is_duplicated() for cols in keyed.values())
-        nulls = pl.any_horizontal(pl.col(c).is_null() for c in key_columns)
-        picked = frame.select(
-            pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"), (dup | nulls).alias("_keep")
-        ).filter(pl.col("_keep") | (pl.col("_row") == 0))["_row"]
-        found = _validate(context, f"{table}_keys", frame[picked], suite, parameters)
-        for index in keyed:
-            rows = picked.gather(_rows(found[index])).sort()
-            out[index] = _Outcome(
-                bool(found[index].success), {"unexpected_index_list": rows.to_list()}
-            )
+        out.update(_run_keyed(table, frame, suite, keyed, parameters))
     return out
+
+
+def _run_whole(
+    table: str, frame: pl.DataFrame, suite: _Suite, parameters: dict, cache: Cache | None
+) -> dict[int, _Outcome]:
+    """GX on every row (an expectation that cannot be reduced, or an empty table: remembered,
+    since an empty table has no row to point at)."""
+    key = None
+    if cache is not None and frame.height == 0:
+        schema = [(c, str(t)) for c, t in frame.schema.items()]
+        key = Cache.key("empty", table, suite.sha256, _gx_version(), schema, parameters)
+        known = cache.get_json(_VERDICTS, key)
+        if isinstance(known, dict) and set(known) == {str(e) for e in range(len(known))}:
+            if len(known) == len(suite.expectations):
+                return {int(i): _Outcome(bool(ok), _NO_ROWS) for i, ok in known.items()}
+    found = _validate(table, frame, suite, parameters)
+    out = {
+        index: _Outcome(bool(item.success), _rows(item).unique().sort())
+        for index, item in found.items()
+    }
+    if key is not None:
+        cache.put_json(_VERDICTS, key, {str(i): o.success for i, o in out.items()})
+    return out
+
+
+@dataclass
+class _Group:
+    """One column group: its distinct tuples and what is known of them."""
+
+    columns: list[str]
+    keys: list[str]  # _key{i}: the value itself, or is_null for a null-only column
+    row_exps: list[int]  # row-local expectations, bit i of the mask = row_exps[i]
+    set_exps: list[int]  # distinct-set expectations (one verdict for the whole column)
+    distinct: pl.DataFrame  # _tid, keys, columns (a representative value per tuple)
+    cache_key: str | None = None
+    stored: pl.DataFrame | None = None  # keys + masks read from the cache
+    masks: pl.DataFrame | None = None  # _tid + masks of every tuple once judged
+    set_keys: dict[int, str] | None = None
+    set_results: dict[int, bool] | None = None
+    send: pl.DataFrame | None = None  # the tuples GX must judge (with _tid)
+
+
+def _mask_names(n: int) -> list[str]:
+    return [f"_fail{k}" for k in range(max(1, -(-n // 64)))]
+
+
+def _run_local(
+    table: str,
+    frame: pl.DataFrame,
+    suite: _Suite,
+    local: dict[int, list[str]],
+    exact: set[str],
+    parameters: dict,
+    cache: Cache | None,
+) -> dict[int, _Outcome]:
+    exps = suite.expectations
+    groups = []
+    for columns in _groups(local):
+        in_group = sorted(i for i, cols in local.items() if cols[0] in columns)
+        keys = [f"_key{i}" for i in range(len(columns))]
+        key_exprs = [
+            (pl.col(c) if c in exact else pl.col(c).is_null()).alias(k)
+            for c, k in zip(columns, keys, strict=True)
+        ]
+        distinct = (
+            frame.group_by(key_exprs).agg(pl.col(c).first() for c in columns).with_row_index("_tid")
+        )
+        group = _Group(
+            columns=columns,
+            keys=keys,
+            row_exps=[i for i in in_group if exps[i]["type"] in _ROW_LOCAL],
+            set_exps=[i for i in in_group if exps[i]["type"] in _DISTINCT_SET],
+            distinct=distinct,
+        )
+        _recall(table, frame, group, suite, exact, parameters, cache)
+        groups.append(group)
+    todo = [g for g in groups if g.send is not None and g.send.height]
+    if todo:
+        _judge_with_gx(table, frame, groups, suite, parameters)
+        if cache is not None:
+            for g in todo:
+                _remember(g, cache)
+    out: dict[int, _Outcome] = {}
+    for g in groups:
+        out.update(_outcomes(frame, g, exact))
+    return out
+
+
+def _recall(
+    table: str,
+    frame: pl.DataFrame,
+    g: _Group,
+    suite: _Suite,
+    exact: set[str],
+    parameters: dict,
+    cache: Cache | None,
+) -> None:
+    """Masks of the tuples the cache knows; ``g.send`` = the tuples GX must still judge."""
+    masks = _mask_names(len(g.row_exps))
+    if cache is None:
+        g.send = g.distinct
+        return
+    exps = [suite.expectations[i] for i in g.row_exps + g.set_exps]
+    read = _parameters_read(exps, parameters)
+    dtypes = [str(frame.schema[c]) for c in g.columns]
+    shape = [g.columns, dtypes, [c in exact for c in g.columns], g.row_exps]
+    common = (table, suite.sha256, _gx_version(), read)
+    g.cache_key = Cache.key("tuples", *common, shape)
+    stored = cache.get_frame(_VERDICTS, g.cache_key)
+    want = pl.Schema(
+        {
+            **dict(zip(g.keys, g.distinct.select(g.keys).dtypes, strict=True)),
+            **dict.fromkeys(masks, pl.UInt64),
+        }
+    )
+    if stored is not None and stored.schema != want:
+        stored = None  # written by other code: a miss
+    g.stored = stored
+    g.set_results = {} if not g.set_exps else None
+    if g.set_exps:
+        # one verdict for the group's whole set of tuples, keyed by a digest of that set
+        digest = _frame_digest(g.distinct.select(g.keys))
+        g.set_keys = {i: Cache.key("set", *common, shape, i, digest) for i in g.set_exps}
+        results = {i: cache.get_json(_VERDICTS, k) for i, k in g.set_keys.items()}
+        if all(isinstance(v, bool) for v in results.values()):
+            g.set_results = results
+    if stored is None:
+        g.send = g.distinct
+        return
+    known = g.distinct.select("_tid", *g.keys).join(
+        stored, on=g.keys, how="inner", nulls_equal=True
+    )
+    g.masks = known.select("_tid", *masks)
+    if g.set_results is None:
+        g.send = g.distinct  # the set verdict needs every tuple in front of GX
+    else:
+        g.send = g.distinct.join(known.select("_tid"), on="_tid", how="anti")
+
+
+def _frame_digest(frame: pl.DataFrame) -> str:
+    buffer = io.BytesIO()
+    frame.sort(frame.columns, nulls_last=True).write_ipc(buffer, compression="uncompressed")
+    return hashlib.sha256(buffer.getvalue()).hexdigest()
+
+
+def _judge_with_gx(
+    table: str, frame: pl.DataFrame, groups: list[_Group], suite: _Suite, parameters: dict
+) -> None:
+    """One GX call on every group's unjudged tuples side by side (each group padded by
+    repeating its last tuple); fills each group's masks and set verdicts."""
+    shown = {}
+    for g in groups:
+        shown[id(g)] = g.send if g.send is not None and g.send.height else g.distinct[:1]
+    length = max(s.height for s in shown.values())
+    columns_out = {}
+    for g in groups:
+        s = shown[id(g)]
+        take = pl.int_range(length, eager=True).clip(upper_bound=s.height - 1)
+        for c in g.columns:
+            columns_out[c] = s[c].gather(take)
+    missing = [c for c in frame.columns if c not in columns_out]
+    # columns no row-local expectation reads: the first row's values (results unused)
+    filler = frame.select(missing)[pl.zeros(length, dtype=pl.UInt32, eager=True)]
+    reduced = pl.concat(
+        [pl.DataFrame([columns_out[c] for c in frame.columns if c in columns_out]), filler],
+        how="horizontal",
+    ).select(frame.columns)
+    found = _validate(f"{table}_values", reduced, suite, parameters)
+    for g in groups:
+        if g.send is None or not g.send.height:
+            continue
+        masks = _mask_names(len(g.row_exps))
+        words = [pl.zeros(g.send.height, dtype=pl.UInt64, eager=True) for _ in masks]
+        for bit, index in enumerate(g.row_exps):
+            bad = _rows(found[index]).clip(upper_bound=g.send.height - 1).unique()
+            if bad.len():
+                flag = pl.zeros(g.send.height, dtype=pl.UInt64, eager=True).scatter(
+                    bad, 1 << (bit % 64)
+                )
+                words[bit // 64] = words[bit // 64] | flag
+        new = pl.DataFrame(
+            [g.send["_tid"], *[w.alias(m) for w, m in zip(words, masks, strict=True)]]
+        )
+        g.masks = new if g.masks is None else pl.concat([g.masks, new]).unique("_tid")
+        if g.send.height == g.distinct.height:
+            g.set_results = {i: bool(found[i].success) for i in g.set_exps}
+
+
+def _remember(g: _Group, cache: Cache) -> None:
+    """Merge the group's new verdicts into its cache entry; store the set verdicts."""
+    masks = _mask_names(len(g.row_exps))
+    judged = g.distinct.select("_tid", *g.keys).join(g.masks, on="_tid").select(*g.keys, *masks)
+    if g.stored is not None:
+        judged = pl.concat([g.stored, judged]).unique(g.keys, keep="first")
+    cache.put_frame(_VERDICTS, g.cache_key, judged)
+    for i, key in (g.set_keys or {}).items():
+        if g.set_results is not None:
+            cache.put_json(_VERDICTS, key, g.set_results[i])
+
+
+def _outcomes(frame: pl.DataFrame, g: _Group, exact: set[str]) -> dict[int, _Outcome]:
+    """Rows behind each failing tuple: only the (few) failing tuples are joined back."""
+    masks = _mask_names(len(g.row_exps))
+    failing = (
+        g.distinct.select("_tid", *g.keys)
+        .join(g.masks, on="_tid")
+        .filter(pl.any_horizontal(pl.col(m) != 0 for m in masks))
+        .drop("_tid")
+    )
+    out: dict[int, _Outcome] = {}
+    if failing.height:
+        key_exprs = [
+            (pl.col(c) if c in exact else pl.col(c).is_null()).alias(k)
+            for c, k in zip(g.columns, g.keys, strict=True)
+        ]
+        hit = (
+            frame.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"), *key_exprs)
+            .join(failing, on=g.keys, how="inner", nulls_equal=True)
+            .select("_row", *masks)
+        )
+    for bit, index in enumerate(g.row_exps):
+        rows = _NO_ROWS
+        if failing.height:
+            m = pl.col(masks[bit // 64])
+            rows = hit.filter((m & (1 << (bit % 64))) != 0)["_row"].sort()
+        out[index] = _Outcome(rows.len() == 0, rows)
+    for index in g.set_exps:
+        out[index] = _Outcome(bool(g.set_results[index]), _NO_ROWS)
+    return out
+
+
+def _keys_settled(frame: pl.DataFrame, keyed: dict[int, list[str]], exps: list[dict]) -> bool:
+    """True when no uniqueness expectation can fail, decided without GX: among the rows GX
+    would consider, no key occurs twice. Rows GX skips for a null key are dropped only where
+    GX is sure to skip them; any other condition is ignored (it only removes rows)."""
+    for index, cols in keyed.items():
+        exp = exps[index]
+        kwargs = exp.get("kwargs") or {}
+        rows = frame
+        cond = kwargs.get("row_condition")
+        if (
+            isinstance(cond, dict)
+            and cond.get("type") == "nullity"
+            and isinstance(cond.get("column"), dict)
+            and cond["column"].get("name") in frame.columns
+            and isinstance(cond.get("is_null"), bool)
+        ):
+            name = cond["column"]["name"]
+            rows = rows.filter(pl.col(name).is_null() == cond["is_null"])
+        rows = rows.select(cols)
+        if exp["type"] == "expect_column_values_to_be_unique" or (
+            kwargs.get("ignore_row_if") == "any_value_is_missing"
+        ):
+            rows = rows.drop_nulls()
+        elif rows.null_count().sum_horizontal().item():
+            return False
+        if rows.select(pl.struct(cols).is_duplicated().any()).item():
+            return False
+    return True
+
+
+def _run_keyed(
+    table: str, frame: pl.DataFrame, suite: _Suite, keyed: dict[int, list[str]], parameters
+) -> dict[int, _Outcome]:
+    if _keys_settled(frame, keyed, suite.expectations):
+        return {index: _Outcome(True, _NO_ROWS) for index in keyed}
+    key_columns = {c for cols in keyed.values() for c in cols}
+    dup = pl.any_horizontal(pl.struct(cols).is_duplicated() for cols in keyed.values())
+    nulls = pl.any_horizontal(pl.col(c).is_null() for c in key_columns)
+    picked = frame.select(
+        pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"), (dup | nulls).alias("_keep")
+    ).filter(pl.col("_keep") | (pl.col("_row") == 0))["_row"]
+    found = _validate(f"{table}_keys", frame[picked], suite, parameters)
+    return {
+        index: _Outcome(bool(found[index].success), picked.gather(_rows(found[index])).sort())
+        for index in keyed
+    }
 
 
 # --- derived columns --------------------------------------------------------------------------
@@ -476,7 +765,7 @@ def _entries(
     table: str,
     data: TableData,
     check: pl.DataFrame,
-    rows: list[int],
+    rows: pl.Series,
     exp: dict,
     rule: Rule,
     spec: ContractSpec,
@@ -485,7 +774,7 @@ def _entries(
     kwargs = exp.get("kwargs", {})
     column = exp["meta"].get("column") or kwargs.get("column") or kwargs["column_list"][0]
     gx_column = kwargs.get("column") or column
-    picked = pl.Series(IDX, rows, dtype=pl.UInt32)
+    picked = rows.cast(pl.UInt32).alias(IDX)
     # rows are sorted and unique: gather them rather than join two full-height frames
     base = data.raw.with_row_index(IDX)[picked]
     detail = pl.DataFrame([picked, check[gx_column].gather(picked).alias("_detail")])
@@ -643,8 +932,8 @@ def _judge(
     for index, exp in enumerate(expectations):
         rule = spec.rules[exp["meta"]["rule"]]
         outcome = results[index]
-        rows = sorted(set(outcome.result.get("unexpected_index_list") or []))
-        rows_failed = len(rows) if rows else (0 if outcome.success else 1)
+        rows = outcome.rows
+        rows_failed = rows.len() if rows.len() else (0 if outcome.success else 1)
         rule_rows.append(
             {
                 "table": table,
@@ -687,11 +976,14 @@ def validate_inputs(
     *,
     schedule=None,
     today: date | None = None,
+    cache: Cache | None = None,
 ) -> ValidationResult:
     """Judge every row read; raise InputStop for a stop-graded failure.
 
     ``schedule`` defaults to ``params/retirement.yaml``; ``today`` (for 'training dated in the
-    future') defaults to the system date and exists so tests are reproducible.
+    future') defaults to the system date and exists so tests are reproducible.  ``cache``
+    remembers GX's verdict on each distinct tuple of values (see _ROW_LOCAL): the result is
+    the same with or without it, and a rerun on values GX has already judged does not import GX.
     """
     contracts_dir = Path(contracts_dir)
     spec = load_contract_spec(contracts_dir)
@@ -700,7 +992,6 @@ def validate_inputs(
 
         schedule = load_retirement_schedule()
     today = today or date.today()
-    context = _context()
     parameters = _format_params(spec)
     parameters["report_year"] = [str(year)]
 
@@ -708,7 +999,7 @@ def validate_inputs(
     quarantine, warnings, rule_rows, reconciliation = [], [], [], []
     for table in TABLE_ORDER:
         data = raw.tables[table]
-        suite, expectations = load_suite(contracts_dir / f"{table}.json", spec.rules)
+        suite = _Suite(contracts_dir / f"{table}.json", spec.rules, cache)
         if table == "staff":
             unit_codes = accepted["units"]["code"].drop_nulls().unique()
             check = _derive_staff(data, schedule, unit_codes, spec)
@@ -717,8 +1008,10 @@ def validate_inputs(
             check = _derive_training(data, today, staff_ids)
         else:
             check = data.check
-        results = _run_suite(context, table, check.drop(SOURCE_FILE, SOURCE_ROW), suite, parameters)
-        q, w, rr = _judge(table, data, check, results, expectations, spec, year)
+        frame = check.drop(SOURCE_FILE, SOURCE_ROW)
+        results = _run_suite(table, frame, suite, parameters, cache)
+        del frame
+        q, w, rr = _judge(table, data, check, results, suite.expectations, spec, year)
         bad = q[IDX].unique()
         keep = data.values.with_row_index(IDX).filter(~pl.col(IDX).is_in(bad.implode()))
         accepted[table] = keep.drop(IDX)
