@@ -900,24 +900,34 @@ def _simulate_slots(
     return _Sim(num, den, states)
 
 
-def _pair_index(model: _Model, plan: list, n_cls: int) -> tuple[np.ndarray, np.ndarray]:
-    """CSR map class -> output pairs it counts in (its unit's pair and ALL, per indicator)."""
-    cls_parts, col_parts = [], []
+def _pair_index(plan: list, n_cls: int) -> tuple[np.ndarray, np.ndarray, list]:
+    """CSR map class -> the unit pairs it counts in (one per indicator with the flag), and per
+    indicator (ALL column, unit columns): ALL is the sum of its unit pairs."""
+    cls_parts, col_parts, all_sums = [], [], []
     for item in plan:
         if item is None:
             continue
         sel, starts, cols, all_col = item
         seg = np.repeat(np.arange(starts.size), np.diff(np.r_[starts, sel.size]))
-        cls_parts += [sel, sel]
-        col_parts += [cols[seg], np.full(sel.size, all_col, dtype=np.int64)]
+        cls_parts.append(sel)
+        col_parts.append(cols[seg])
+        all_sums.append((all_col, cols))
+    ptr = np.zeros(n_cls + 1, dtype=np.int64)
     if not cls_parts:
-        return np.zeros(n_cls + 1, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return ptr, np.zeros(0, dtype=np.int64), all_sums
     cls = np.concatenate(cls_parts)
     col = np.concatenate(col_parts)
     order = np.argsort(cls, kind="stable")
-    ptr = np.zeros(n_cls + 1, dtype=np.int64)
     np.cumsum(np.bincount(cls, minlength=n_cls), out=ptr[1:])
-    return ptr, col[order]
+    return ptr, col[order], all_sums
+
+
+def _expand(ptr: np.ndarray, col: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For classes ``c``: the pair columns of each (CSR rows concatenated) and their counts."""
+    lens = ptr[c + 1] - ptr[c]
+    total = int(lens.sum())
+    first = np.repeat(ptr[c] - np.cumsum(lens) + lens, lens)
+    return col[first + np.arange(total)], lens
 
 
 def _bernoulli_positions(rng: np.random.Generator, size: int, p: float) -> np.ndarray:
@@ -948,14 +958,17 @@ def _apply_moves(moves: list, targets: tuple) -> None:
     s = np.concatenate([np.full(m[0].size, m[2], dtype=np.int32) for m in moves])
     moves.clear()
     for ptr, col, state in targets:
-        lens = ptr[c + 1] - ptr[c]
-        total = int(lens.sum())
-        if total == 0:
+        cols, lens = _expand(ptr, col, c)
+        if cols.size == 0:
             continue
-        first = np.repeat(ptr[c] - np.cumsum(lens) + lens, lens)
-        cols = col[first + np.arange(total)]
         flat = np.repeat(d, lens) * state.shape[1] + cols
         np.add.at(state.reshape(-1), flat, np.repeat(s, lens))
+
+
+def _common_delta(ptr: np.ndarray, col: np.ndarray, c: np.ndarray, n_pairs: int) -> np.ndarray:
+    """Per pair: how many of the classes ``c`` (with repeats) count in it."""
+    cols, _ = _expand(ptr, col, c)
+    return np.bincount(cols, minlength=n_pairs).astype(np.int32)
 
 
 def _simulate(
@@ -1011,8 +1024,8 @@ def _simulate(
     completion = scenario.course_completion_rate
 
     n_cls = len(model.class_unit)
-    num_ptr, num_col = _pair_index(model, model.plan_num, n_cls)
-    den_ptr, den_col = _pair_index(model, model.plan_pop, n_cls)
+    num_ptr, num_col, num_all = _pair_index(model.plan_num, n_cls)
+    den_ptr, den_col, den_all = _pair_index(model.plan_pop, n_cls)
     strides = {a: np.int64(model.strides[a]) for a in model.attrs}
     retire = np.minimum(model.retire_year, NEVER).astype(np.int32)
     birth = np.clip(model.birth_year, years[0] - MAX_AGE, years[0]).astype(np.int32)
@@ -1033,10 +1046,24 @@ def _simulate(
             key = key + codes[a][d, i].astype(np.int64) * strides[a]
         return model.class_table[key]
 
+    def typ_class(i: np.ndarray) -> np.ndarray:
+        key = base_key[i]
+        for a in model.attrs:
+            key = key + codes_typ[a][i].astype(np.int64) * strides[a]
+        return model.class_table[key]
+
+    def same_codes(codes: dict, i: np.ndarray) -> np.ndarray:
+        same = np.ones((1, i.size), dtype=bool)
+        for a in model.attrs:
+            same = same & (codes[a][:, i] == codes_typ[a][i][None, :])
+        return same
+
     for start in range(0, draws, batch):
         b = min(batch, draws - start)
         alive = np.ones((b, n), dtype=bool)
         codes = {a: np.broadcast_to(model.code0[a], (b, n)).copy() for a in model.attrs}
+        # the typical path: what most draws hold for a person still on the roster
+        codes_typ = {a: model.code0[a].copy() for a in model.attrs}
         num_s = np.broadcast_to(num0, (b, n_pairs)).copy()
         den_s = np.broadcast_to(den0, (b, n_pairs)).copy()
         alive_g = np.broadcast_to(group_size0, (b, n_groups)).astype(np.int64)
@@ -1051,31 +1078,53 @@ def _simulate(
         for yi, y in enumerate(years):
             left_d: list[np.ndarray] = []
             left_g: list[np.ndarray] = []
-            # 1. retirement
+            # 1. retirement. Most draws look alike (the person alive, codes as in the typical
+            # path): their change is applied to every draw at once, and only the draws that
+            # differ are corrected one by one.
             idx = retiring[y]
             if idx.size:
-                d, j = np.nonzero(alive[:, idx])
-                i = idx[j]
+                live = alive[:, idx]
+                typical = live & same_codes(codes, idx)
+                ctyp = typ_class(idx)
+                num_s -= _common_delta(num_ptr, num_col, ctyp, n_pairs)[None, :]
+                den_s -= _common_delta(den_ptr, den_col, ctyp, n_pairs)[None, :]
+                d, j = np.nonzero(~typical)
+                moves.append((d, ctyp[j], 1))
+                on = live[d, j]
+                d, i = d[on], idx[j[on]]
                 moves.append((d, person_class(d, i, codes), -1))
-                alive[d, i] = False
+                d, j = np.nonzero(live)
+                alive[:, idx] = False
                 left_d.append(d)
-                left_g.append(model.group[i])
-            # 2. courses in progress
+                left_g.append(model.group[idx[j]])
+            # 2. courses in progress (same typical-path shortcut)
             for a, (due, target) in model.studying.items():
                 idx = np.nonzero(due == y)[0]
                 if idx.size == 0:
                     continue
-                ok = alive[:, idx]
+                success = alive[:, idx]
                 if completion < 1:
-                    ok &= rng.random((b, idx.size)) < completion
+                    success &= rng.random((b, idx.size)) < completion
+                tgt = target[idx]
                 cur = codes[a][:, idx]
-                ok &= model.rank[a][target[idx]][None, :] > model.rank[a][cur]
-                d, j = np.nonzero(ok)
-                if d.size == 0:
-                    continue
+                ok = success & (model.rank[a][tgt][None, :] > model.rank[a][cur])
+                typical = success & same_codes(codes, idx)
+                raise_typ = model.rank[a][tgt] > model.rank[a][codes_typ[a][idx]]
+                before = typ_class(idx)
+                codes_typ[a][idx] = np.where(raise_typ, tgt, codes_typ[a][idx])
+                after = typ_class(idx)
+                for ptr, col, state in ((num_ptr, num_col, num_s), (den_ptr, den_col, den_s)):
+                    state += (
+                        _common_delta(ptr, col, after[raise_typ], n_pairs)
+                        - _common_delta(ptr, col, before[raise_typ], n_pairs)
+                    )[None, :]
+                d, j = np.nonzero(~typical & raise_typ[None, :])
+                moves.append((d, before[j], 1))
+                moves.append((d, after[j], -1))
+                d, j = np.nonzero(ok & ~typical)
                 i = idx[j]
                 moves.append((d, person_class(d, i, codes), -1))
-                codes[a][d, i] = target[i]
+                codes[a][:, idx] = np.where(ok, tgt[None, :], cur)
                 moves.append((d, person_class(d, i, codes), 1))
             # 3. other exits
             if use_exits:
@@ -1166,6 +1215,9 @@ def _simulate(
                 codes[a][d, i] = level_code
                 moves.append((d, person_class(d, i, codes), 1))
             _apply_moves(moves, ((num_ptr, num_col, num_s), (den_ptr, den_col, den_s)))
+            for all_cols, state in ((num_all, num_s), (den_all, den_s)):
+                for all_col, cols in all_cols:
+                    state[:, all_col] = state[:, cols].sum(axis=1)
             num[yi, start : start + b] = num_s
             den[yi, start : start + b] = den_s
             if start == 0 and y in keep_states_years:
