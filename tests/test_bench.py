@@ -104,3 +104,52 @@ def test_stage_worker_runs_the_real_stages_on_200_people(tiny_data):
     assert found["finished"] is True
     floor = bench.run_floor_read(200)
     assert floor["rows"] > 1000  # staff rows plus training and units
+
+
+def test_targets_read_the_measured_numbers():
+    results = {
+        "bench_seconds": 700.0,
+        "sizes": {
+            "3000": {"floor_seconds": 4.0, "report": {"warm": {"seconds": 9.0}}},
+            "2500000": {
+                "report": {
+                    "cold": {"seconds": 130.0},
+                    "newest_changed": {"seconds": 25.0},
+                    "kernel_peak_rss_mib": 6 * 1024,
+                },
+                "stages": {"stages": {"read": {"peak_rss_mib": 9 * 1024}}},
+            },
+        },
+    }
+    summary = {"html_bytes": {"3000": 800_000, "40000": 810_000}}
+    found = bench.targets(results, summary)
+    assert found["district_warm_s<=10"] == {"value": 9.0, "met": True}
+    assert found["district_warm<=2x_floor"] == {"value": 2.25, "met": False}  # 9 / 4
+    assert found["national_cold_s<=120"] == {"value": 130.0, "met": False}
+    assert found["national_peak_rss_GiB<=8"] == {"value": 9.0, "met": False}  # stage peak 9 GiB
+    assert found["national_newest_year_changed_s<=30"] == {"value": 25.0, "met": True}
+    assert found["bench_s<900"] == {"value": 700.0, "met": True}
+    assert found["html_bytes_spread"] == {"value": [800_000, 810_000]}
+    assert bench.targets({"sizes": {}}, {"html_bytes": {}})["national_cold_s<=120"]["met"] is None
+
+
+def test_newest_year_changed_copies_all_but_the_newest_staff_file(tmp_path, monkeypatch):
+    import polars as pl
+
+    monkeypatch.setattr(bench, "DATA_DIR", tmp_path / "data")
+    monkeypatch.setattr(bench, "OUT_DIR", tmp_path / "out")
+    source = bench.data_dir_for(10)
+    source.mkdir(parents=True)
+    for year in (2024, 2025):
+        pl.DataFrame({"id": [f"{year}-{i}" for i in range(200)]}).write_parquet(
+            source / f"staff_{year}.parquet"
+        )
+    (source / "units.parquet").write_bytes(b"units")
+    changed = bench.newest_year_changed(10)
+    assert (changed / "units.parquet").read_bytes() == b"units"
+    assert (changed / "staff_2024.parquet").read_bytes() == (
+        source / "staff_2024.parquet"
+    ).read_bytes()
+    newest = pl.read_parquet(changed / "staff_2025.parquet")
+    assert newest.height == 198  # the last 1 % (2 of 200) left
+    assert newest["id"].to_list() == [f"2025-{i}" for i in range(198)]
