@@ -37,7 +37,6 @@ carried forward; those rows say so in the ``assumption`` column.
 from __future__ import annotations
 
 import math
-import warnings
 import zlib
 from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
@@ -1243,20 +1242,41 @@ def _aggregate(counts: np.ndarray, plan: list, n_pairs: int) -> np.ndarray:
 
 
 def _percentiles(values: np.ndarray, qs: tuple[float, ...]) -> list[np.ndarray]:
-    """Percentiles over axis 1 ignoring NaN, numpy's default (linear) method, vectorised:
-    ``np.nanpercentile(axis=...)`` loops in Python over every other axis."""
-    ordered = np.sort(values, axis=1)  # NaN sort last
-    n_valid = (~np.isnan(values)).sum(axis=1)
+    """Percentiles over the last axis ignoring NaN, numpy's default (linear) method,
+    vectorised: ``np.nanpercentile(axis=...)`` loops in Python over every other axis."""
+    ordered = np.sort(values, axis=-1)  # NaN sort last
+    n_valid = (~np.isnan(values)).sum(axis=-1)
+    top = np.maximum(n_valid - 1, 0)
     out = []
     for q in qs:
-        pos = q * np.maximum(n_valid - 1, 0)
+        pos = q * top
         lo = np.floor(pos).astype(np.int64)
-        hi = np.minimum(lo + 1, np.maximum(n_valid - 1, 0))
+        hi = np.minimum(lo + 1, top)
         frac = pos - lo
-        v_lo = np.take_along_axis(ordered, lo[:, None, :], axis=1)[:, 0, :]
-        v_hi = np.take_along_axis(ordered, hi[:, None, :], axis=1)[:, 0, :]
+        v_lo = np.take_along_axis(ordered, lo[..., None], axis=-1)[..., 0]
+        v_hi = np.take_along_axis(ordered, hi[..., None], axis=-1)[..., 0]
         out.append(np.where(n_valid > 0, v_lo + (v_hi - v_lo) * frac, np.nan))
     return out
+
+
+def _draw_stats(num: np.ndarray, den: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Over the draws (last axis, contiguous): mean share, P10/P50/P90 of the share, (lower)
+    median numerator and denominator. ``num`` holds integer counts; ``den`` integer counts or
+    floats with NaN (no base headcount). NaN where no draw has a denominator."""
+    valid = den > 0  # False for NaN
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = np.where(valid, num / den, np.nan)
+    if num.shape[-1] == 1:  # one draw: its own values
+        share = shares[..., 0]
+        return share, share, share, share, num[..., 0].astype(np.float64), den[..., 0] * 1.0
+    p10, p50, p90 = _percentiles(shares, (0.1, 0.5, 0.9))
+    mid = (num.shape[-1] - 1) // 2
+    med_num = np.sort(num, axis=-1)[..., mid].astype(np.float64)
+    med_den = np.sort(den, axis=-1)[..., mid].astype(np.float64)  # NaN sorts last
+    count = valid.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(count > 0, np.where(valid, shares, 0.0).sum(axis=-1) / count, np.nan)
+    return share, p10, p50, p90, med_num, med_den
 
 
 def _static_rank_ok(model: _Model, attribute: str, minimum: int) -> np.ndarray:
@@ -1304,7 +1324,6 @@ def _projection_frame(
     carried = _carried_indicators(rules)
     year_index = {y: i for i, y in enumerate(model.years)}
     n_years, _, n_pairs = sim.num.shape
-    num = sim.num.astype(np.float64)
     pair_ind = [rules.indicators[k] for k in model.pairs_ind]
     ids = pl.Series([ind.id for ind in pair_ind], dtype=pl.Utf8)
     levels = pl.Series([ind.level for ind in pair_ind], dtype=pl.Utf8)
@@ -1318,29 +1337,31 @@ def _projection_frame(
     )
     pairs = pl.Series(np.tile(np.arange(n_pairs), n_years))
     years = np.repeat(np.array(model.years, dtype=np.int32), n_pairs)
+    # draws on the last axis (contiguous) for the sorts
+    num_t = np.ascontiguousarray(sim.num.transpose(0, 2, 1))
+    den_t = np.ascontiguousarray(sim.den.transpose(0, 2, 1))
+    head = np.array([ind.kind == "headcount_ratio" for ind in pair_ind], dtype=bool)
+    fixed = _draw_stats(num_t, den_t)  # every pair but the headcount ratios
     parts = []
     for ty in rules.target_years:
-        den = sim.den.astype(np.float64)
-        for p, ind in enumerate(pair_ind):
-            if ind.kind != "headcount_ratio":
-                continue
-            t = ind.targets.get(ty)
-            base_year = None if t is None else t.base_year
-            if base_year in year_index:
-                den[:, :, p] = num[year_index[base_year], :, p][None, :]
-            else:
-                base = observed_heads.get(ind.id, {}).get((model.pairs_unit[p], base_year))
-                den[:, :, p] = np.nan if base is None else float(base)
-        with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # all-empty slices -> NaN
-            shares = np.where(den > 0, num / den, np.nan)
-            p10, p50, p90 = _percentiles(shares, (0.1, 0.5, 0.9))
-            # Counts: the (lower) median over draws, a whole number of people; one draw on the
-            # deterministic path is simply its count. Share: the mean over draws.
-            mid = (num.shape[1] - 1) // 2
-            med_num = np.sort(num, axis=1)[:, mid, :]
-            med_den = np.sort(den, axis=1)[:, mid, :]  # NaN (no base headcount) sorts last
-            share = np.nanmean(shares, axis=1)
+        stats = [x.copy() for x in fixed]
+        den = den_t
+        if head.any():
+            hp = np.flatnonzero(head)
+            den = den_t.astype(np.float64)
+            for p in hp:
+                t = pair_ind[p].targets.get(ty)
+                base_year = None if t is None else t.base_year
+                if base_year in year_index:
+                    den[:, p, :] = num_t[year_index[base_year], p, :][None, :]
+                else:
+                    base = observed_heads.get(pair_ind[p].id, {}).get(
+                        (model.pairs_unit[p], base_year)
+                    )
+                    den[:, p, :] = np.nan if base is None else float(base)
+            for x, h in zip(stats, _draw_stats(num_t[:, hp, :], den[:, hp, :]), strict=True):
+                x[:, hp] = h
+        share, p10, p50, p90, med_num, med_den = stats
         # per indicator, then gathered per pair (there may be hundreds of thousands of pairs)
         per_ind = [ind.targets.get(ty) for ind in rules.indicators]
         pk = np.asarray(model.pairs_ind)
@@ -1350,7 +1371,7 @@ def _projection_frame(
         comparator = np.array(["" if t is None else t.comparator for t in per_ind])[pk]
         with np.errstate(invalid="ignore"):
             if deterministic:
-                d0 = np.nan_to_num(den[:, 0, :], nan=0.0).astype(np.int64)
+                d0 = np.nan_to_num(den[:, :, 0], nan=0.0).astype(np.int64)
                 lhs = sim.num[:, 0, :].astype(np.int64) * tq[None, :]
                 rhs = d0 * tp[None, :]
             else:
