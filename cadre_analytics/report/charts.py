@@ -6,17 +6,27 @@ the network off, prints sharply, and the text stays text (Vietnamese diacritics 
 viewer's fonts; we ask for DejaVu Sans / Arial / Noto Sans which all carry them).
 Every chart is wrapped in a <figure> with an aria-label and a figcaption that says in words
 what the chart shows.
+
+Why plain Vega-Lite dicts and not altair objects: importing altair and building its objects
+cost about 4 s of the report's 9 s on the sample district (``make bench``), for specs that are
+fixed code here, not user input. The dicts below are exactly what altair's
+``to_dict(validate=False)`` gave for the same charts (same keys, same order), so the SVG is
+byte-identical; ``figure``/``to_svg`` still accept an altair chart for ad-hoc use.
+
+Drawing (vl-convert, one Deno worker that holds the GIL, ~0.15 s a chart) is most of what is
+left, so ``figure(..., cache=cache)`` keeps each SVG under the SHA-256 of its spec, locale and
+vl-convert version: an unchanged chart is never drawn twice.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from html import escape
+from typing import TYPE_CHECKING, Any
 
-import altair as alt
 import polars as pl
-import vl_convert as vlc
 
 from cadre_analytics import schema
 from cadre_analytics.report import fmt
@@ -30,6 +40,13 @@ from cadre_analytics.report.tables import (
     scenario_label,
 )
 
+if TYPE_CHECKING:
+    from cadre_analytics.cache import Cache
+
+log = logging.getLogger(__name__)
+
+Spec = dict[str, Any]  # a Vega-Lite spec (what altair's to_dict gives)
+
 FONT = "DejaVu Sans, Noto Sans, Arial, Helvetica, sans-serif"
 COLOR_TARGET = "#c0392b"
 COLOR_HISTORY = "#1f3b73"
@@ -41,6 +58,12 @@ SCENARIO_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377
 WIDTH = 460
 HEIGHT = 220
 SHARE_FORMAT = ".0%"
+# altair's default theme plus our font and frameless view (what .configure(...) produced).
+CONFIG: Spec = {
+    "view": {"continuousWidth": 300, "continuousHeight": 300, "stroke": None},
+    "font": FONT,
+}
+CACHE_NAMESPACE = "report_svg"
 
 
 def assert_no_personal(frame: pl.DataFrame, what: str = "chart data") -> pl.DataFrame:
@@ -51,10 +74,25 @@ def assert_no_personal(frame: pl.DataFrame, what: str = "chart data") -> pl.Data
     return frame
 
 
-def _chart(frame: pl.DataFrame) -> alt.Chart:
+def _data(frame: pl.DataFrame) -> Spec:
+    """Inline data: exactly these (already aggregated) columns, as plain records."""
     assert_no_personal(frame)
-    # Hand altair plain records: it then embeds exactly these (already aggregated) columns.
-    return alt.Chart(alt.Data(values=frame.to_dicts()))
+    return {"values": frame.to_dicts()}
+
+
+def _chart(frame: pl.DataFrame) -> Spec:
+    return {"data": _data(frame)}
+
+
+def _field(name: str, kind: str, **props: Any) -> Spec:
+    """One encoding channel, keys in altair's (alphabetical) order."""
+    props["field"] = name
+    props["type"] = kind
+    return dict(sorted(props.items()))
+
+
+def _mark(kind: str, **props: Any) -> Spec:
+    return {"type": kind, **dict(sorted(props.items()))}
 
 
 def _locale(lang: str) -> dict:
@@ -67,25 +105,61 @@ def _locale(lang: str) -> dict:
     }
 
 
-def _config(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    return chart.configure(font=FONT).configure_view(stroke=None)
+def chart_spec(chart: Any) -> Spec:
+    """The full Vega-Lite spec to draw: our config first, then the chart's own keys."""
+    if hasattr(chart, "to_dict"):  # an altair chart (ad-hoc use)
+        spec = chart.configure(font=FONT).configure_view(stroke=None).to_dict(validate=False)
+        spec.pop("$schema", None)
+        return spec
+    return {"config": CONFIG, **{k: v for k, v in chart.items() if k != "config"}}
 
 
-def to_svg(chart: alt.TopLevelMixin, lang: str) -> str:
-    """Render a chart to an SVG string suitable for inlining in HTML (no namespace URLs)."""
-    # Skipping altair's schema check saves about a third of the section time (make bench) and
-    # gives the same SVG: the specs come from this module's fixed code, not from user input.
-    spec = _config(chart).to_dict(validate=False)
-    spec.pop("$schema", None)
-    svg = vlc.vegalite_to_svg(spec, format_locale=_locale(lang), allowed_base_urls=[])
+def _is_svg(text: str) -> bool:
+    return text.startswith("<svg") and text.rstrip().endswith("</svg>")
+
+
+def _draw(spec: Spec, locale: dict, cache: Cache | None) -> str:
+    import vl_convert as vlc  # imported when a chart is really drawn
+
+    key = None
+    if cache is not None:
+        key = cache.key(CACHE_NAMESPACE, spec, locale, vlc.__version__)
+        data = cache.get_bytes(CACHE_NAMESPACE, key, "svg")
+        if data is not None:
+            try:
+                svg = data.decode("utf-8")
+            except UnicodeDecodeError:
+                svg = ""
+            if _is_svg(svg):
+                return svg
+            cache.discard(CACHE_NAMESPACE, key, "svg")  # truncated or foreign: draw again
+    svg = vlc.vegalite_to_svg(spec, format_locale=locale, allowed_base_urls=[])
+    if cache is not None and key is not None and _is_svg(svg):
+        cache.put_bytes(CACHE_NAMESPACE, key, svg.encode("utf-8"), "svg")
+    return svg
+
+
+def to_svg(chart: Spec | Any, lang: str, *, cache: Cache | None = None) -> str:
+    """Render a chart to an SVG string suitable for inlining in HTML (no namespace URLs).
+
+    ``cache``: reuse the SVG of an identical spec (same data, labels, locale, vl-convert).
+    """
+    svg = _draw(chart_spec(chart), _locale(lang), cache)
     # Inline SVG in HTML needs no xmlns; dropping them keeps the file free of any URL at all.
     svg = re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", svg, count=2)
     return svg
 
 
-def figure(chart: alt.TopLevelMixin, alt_text: str, lang: str, cls: str = "chart") -> str:
+def figure(
+    chart: Spec | Any,
+    alt_text: str,
+    lang: str,
+    cls: str = "chart",
+    *,
+    cache: Cache | None = None,
+) -> str:
     """<figure> with the inline SVG (role=img + aria-label) and a figcaption in words."""
-    svg = to_svg(chart, lang)
+    svg = to_svg(chart, lang, cache=cache)
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(alt_text)}" ', 1)
     return f'<figure class="{cls}">{svg}<figcaption>{escape(alt_text)}</figcaption></figure>'
 
@@ -199,7 +273,7 @@ def district_chart(
     indicator: str,
     lang: str,
     trend: pl.DataFrame | None = None,
-) -> alt.LayerChart:
+) -> Spec:
     lines, band, targets = district_series(indicators, projection, indicator, lang, trend)
     history_label = t("district.history", lang)
     trend_label = t("district.trend", lang)
@@ -216,82 +290,105 @@ def district_chart(
             colors.append(SCENARIO_COLORS[k % len(SCENARIO_COLORS)])
             dashes.append([6, 3])
             k += 1
-    x = alt.X(
-        "year:Q", title=t("district.axis_year", lang), axis=alt.Axis(format="d", tickMinStep=1)
+    x = _field(
+        "year",
+        "quantitative",
+        title=t("district.axis_year", lang),
+        axis={"format": "d", "tickMinStep": 1},
     )
-    y_scale = alt.Scale(domain=[0, _share_top(lines, band, targets)], nice=False)
-    color_scale = alt.Scale(domain=series, range=colors)
-    color = alt.Color(
-        "series:N",
-        title=t("district.legend_series", lang),
+    y_scale = {"domain": [0, _share_top(lines, band, targets)], "nice": False}
+    color_scale = {"domain": series, "range": colors}
+    series_title = t("district.legend_series", lang)
+    color = _field(
+        "series",
+        "nominal",
+        title=series_title,
         scale=color_scale,
-        legend=alt.Legend(
-            orient="bottom",
-            labelLimit=300,
-            symbolType="stroke",
-            symbolOpacity=1,
-            symbolStrokeWidth=2.5,
-            symbolSize=400,
-        ),
+        legend={
+            "labelLimit": 300,
+            "orient": "bottom",
+            "symbolOpacity": 1,
+            "symbolSize": 400,
+            "symbolStrokeWidth": 2.5,
+            "symbolType": "stroke",
+        },
     )
     layers = []
     if band.height:
         layers.append(
             # each scenario's P10-P90 band in its line's colour
-            _chart(band.select("year", "lo", "hi", "series"))
-            .mark_area(fillOpacity=0.15)
-            .encode(
-                x=x,
-                y=alt.Y("lo:Q", scale=y_scale),
-                y2="hi:Q",
-                fill=alt.Fill(
-                    "series:N", scale=color_scale, title=t("district.legend_series", lang)
-                ),
-            )
+            {
+                **_chart(band.select("year", "lo", "hi", "series")),
+                "mark": _mark("area", fillOpacity=0.15),
+                "encoding": {
+                    "fill": _field("series", "nominal", scale=color_scale, title=series_title),
+                    "x": x,
+                    "y": _field("lo", "quantitative", scale=y_scale),
+                    "y2": {"field": "hi"},
+                },
+            }
         )
     layers.append(
-        _chart(lines)
-        .mark_line(point=True)
-        .encode(
-            x=x,
-            y=alt.Y(
-                "share:Q",
-                title=t("district.axis_share", lang),
-                axis=alt.Axis(format=SHARE_FORMAT),
-                scale=y_scale,
-            ),
-            color=color,
-            # same field and title as the colour: one merged legend showing colour and dash
-            strokeDash=alt.StrokeDash(
-                "series:N",
-                title=t("district.legend_series", lang),
-                scale=alt.Scale(domain=series, range=dashes),
-            ),
-        )
+        {
+            **_chart(lines),
+            "mark": _mark("line", point=True),
+            "encoding": {
+                "color": color,
+                # same field and title as the colour: one merged legend showing colour and dash
+                "strokeDash": _field(
+                    "series",
+                    "nominal",
+                    title=series_title,
+                    scale={"domain": series, "range": dashes},
+                ),
+                "x": x,
+                "y": _field(
+                    "share",
+                    "quantitative",
+                    title=t("district.axis_share", lang),
+                    axis={"format": SHARE_FORMAT},
+                    scale=y_scale,
+                ),
+            },
+        }
     )
     if targets.height:
         layers.append(
-            _chart(targets)
-            .mark_rule(color=COLOR_TARGET, strokeWidth=2)
-            .encode(x="from_year:Q", x2="target_year:Q", y="target:Q")
+            {
+                **_chart(targets),
+                "mark": _mark("rule", color=COLOR_TARGET, strokeWidth=2),
+                "encoding": {
+                    "x": _field("from_year", "quantitative"),
+                    "x2": {"field": "target_year"},
+                    "y": _field("target", "quantitative"),
+                },
+            }
+        )
+        labelled = targets.with_columns(
+            pl.col("target")
+            .map_elements(
+                lambda v: t("district.target", lang) + " " + fmt.percent(v, lang, 0),
+                return_dtype=pl.Utf8,
+            )
+            .alias("label")
         )
         layers.append(
-            _chart(
-                targets.with_columns(
-                    pl.col("target")
-                    .map_elements(
-                        lambda v: t("district.target", lang) + " " + fmt.percent(v, lang, 0),
-                        return_dtype=pl.Utf8,
-                    )
-                    .alias("label")
-                )
-            )
-            .mark_text(color=COLOR_TARGET, dy=-8, align="right", fontSize=11)
-            .encode(x="target_year:Q", y="target:Q", text="label:N")
+            {
+                **_chart(labelled),
+                "mark": _mark("text", color=COLOR_TARGET, dy=-8, align="right", fontSize=11),
+                "encoding": {
+                    "text": _field("label", "nominal"),
+                    "x": _field("target_year", "quantitative"),
+                    "y": _field("target", "quantitative"),
+                },
+            }
         )
-    return alt.layer(*layers).properties(
-        width=WIDTH, height=HEIGHT, title=alt.Title(quota_label(indicator, lang), fontSize=13)
-    )
+    return {
+        "layer": layers,
+        "height": HEIGHT,
+        "title": {"text": quota_label(indicator, lang), "fontSize": 13},
+        "width": WIDTH,
+    }
 
 
 def district_alt_text(
@@ -346,7 +443,7 @@ def district_alt_text(
 # --- Commune heat-map --------------------------------------------------------------------
 
 
-def heatmap_chart(matrix: pl.DataFrame, lang: str) -> alt.LayerChart:
+def heatmap_chart(matrix: pl.DataFrame, lang: str) -> Spec:
     """Commune x quota, ranked; each cell carries its share and a ✔/✖ so colour is not alone."""
     data = matrix.with_columns(
         pl.col("indicator")
@@ -365,39 +462,42 @@ def heatmap_chart(matrix: pl.DataFrame, lang: str) -> alt.LayerChart:
     ).select("quota", "commune", "rank", "share", "attainment", "met", "label")
     order = data.sort("rank").select("commune").unique(maintain_order=True)["commune"].to_list()
     quota_order = data.select("quota").unique(maintain_order=True)["quota"].to_list()
-    base = _chart(data).encode(
-        x=alt.X(
-            "quota:N",
-            title=None,
-            sort=quota_order,
-            axis=alt.Axis(labelAngle=-35, labelLimit=220, orient="top"),
-        ),
-        y=alt.Y("commune:N", title=None, sort=order, axis=alt.Axis(labelLimit=200)),
+    x = _field(
+        "quota",
+        "nominal",
+        title=None,
+        sort=quota_order,
+        axis={"labelAngle": -35, "labelLimit": 220, "orient": "top"},
     )
+    y = _field("commune", "nominal", title=None, sort=order, axis={"labelLimit": 200})
     # Met cells one flat green; the others from red (far off) to pale orange (nearly there),
     # so no "not met" cell looks green.
-    rect = base.mark_rect(stroke="white").encode(
-        color=alt.condition(
-            "datum.met === true",
-            alt.value(COLOR_MET),
-            alt.Color(
-                "attainment:Q",
-                title=t("communes.attainment", lang),
-                scale=alt.Scale(domain=[0, 1], range=[COLOR_FAR, COLOR_NEAR]),
-                legend=alt.Legend(format=SHARE_FORMAT, titleLimit=220),
-            ),
-        )
+    color = _field(
+        "attainment",
+        "quantitative",
+        condition={"test": "datum.met === true", "value": COLOR_MET},
+        title=t("communes.attainment", lang),
+        scale={"domain": [0, 1], "range": [COLOR_FAR, COLOR_NEAR]},
+        legend={"format": SHARE_FORMAT, "titleLimit": 220},
     )
-    text = base.mark_text(fontSize=10).encode(text="label:N")
-    return alt.layer(rect, text).properties(
-        width=max(60 * data["quota"].n_unique(), 200), height=22 * max(len(order), 1)
-    )
+    rect = {"mark": _mark("rect", stroke="white"), "encoding": {"color": color, "x": x, "y": y}}
+    text = {
+        "mark": _mark("text", fontSize=10),
+        "encoding": {"text": _field("label", "nominal"), "x": x, "y": y},
+    }
+    # Both layers share one data set: it sits once at the top (as altair hoisted it).
+    return {
+        "layer": [rect, text],
+        **_chart(data),
+        "height": 22 * max(len(order), 1),
+        "width": max(60 * data["quota"].n_unique(), 200),
+    }
 
 
 # --- What it takes -----------------------------------------------------------------------
 
 
-def what_it_takes_chart(requirements: pl.DataFrame, lang: str) -> alt.Chart:
+def what_it_takes_chart(requirements: pl.DataFrame, lang: str) -> Spec:
     if "course" not in requirements.columns:
         requirements = requirements.with_columns(pl.lit(None, dtype=pl.Utf8).alias("course"))
     data = requirements.with_columns(
@@ -420,43 +520,45 @@ def what_it_takes_chart(requirements: pl.DataFrame, lang: str) -> alt.Chart:
         .sort(["extra_completions_per_year", "quota"], descending=[True, False])["quota"]
         .to_list()
     )
-    y = alt.Y("quota:N", title=None, sort=order, axis=alt.Axis(labelLimit=320))
-    x_scale = alt.Scale(domain=_padded_domain(data["extra_completions_per_year"], 0.15))
-    bars = (
-        _chart(data)
-        .mark_bar()
-        .encode(
-            y=y,
-            yOffset="target_year:N",
-            x=alt.X(
-                "extra_completions_per_year:Q",
-                title=t("what_it_takes.axis_per_year", lang),
-                scale=x_scale,
-            ),
-            color=alt.Color(
-                "target_year:N",
+    y = _field("quota", "nominal", title=None, sort=order, axis={"labelLimit": 320})
+    y_offset = _field("target_year", "nominal")
+    bars = {
+        **_chart(data),
+        "mark": _mark("bar"),
+        "encoding": {
+            "color": _field(
+                "target_year",
+                "nominal",
                 title=t("what_it_takes.col_target_year", lang),
-                legend=alt.Legend(orient="bottom"),
+                legend={"orient": "bottom"},
             ),
-        )
-    )
-    labels = (
-        _chart(data)
-        .mark_text(align="left", dx=3, fontSize=10)
-        .encode(
-            y=y,
-            yOffset="target_year:N",
-            x="extra_completions_per_year:Q",
-            text="label:N",
-        )
-    )
-    return alt.layer(bars, labels).properties(width=WIDTH, height=alt.Step(14))
+            "x": _field(
+                "extra_completions_per_year",
+                "quantitative",
+                title=t("what_it_takes.axis_per_year", lang),
+                scale={"domain": _padded_domain(data["extra_completions_per_year"], 0.15)},
+            ),
+            "y": y,
+            "yOffset": y_offset,
+        },
+    }
+    labels = {
+        **_chart(data),
+        "mark": _mark("text", align="left", dx=3, fontSize=10),
+        "encoding": {
+            "text": _field("label", "nominal"),
+            "x": _field("extra_completions_per_year", "quantitative"),
+            "y": y,
+            "yOffset": y_offset,
+        },
+    }
+    return {"layer": [bars, labels], "height": {"step": 14}, "width": WIDTH}
 
 
 # --- Equity --------------------------------------------------------------------------------
 
 
-def equity_chart(suppressed: pl.DataFrame, dimension: str, lang: str) -> alt.Chart:
+def equity_chart(suppressed: pl.DataFrame, dimension: str, lang: str) -> Spec:
     """Dot plot of share by group; suppressed cells are NOT drawn (their share is not shown)."""
     data = (
         suppressed.filter(
@@ -477,29 +579,31 @@ def equity_chart(suppressed: pl.DataFrame, dimension: str, lang: str) -> alt.Cha
     )
     groups = data.select("group_label").unique(maintain_order=True)["group_label"].to_list()
     quotas = data.select("quota").unique(maintain_order=True)["quota"].to_list()
-    return (
-        _chart(data)
-        .mark_point(filled=True, size=70)
-        .encode(
-            y=alt.Y("quota:N", title=None, sort=quotas, axis=alt.Axis(labelLimit=320)),
-            x=alt.X(
-                "share:Q",
+    group_title = t("equity.axis_group", lang)
+    return {
+        **_chart(data),
+        "mark": _mark("point", filled=True, size=70),
+        "encoding": {
+            "color": _field(
+                "group_label",
+                "nominal",
+                title=group_title,
+                scale={"domain": groups},
+                legend={"orient": "bottom"},
+            ),
+            "shape": _field("group_label", "nominal", title=group_title, scale={"domain": groups}),
+            "x": _field(
+                "share",
+                "quantitative",
                 title=t("equity.axis_share", lang),
-                axis=alt.Axis(format=SHARE_FORMAT),
-                scale=alt.Scale(domain=[0, 1]),
+                axis={"format": SHARE_FORMAT},
+                scale={"domain": [0, 1]},
             ),
-            color=alt.Color(
-                "group_label:N",
-                title=t("equity.axis_group", lang),
-                scale=alt.Scale(domain=groups),
-                legend=alt.Legend(orient="bottom"),
-            ),
-            shape=alt.Shape(
-                "group_label:N", title=t("equity.axis_group", lang), scale=alt.Scale(domain=groups)
-            ),
-        )
-        .properties(width=WIDTH, height=alt.Step(18))
-    )
+            "y": _field("quota", "nominal", title=None, sort=quotas, axis={"labelLimit": 320}),
+        },
+        "height": {"step": 18},
+        "width": WIDTH,
+    }
 
 
 # --- Change since last year --------------------------------------------------------------
@@ -513,7 +617,7 @@ def _padded_domain(values: pl.Series, share: float = 0.35) -> list[float]:
     return [lo - pad if lo < 0 else 0.0, hi + pad if hi > 0 else 0.0]
 
 
-def change_chart(change: pl.DataFrame, lang: str) -> alt.LayerChart:
+def change_chart(change: pl.DataFrame, lang: str) -> Spec:
     data = (
         change.with_columns(
             pl.col("indicator")
@@ -528,32 +632,44 @@ def change_chart(change: pl.DataFrame, lang: str) -> alt.LayerChart:
         .select("quota", "pp", "label", "dir")
         .sort("pp", descending=True)
     )
-    y = alt.Y("quota:N", title=None, sort=data["quota"].to_list(), axis=alt.Axis(labelLimit=320))
-    x_scale = alt.Scale(domain=_padded_domain(data["pp"]), nice=False)
-    bars = (
-        _chart(data)
-        .mark_bar()
-        .encode(
-            y=y,
-            x=alt.X("pp:Q", title=t("change.axis_change", lang), scale=x_scale),
-            color=alt.Color(
-                "dir:N",
-                scale=alt.Scale(domain=["up", "down"], range=["#2e7d32", "#c62828"]),
+    y = _field(
+        "quota", "nominal", title=None, sort=data["quota"].to_list(), axis={"labelLimit": 320}
+    )
+    bars = {
+        **_chart(data),
+        "mark": _mark("bar"),
+        "encoding": {
+            "color": _field(
+                "dir",
+                "nominal",
+                scale={"domain": ["up", "down"], "range": ["#2e7d32", "#c62828"]},
                 legend=None,
             ),
-        )
-    )
+            "x": _field(
+                "pp",
+                "quantitative",
+                title=t("change.axis_change", lang),
+                scale={"domain": _padded_domain(data["pp"]), "nice": False},
+            ),
+            "y": y,
+        },
+    }
+
+    def labels(direction: str, align: str, dx: int) -> Spec:
+        return {
+            **_chart(data),
+            "mark": _mark("text", align=align, dx=dx, fontSize=10),
+            "encoding": {
+                "text": _field("label", "nominal"),
+                "x": _field("pp", "quantitative"),
+                "y": y,
+            },
+            "transform": [{"filter": f"(datum.dir === '{direction}')"}],
+        }
+
     # Labels sit just outside each bar's end: right of rises, left of falls.
-    up = (
-        _chart(data)
-        .transform_filter(alt.datum.dir == "up")
-        .mark_text(align="left", dx=4, fontSize=10)
-        .encode(y=y, x="pp:Q", text="label:N")
-    )
-    down = (
-        _chart(data)
-        .transform_filter(alt.datum.dir == "down")
-        .mark_text(align="right", dx=-4, fontSize=10)
-        .encode(y=y, x="pp:Q", text="label:N")
-    )
-    return alt.layer(bars, up, down).properties(width=WIDTH, height=alt.Step(16))
+    return {
+        "layer": [bars, labels("up", "left", 4), labels("down", "right", -4)],
+        "height": {"step": 16},
+        "width": WIDTH,
+    }

@@ -12,9 +12,6 @@ import re
 from html import unescape
 from pathlib import Path
 
-import nbformat
-from nbconvert.exporters import TemplateExporter
-
 from cadre_analytics.report.strings import check_lang
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -52,6 +49,11 @@ def _title(body: str) -> str:
 
 def render_html(executed_notebook: Path, out_html: Path, lang: str) -> None:
     """Render the executed report notebook to ``out_html`` (no code, offline, ``lang`` set)."""
+    # nbformat/nbconvert pull in jsonschema's format checkers (~2 s): imported here, not by
+    # ``from cadre_analytics import report`` in the report notebook's kernel.
+    import nbformat
+    from nbconvert.exporters import TemplateExporter
+
     check_lang(lang)
     nb = nbformat.read(str(executed_notebook), as_version=4)
     exporter = TemplateExporter(

@@ -3,6 +3,10 @@
 The notebook ``04_report`` calls one function per section and displays the result; the
 nbconvert template keeps only these outputs. Each function tolerates a missing frame (a stage
 not run yet) by showing the section heading with a clear "not available" note.
+
+The sections with charts (district, communes, what_it_takes, equity, change, and
+``all_sections``) take ``cache=``: a ``cadre_analytics.cache.Cache`` that keeps each drawn SVG
+under the hash of its spec, so a rerun on unchanged frames draws nothing (see ``charts``).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from datetime import UTC, datetime
 from html import escape
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -23,6 +27,9 @@ from cadre_analytics.report.inputs import ReportInputs
 from cadre_analytics.report.settings import settings
 from cadre_analytics.report.strings import t, t_or
 from cadre_analytics.report.tables import ALL, Cell, html_table, note, quota_label
+
+if TYPE_CHECKING:
+    from cadre_analytics.cache import Cache
 
 SECTION_IDS = (
     "summary",
@@ -133,7 +140,7 @@ def section_summary(inputs: ReportInputs, lang: str) -> str:
 # --- 2. District -----------------------------------------------------------------------------
 
 
-def section_district(inputs: ReportInputs, lang: str) -> str:
+def section_district(inputs: ReportInputs, lang: str, *, cache: Cache | None = None) -> str:
     ind = inputs.indicators
     if ind is None or ind.is_empty():
         return _missing("district", "indicators.csv", lang)
@@ -145,14 +152,14 @@ def section_district(inputs: ReportInputs, lang: str) -> str:
     for quota in quotas:
         chart = charts.district_chart(ind, inputs.projection, quota, lang, inputs.trend)
         alt_text = charts.district_alt_text(ind, inputs.projection, quota, inputs.year, lang)
-        figures.append(charts.figure(chart, alt_text, lang))
+        figures.append(charts.figure(chart, alt_text, lang, cache=cache))
     return _section("district", lang, body + '<div class="grid">' + "".join(figures) + "</div>")
 
 
 # --- 3. Communes -----------------------------------------------------------------------------
 
 
-def section_communes(inputs: ReportInputs, lang: str) -> str:
+def section_communes(inputs: ReportInputs, lang: str, *, cache: Cache | None = None) -> str:
     ind = inputs.indicators
     if ind is None or ind.is_empty():
         return _missing("communes", "indicators.csv", lang)
@@ -184,7 +191,7 @@ def section_communes(inputs: ReportInputs, lang: str) -> str:
             )
         )
     body += charts.figure(
-        charts.heatmap_chart(shown, lang), alt_text, lang, cls="chart wide"
+        charts.heatmap_chart(shown, lang), alt_text, lang, cls="chart wide", cache=cache
     ) + tables.heatmap_table(shown, inputs.year, nxt, lang)
     return _section("communes", lang, body)
 
@@ -192,7 +199,7 @@ def section_communes(inputs: ReportInputs, lang: str) -> str:
 # --- 4. What it takes ------------------------------------------------------------------------
 
 
-def section_what_it_takes(inputs: ReportInputs, lang: str) -> str:
+def section_what_it_takes(inputs: ReportInputs, lang: str, *, cache: Cache | None = None) -> str:
     req = inputs.requirements
     if req is None:
         return _missing("what_it_takes", "requirements.csv", lang)
@@ -225,7 +232,7 @@ def section_what_it_takes(inputs: ReportInputs, lang: str) -> str:
         per_year=fmt.count(top["extra_completions_per_year"], lang),
     )
     body += (
-        charts.figure(charts.what_it_takes_chart(need, lang), alt_text, lang)
+        charts.figure(charts.what_it_takes_chart(need, lang), alt_text, lang, cache=cache)
         + html_table(headers, rows, t("what_it_takes.caption", lang))
         + note(t("what_it_takes.eligible_note", lang))
     )
@@ -235,7 +242,7 @@ def section_what_it_takes(inputs: ReportInputs, lang: str) -> str:
 # --- 5. Equity ---------------------------------------------------------------------------------
 
 
-def section_equity(inputs: ReportInputs, lang: str) -> str:
+def section_equity(inputs: ReportInputs, lang: str, *, cache: Cache | None = None) -> str:
     brk = inputs.breakdowns
     if brk is None:
         return _missing("equity", "breakdowns.csv", lang)
@@ -256,7 +263,9 @@ def section_equity(inputs: ReportInputs, lang: str) -> str:
                 suppressed.filter(pl.col("dimension") == dimension)["indicator"].n_unique(), lang
             ),
         )
-        body += charts.figure(charts.equity_chart(suppressed, dimension, lang), alt_text, lang)
+        body += charts.figure(
+            charts.equity_chart(suppressed, dimension, lang), alt_text, lang, cache=cache
+        )
         body += tables.breakdown_table(suppressed, dimension, inputs.year, lang)
     return _section("equity", lang, body)
 
@@ -264,7 +273,7 @@ def section_equity(inputs: ReportInputs, lang: str) -> str:
 # --- 6. Change since last year ---------------------------------------------------------------
 
 
-def section_change(inputs: ReportInputs, lang: str) -> str:
+def section_change(inputs: ReportInputs, lang: str, *, cache: Cache | None = None) -> str:
     ind = inputs.indicators
     if ind is None or ind.is_empty():
         return _missing("change", "indicators.csv", lang)
@@ -300,7 +309,7 @@ def section_change(inputs: ReportInputs, lang: str) -> str:
             up=quota_label(up, lang),
             down=quota_label(down, lang),
         )
-        body += charts.figure(charts.change_chart(drawn, lang), alt_text, lang)
+        body += charts.figure(charts.change_chart(drawn, lang), alt_text, lang, cache=cache)
     body += html_table(headers, rows, t("change.caption", lang, previous=prev))
     return _section("change", lang, body)
 
@@ -570,16 +579,16 @@ def section_provenance(inputs: ReportInputs, lang: str) -> str:
     )
 
 
-def all_sections(inputs: ReportInputs, lang: str) -> list[str]:
+def all_sections(inputs: ReportInputs, lang: str, *, cache: Cache | None = None) -> list[str]:
     """Every section in report order (handy for tests and for a one-cell notebook)."""
     return [
         title_block(inputs, lang),
         section_summary(inputs, lang),
-        section_district(inputs, lang),
-        section_communes(inputs, lang),
-        section_what_it_takes(inputs, lang),
-        section_equity(inputs, lang),
-        section_change(inputs, lang),
+        section_district(inputs, lang, cache=cache),
+        section_communes(inputs, lang, cache=cache),
+        section_what_it_takes(inputs, lang, cache=cache),
+        section_equity(inputs, lang, cache=cache),
+        section_change(inputs, lang, cache=cache),
         section_data_quality(inputs, lang),
         section_method(inputs, lang),
         section_provenance(inputs, lang),
