@@ -1241,11 +1241,10 @@ def _aggregate(counts: np.ndarray, plan: list, n_pairs: int) -> np.ndarray:
     return out.T
 
 
-def _percentiles(values: np.ndarray, qs: tuple[float, ...]) -> list[np.ndarray]:
-    """Percentiles over the last axis ignoring NaN, numpy's default (linear) method,
-    vectorised: ``np.nanpercentile(axis=...)`` loops in Python over every other axis."""
-    ordered = np.sort(values, axis=-1)  # NaN sort last
-    n_valid = (~np.isnan(values)).sum(axis=-1)
+def _percentiles(ordered: np.ndarray, n_valid: np.ndarray, qs: tuple[float, ...]) -> list:
+    """Percentiles over the last axis of values sorted with NaN last (``n_valid`` not NaN),
+    numpy's default (linear) method, vectorised: ``np.nanpercentile(axis=...)`` loops in
+    Python over every other axis."""
     top = np.maximum(n_valid - 1, 0)
     out = []
     for q in qs:
@@ -1264,18 +1263,19 @@ def _draw_stats(num: np.ndarray, den: np.ndarray) -> tuple[np.ndarray, ...]:
     median numerator and denominator. ``num`` holds integer counts; ``den`` integer counts or
     floats with NaN (no base headcount). NaN where no draw has a denominator."""
     valid = den > 0  # False for NaN
-    with np.errstate(invalid="ignore", divide="ignore"):
-        shares = np.where(valid, num / den, np.nan)
+    shares = np.full(num.shape, np.nan)
+    np.divide(num, den, out=shares, where=valid)
     if num.shape[-1] == 1:  # one draw: its own values
         share = shares[..., 0]
         return share, share, share, share, num[..., 0].astype(np.float64), den[..., 0] * 1.0
-    p10, p50, p90 = _percentiles(shares, (0.1, 0.5, 0.9))
+    count = valid.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.sum(shares, axis=-1, where=valid) / np.where(count > 0, count, np.nan)
+    shares.sort(axis=-1)  # NaN last
+    p10, p50, p90 = _percentiles(shares, count, (0.1, 0.5, 0.9))
     mid = (num.shape[-1] - 1) // 2
     med_num = np.sort(num, axis=-1)[..., mid].astype(np.float64)
     med_den = np.sort(den, axis=-1)[..., mid].astype(np.float64)  # NaN sorts last
-    count = valid.sum(axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(count > 0, np.where(valid, shares, 0.0).sum(axis=-1) / count, np.nan)
     return share, p10, p50, p90, med_num, med_den
 
 
