@@ -53,7 +53,7 @@ def test_failed_run_leaves_previous_output_untouched(tmp_path, monkeypatch):
     settings.out_dir.mkdir()
     (settings.out_dir / "report.html").write_text("previous report")
 
-    def failing(name, settings, staging):
+    def failing(name, settings, staging, **_):
         (staging / "half.csv").write_text("half-written")
         raise RuntimeError("kernel died")
 
@@ -89,7 +89,7 @@ def test_relative_paths_reach_the_notebooks_absolute(tmp_path, monkeypatch):
     )
     seen = {}
 
-    def record(name, settings, staging):
+    def record(name, settings, staging, **_):
         seen.update(pipeline.notebook_parameters("01_ingest_validate", settings, staging))
         raise RuntimeError("stop here")
 
@@ -133,3 +133,52 @@ def test_staged_output_publishes_without_the_pid_file(tmp_path):
         (staging / "a.csv").write_text("1")
     assert sorted(p.name for p in out.iterdir()) == ["a.csv"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def _notebook(path: Path, *sources: str) -> None:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
+    nb.metadata["kernelspec"] = {
+        "name": pipeline.KERNEL_NAME,
+        "display_name": "Python",
+        "language": "python",
+    }
+    nbformat.write(nb, str(path))
+
+
+def test_imports_of_a_notebook_are_found_in_order(tmp_path):
+    _notebook(tmp_path / "a.ipynb", "import sys\nx = 1", "from pathlib import Path\nprint(x)")
+    assert pipeline.notebook_imports(tmp_path / "a.ipynb") == [
+        "import sys",
+        "from pathlib import Path",
+    ]
+
+
+def test_kernel_started_ahead_has_its_imports_done_and_is_shut_down(tmp_path, monkeypatch):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    monkeypatch.setattr(pipeline, "NOTEBOOKS_DIR", notebooks)
+    # colorsys is imported by nothing else: seen before cell 2 only if the kernel pre-imported it
+    _notebook(
+        notebooks / "first.ipynb",
+        "import os\nimport sys\n"
+        "assert 'colorsys' in sys.modules, 'not imported ahead'\n"
+        f"assert os.getcwd() == {str(notebooks)!r}",
+        "import colorsys",
+    )
+    settings = _settings(tmp_path)
+    staging = tmp_path / "stage"
+    pool = pipeline.KernelPool(staging / "notebooks" / "kernel.log")
+    try:
+        pool.start("first")
+        manager = pool._kernels["first"]
+        pipeline.execute_notebook("first", settings, staging, kernels=pool)
+        assert (staging / "notebooks" / "first.ipynb").exists()
+        assert pool.take("first") is None  # taken and used
+        from jupyter_core.utils import run_sync
+
+        assert not run_sync(manager.is_alive)()  # shut down after its notebook
+    finally:
+        pool.close()
