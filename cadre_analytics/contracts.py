@@ -16,6 +16,7 @@ call on a pandas frame converted once; nothing is written to disk (ephemeral con
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import html
@@ -606,7 +607,6 @@ def _keys_settled(frame: pl.DataFrame, keyed: dict[int, list[str]], exps: list[d
     for index, cols in keyed.items():
         exp = exps[index]
         kwargs = exp.get("kwargs") or {}
-        rows = frame
         cond = kwargs.get("row_condition")
         if (
             isinstance(cond, dict)
@@ -615,9 +615,10 @@ def _keys_settled(frame: pl.DataFrame, keyed: dict[int, list[str]], exps: list[d
             and cond["column"].get("name") in frame.columns
             and isinstance(cond.get("is_null"), bool)
         ):
-            name = cond["column"]["name"]
-            rows = rows.filter(pl.col(name).is_null() == cond["is_null"])
-        rows = rows.select(cols)
+            kept = pl.col(cond["column"]["name"]).is_null() == cond["is_null"]
+            rows = frame.select(cols, _kept=kept).filter("_kept").drop("_kept")
+        else:
+            rows = frame.select(cols)
         if exp["type"] == "expect_column_values_to_be_unique" or (
             kwargs.get("ignore_row_if") == "any_value_is_missing"
         ):
@@ -977,6 +978,7 @@ def validate_inputs(
     schedule=None,
     today: date | None = None,
     cache: Cache | None = None,
+    release_inputs: bool = False,
 ) -> ValidationResult:
     """Judge every row read; raise InputStop for a stop-graded failure.
 
@@ -984,6 +986,9 @@ def validate_inputs(
     future') defaults to the system date and exists so tests are reproducible.  ``cache``
     remembers GX's verdict on each distinct tuple of values (see _ROW_LOCAL): the result is
     the same with or without it, and a rerun on values GX has already judged does not import GX.
+    ``release_inputs=True`` empties each table's ``raw`` and ``check`` text frames in ``raw``
+    once judged (``values`` stay), for a caller that has no further use for them: at national
+    scale they are gigabytes.
     """
     contracts_dir = Path(contracts_dir)
     spec = load_contract_spec(contracts_dir)
@@ -1012,9 +1017,12 @@ def validate_inputs(
         results = _run_suite(table, frame, suite, parameters, cache)
         del frame
         q, w, rr = _judge(table, data, check, results, suite.expectations, spec, year)
+        del check
         bad = q[IDX].unique()
-        keep = data.values.with_row_index(IDX).filter(~pl.col(IDX).is_in(bad.implode()))
-        accepted[table] = keep.drop(IDX)
+        keep = data.values  # shared, not copied, when nothing is set aside
+        if bad.len():
+            keep = keep.filter(~pl.int_range(pl.len(), dtype=pl.UInt32).is_in(bad.implode()))
+        accepted[table] = keep
         quarantine.append(q.drop(IDX))
         warnings.append(w.filter(~pl.col(IDX).is_in(bad.implode())).drop(IDX))
         rule_rows.extend(rr)
@@ -1029,6 +1037,11 @@ def validate_inputs(
                 "rows_quarantined": bad.len(),
             }
         )
+        if release_inputs:  # the text frames are only needed to judge and to quote cells
+            raw.tables[table] = dataclasses.replace(
+                data, raw=data.raw.clear(), check=data.check.clear()
+            )
+        del data
     staff_year = accepted["staff"].filter(pl.col("snapshot_year") == year)
     if staff_year.height == 0:
         rule = spec.rules["no_staff_for_year"]

@@ -258,3 +258,14 @@ def test_plan_from_json_matches_the_gx_suite():
             assert exp.configuration.type == mine["type"]
             for name, value in mine["kwargs"].items():
                 assert exp.configuration.kwargs[name] == value
+
+
+def test_release_inputs_empties_the_text_frames_only(tmp_path):
+    folder = _dirty(clean_copy(tmp_path / "d"))
+    plain = _validate(folder)
+    raw = read_inputs(folder)
+    lean = contracts.validate_inputs(raw, 2025, today=TODAY, release_inputs=True)
+    _same(plain, lean)
+    for table in ("staff", "training_updates", "units"):
+        assert raw.tables[table].raw.height == raw.tables[table].check.height == 0
+    assert raw.tables["staff"].values.height == 5  # typed values are kept (4 + the copy)
