@@ -9,8 +9,11 @@ after the tables in one workbook), reads every cell as text, finds the header ro
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -23,17 +26,28 @@ from cadre_analytics.ingest.normalise import (
     unit_lookup,
 )
 from cadre_analytics.ingest.readers import (
+    EXCEL_EXT,
+    Source,
     find_sources,
     read_cells,
     unrecognised_inputs,
 )
-from cadre_analytics.ingest.spec import ContractSpec, load_contract_spec
+from cadre_analytics.ingest.spec import ContractSpec, TableSpec, load_contract_spec
 from cadre_analytics.params import DEFAULT_CONTRACTS_DIR
 from cadre_analytics.provenance import sha256_file
+from cadre_analytics.schema import SOURCE_FILE, SOURCE_ROW
+
+if TYPE_CHECKING:
+    from cadre_analytics.cache import Cache
 
 __all__ = ["DEFAULT_CONTRACTS_DIR", "RawInputs", "TableData", "read_inputs"]
 
 INPUT_FILES_SCHEMA = {"table": pl.Utf8, "path": pl.Utf8, "sha256": pl.Utf8, "rows": pl.Int64}
+HEADERS_SCHEMA = {"source_file": pl.Utf8, "column": pl.Utf8, "header": pl.Utf8}
+CACHE_NAMESPACE = "ingest"
+# Bumped when what a cache entry holds changes shape (on top of the package version in the key).
+CACHE_FORMAT = 1
+CONTRACT_FILES = ("columns.yaml", "vocabularies.yaml", "rules.yaml")
 
 
 @dataclass
@@ -46,28 +60,194 @@ class RawInputs:
     input_files: pl.DataFrame  # table, path, sha256, rows
 
 
-def _read_table(
-    sources, table, spec
-) -> tuple[pl.DataFrame, pl.DataFrame, list[dict], pl.DataFrame]:
-    frames, headers, files, ignored = [], [], [], []
-    for source in sources:
-        cells = read_cells(source, spec)
-        frame, header = to_canonical(cells, table, spec, ignored)
-        frames.append(frame)
-        headers.append(header)
-        files.append({"table": table.name, "path": source.label, "rows": frame.height})
-    return (
-        pl.concat(frames, how="vertical"),
-        pl.concat(headers, how="vertical"),
-        files,
-        pl.DataFrame(ignored, schema=IGNORED_SCHEMA),
+@dataclass
+class _Part:
+    """One source's share of a table: its rows, parsed, with the headers it used."""
+
+    data: TableData
+    ignored: list[dict]
+
+
+def _read_source(
+    source: Source, table: TableSpec, spec: ContractSpec, units: dict[str, str] | None
+) -> _Part:
+    """Read one file (or sheet), map it to canonical columns and parse it; InputStop if bad."""
+    cells = read_cells(source, spec)
+    ignored: list[dict] = []
+    frame, header = to_canonical(cells, table, spec, ignored)
+    del cells  # every cell as text: the largest thing held here
+    values, check = parse_table(frame, table, spec, units)
+    return _Part(TableData(raw=frame, values=values, check=check, headers=header), ignored)
+
+
+# --- the per-file cache ---------------------------------------------------------------------
+# One entry per source: a frame with the values (``v:`` columns), the check text that is not the
+# value (``c:``) and the cell text that is not the check text (``r:``), plus a JSON manifest
+# (headers, ignored columns, which columns are shared).  Provenance is stored once.
+
+
+def _same(a: pl.Series, b: pl.Series) -> bool:
+    return a.dtype == b.dtype and a.equals(b, null_equal=True)
+
+
+def _encode(part: _Part) -> tuple[pl.DataFrame, dict]:
+    data = part.data
+    names = [c for c in data.values.columns if c not in (SOURCE_FILE, SOURCE_ROW)]
+    columns = [data.values.get_column(c).alias(f"v:{c}") for c in names]
+    check_is_value, raw_is_check = [], []
+    for name in names:
+        check = data.check.get_column(name)
+        if _same(check, data.values.get_column(name)):
+            check_is_value.append(name)
+        else:
+            columns.append(check.alias(f"c:{name}"))
+        raw = data.raw.get_column(name)
+        if _same(raw, check):
+            raw_is_check.append(name)
+        else:
+            columns.append(raw.alias(f"r:{name}"))
+    columns += [data.values.get_column(SOURCE_FILE), data.values.get_column(SOURCE_ROW)]
+    manifest = {
+        "format": CACHE_FORMAT,
+        "rows": data.values.height,
+        "names": names,
+        "check_is_value": check_is_value,
+        "raw_is_check": raw_is_check,
+        "headers": data.headers.rows(),
+        "ignored": part.ignored,
+    }
+    return pl.DataFrame(columns), manifest
+
+
+def _decode(frame: pl.DataFrame, manifest: dict, table: TableSpec) -> _Part:
+    """The cached part, rebuilt with the same sharing; KeyError/ValueError if it does not fit."""
+    if manifest.get("format") != CACHE_FORMAT or frame.height != manifest["rows"]:
+        raise ValueError("cache entry does not match its manifest")
+    names = list(manifest["names"])
+    if names != list(table.columns):
+        raise ValueError("cache entry has other columns")
+    provenance = [frame.get_column(SOURCE_FILE), frame.get_column(SOURCE_ROW)]
+    values, check, raw = {}, {}, {}
+    for name in names:
+        values[name] = frame.get_column(f"v:{name}").alias(name)
+        shared = name in manifest["check_is_value"]
+        check[name] = values[name] if shared else frame.get_column(f"c:{name}").alias(name)
+        shared = name in manifest["raw_is_check"]
+        raw[name] = check[name] if shared else frame.get_column(f"r:{name}").alias(name)
+    headers = pl.DataFrame(
+        [tuple(row) for row in manifest["headers"]], schema=HEADERS_SCHEMA, orient="row"
+    )
+    ignored = [
+        {
+            "source_file": str(r["source_file"]),
+            "source_row": int(r["source_row"]),
+            "header": r["header"],
+        }
+        for r in manifest["ignored"]
+    ]
+    data = TableData(
+        raw=pl.DataFrame([*raw.values(), *provenance]),
+        values=pl.DataFrame([*values.values(), *provenance]),
+        check=pl.DataFrame([*check.values(), *provenance]),
+        headers=headers,
+    )
+    return _Part(data, ignored)
+
+
+def _cache_get(cache: Cache, key: str, table: TableSpec) -> _Part | None:
+    manifest = cache.get_json(CACHE_NAMESPACE, key)
+    if not isinstance(manifest, dict):
+        return None
+    frame = cache.get_frame(CACHE_NAMESPACE, key)
+    if frame is None:
+        return None
+    try:
+        return _decode(frame, manifest, table)
+    except (KeyError, TypeError, ValueError, pl.exceptions.PolarsError):
+        # a damaged or foreign entry is a miss; the fresh result replaces it
+        return None
+
+
+def _cache_put(cache: Cache, key: str, part: _Part) -> None:
+    frame, manifest = _encode(part)
+    cache.put_frame(CACHE_NAMESPACE, key, frame)
+    cache.put_json(CACHE_NAMESPACE, key, manifest)  # last: an entry counts only once complete
+
+
+def _contracts_hash(contracts_dir: Path) -> str:
+    from cadre_analytics.cache import file_hash
+
+    return file_hash([Path(contracts_dir) / name for name in CONTRACT_FILES])
+
+
+def _units_hash(units: dict[str, str]) -> str:
+    text = json.dumps(sorted(units.items()), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _source_key(
+    cache: Cache,
+    source: Source,
+    sha256: str,
+    table: TableSpec,
+    contracts: str,
+    units: dict[str, str] | None,
+) -> str:
+    """Everything the part depends on: the bytes, where they sit (the label is in every row),
+    the contracts, the unit lookup when the table names units, and the readers' libraries."""
+    uses_units = any(c.kind == "unit" for c in table.columns.values())
+    libraries = {"polars": pl.__version__}
+    if source.path.suffix.lower() in EXCEL_EXT:
+        import fastexcel
+
+        libraries["fastexcel"] = getattr(fastexcel, "__version__", "?")
+    return cache.key(
+        "ingest",
+        CACHE_FORMAT,
+        table.name,
+        source.label,
+        source.sheet,
+        sha256,
+        contracts,
+        _units_hash(units or {}) if uses_units else None,
+        libraries,
+    )
+
+
+def _hash(path: Path, hashes: dict[Path, str]) -> bool:
+    """Fill ``hashes[path]``; False when the file cannot be read (reading it will say why)."""
+    if path not in hashes:
+        try:
+            hashes[path] = sha256_file(path)
+        except OSError:
+            return False
+    return True
+
+
+def _concat(parts: list[_Part]) -> TableData:
+    """One table from its parts; chunks are appended, not copied (no rechunk)."""
+    ignored = [row for part in parts for row in part.ignored]
+    return TableData(
+        raw=pl.concat([p.data.raw for p in parts], how="vertical"),
+        values=pl.concat([p.data.values for p in parts], how="vertical"),
+        check=pl.concat([p.data.check for p in parts], how="vertical"),
+        headers=pl.concat([p.data.headers for p in parts], how="vertical"),
+        ignored=pl.DataFrame(ignored, schema=IGNORED_SCHEMA),
     )
 
 
 def read_inputs(
-    data_dir: Path | str, contracts_dir: Path | str = DEFAULT_CONTRACTS_DIR
+    data_dir: Path | str,
+    contracts_dir: Path | str = DEFAULT_CONTRACTS_DIR,
+    *,
+    cache: Cache | None = None,
 ) -> RawInputs:
-    """Read the three tables from ``data_dir``; raises InputStop for unreadable input."""
+    """Read the three tables from ``data_dir``; raises InputStop for unreadable input.
+
+    Each file is read, mapped and parsed on its own and the tables are put together at the
+    end.  With a ``cache`` (:func:`cadre_analytics.cache.open_cache`), a file whose SHA-256 (and
+    contracts, and for staff the unit names) are unchanged since an earlier run is not read
+    again; a file that stops is never cached."""
     spec = load_contract_spec(contracts_dir)
     data_dir = Path(data_dir)
     sources = find_sources(data_dir, spec)
@@ -81,23 +261,38 @@ def read_inputs(
                 fix_vi=rule.fix_vi.format(detail=name),
                 fix_en=rule.fix_en.format(detail=name),
             )
-    raw: dict[str, tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]] = {}
+    contracts = _contracts_hash(Path(contracts_dir)) if cache is not None else ""
     file_rows: list[dict] = []
     hashes: dict[Path, str] = {}
+    tables: dict[str, TableData] = {}
+    units: dict[str, str] | None = None
+    # units first: staff rows name their unit, resolved through the units table
     for name in ("units", "staff", "training_updates"):
-        frame, header, files, ignored = _read_table(sources[name], spec.tables[name], spec)
-        raw[name] = (frame, header, ignored)
-        for source, row in zip(sources[name], files, strict=True):
+        table = spec.tables[name]
+        parts = []
+        for source in sources[name]:
+            key = part = None
+            if cache is not None and _hash(source.path, hashes):
+                key = _source_key(cache, source, hashes[source.path], table, contracts, units)
+                part = _cache_get(cache, key, table)
+            if part is None:
+                # an unreadable file stops here with its own message, before any hash is needed
+                part = _read_source(source, table, spec, units)
+                if cache is not None and key is not None:
+                    _cache_put(cache, key, part)
             if source.path not in hashes:
                 hashes[source.path] = sha256_file(source.path)
-            row["sha256"] = hashes[source.path]
-            file_rows.append(row)
-    units = unit_lookup(raw["units"][0])
-    tables = {}
-    for name, (frame, header, ignored) in raw.items():
-        values, check = parse_table(frame, spec.tables[name], spec, units)
-        tables[name] = TableData(
-            raw=frame, values=values, check=check, headers=header, ignored=ignored
-        )
+            parts.append(part)
+            file_rows.append(
+                {
+                    "table": name,
+                    "path": source.label,
+                    "sha256": hashes[source.path],
+                    "rows": part.data.values.height,
+                }
+            )
+        tables[name] = _concat(parts)
+        if name == "units":
+            units = unit_lookup(tables["units"].raw)
     input_files = pl.DataFrame(file_rows, schema=INPUT_FILES_SCHEMA)
     return RawInputs(data_dir=data_dir, spec=spec, tables=tables, input_files=input_files)

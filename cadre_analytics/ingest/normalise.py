@@ -7,6 +7,11 @@ For each table three aligned frames come out (same rows, same order):
 * ``check``  what the data contracts (Great Expectations) look at: the parsed value as text, or
   the cell text prefixed with ``!`` where parsing failed, so an impossible date or an unknown
   spelling fails its expectation with the user's own text and nothing is dropped on the way.
+
+A national roster has millions of rows but few distinct spellings per column, so memory is spent
+once, not three times: an ``id``/``text`` column is one Series shared by all three frames; a
+vocabulary column whose every cell parsed shares its ``values`` Series as ``check``; and the cell
+text of every other column is kept in ``raw`` as Categorical (4 bytes a row instead of 16).
 """
 
 from __future__ import annotations
@@ -47,6 +52,16 @@ EXCEL_MAX_SERIAL = 2_958_465  # 31/12/9999
 
 
 IGNORED_SCHEMA = {"source_file": pl.Utf8, "source_row": pl.Int64, "header": pl.Utf8}
+# Column kinds whose cell text is the value: raw, values and check share one Series.
+TEXT_KINDS = ("id", "text", "list")
+# Text that cleaning cannot change (printable ASCII, single inner spaces): checked with one regex
+# pass, because finding the distinct values of a million unique staff IDs costs far more.
+_CLEAN_ASCII = r"^[!-~]+(?: [!-~]+)*$"
+
+
+def raw_dtype(col: ColumnSpec) -> pl.DataType:
+    """How ``raw`` holds a column's cell text: Utf8 where it is the value, else Categorical."""
+    return pl.Utf8 if col.kind in TEXT_KINDS else pl.Categorical
 
 
 @dataclass
@@ -176,21 +191,29 @@ def to_canonical(
     columns = cells.frame.columns
     body = cells.frame.slice(index + 1)
     first = cells.first_row + index + 1
-    exprs = [pl.col(columns[pos]).cast(pl.Utf8).alias(n) for pos, n in mapping.items()]
     present = set(mapping.values())
-    exprs += [pl.lit(None, pl.Utf8).alias(c) for c in table.columns if c not in present]
-    frame = body.select(
-        *exprs,
-        pl.lit(cells.source.label, pl.Utf8).alias(SOURCE_FILE),
-        (pl.int_range(pl.len(), dtype=pl.Int64) + first).alias(SOURCE_ROW),
-    )
-    frame = frame.with_columns(
-        [map_distinct(frame.get_column(name), clean_expr) for name in present]
+    cleaned = {
+        name: _clean_column(body.get_column(columns[pos]), raw_dtype(table.columns[name]))
+        for pos, name in mapping.items()
+    }
+    height = body.height
+    frame = pl.DataFrame(
+        [
+            cleaned[c].alias(c)
+            if c in present
+            else pl.Series(c, [None], raw_dtype(table.columns[c])).new_from_index(0, height)
+            for c in table.columns
+        ]
+        + [
+            pl.Series(SOURCE_FILE, [cells.source.label], pl.Utf8).new_from_index(0, height),
+            pl.int_range(first, first + height, dtype=pl.Int64, eager=True).alias(SOURCE_ROW),
+        ]
     )
     # Blank lines between or after records are layout, not records.
     names = list(table.columns)
-    frame = frame.filter(pl.any_horizontal(pl.col(names).is_not_null()))
-    frame = frame.select(*names, SOURCE_FILE, SOURCE_ROW)
+    blank = frame.select(pl.all_horizontal(pl.col(names).is_null())).to_series()
+    if blank.any():  # filtering copies every column: only when there is something to drop
+        frame = frame.filter(~blank)
     headers = pl.DataFrame(
         {
             "source_file": [cells.source.label] * len(mapping),
@@ -200,6 +223,21 @@ def to_canonical(
         schema={"source_file": pl.Utf8, "column": pl.Utf8, "header": pl.Utf8},
     )
     return frame, headers
+
+
+def _clean_column(series: pl.Series, dtype: pl.DataType) -> pl.Series:
+    """:func:`clean_expr` applied to a column of cell text, as ``dtype`` (Utf8/Categorical).
+
+    Unchanged text keeps its Series (no copy); otherwise the cleaning runs once per distinct
+    value and is spread back with a gather."""
+    series = series.cast(pl.Utf8)
+    if dtype == pl.Utf8 and series.str.contains(_CLEAN_ASCII).all(ignore_nulls=True):
+        return series
+    distinct, index = _distinct(series)
+    out = pl.DataFrame({"t": distinct}).select(clean_expr(pl.col("t"))).to_series()
+    if dtype == pl.Utf8 and out.equals(distinct, null_equal=True):
+        return series
+    return out.cast(dtype).gather(index)
 
 
 def map_distinct(series: pl.Series, make: Callable[[pl.Expr], pl.Expr]) -> pl.Series:
@@ -216,7 +254,12 @@ def _distinct(series: pl.Series) -> tuple[pl.Series, pl.Series]:
     results computed on the distinct values are then spread back with cheap gathers)."""
     distinct = series.unique()
     positions = pl.int_range(distinct.len(), dtype=pl.UInt32, eager=True)
-    index = series.replace_strict(distinct, positions, return_dtype=pl.UInt32)
+    if series.dtype == pl.Categorical:  # hashing the codes is cheaper than the text
+        index = series.to_physical().replace_strict(
+            distinct.to_physical(), positions, return_dtype=pl.UInt32
+        )
+    else:
+        index = series.replace_strict(distinct, positions, return_dtype=pl.UInt32)
     return distinct, index.cast(pl.UInt32)  # an empty series comes back with its own dtype
 
 
@@ -275,7 +318,10 @@ def unit_lookup(units_raw: pl.DataFrame) -> dict[str, str]:
     lookup: dict[str, str] = {}
     for priority in ("code", "name", "aliases"):
         found: dict[str, set[str]] = {}
-        pairs = units_raw.select(pl.col("code").alias("_code"), pl.col(priority).alias("_value"))
+        pairs = units_raw.select(
+            pl.col("code").cast(pl.Utf8).alias("_code"),
+            pl.col(priority).cast(pl.Utf8).alias("_value"),
+        )
         for code, value in pairs.iter_rows():
             if code is None or value is None:
                 continue
@@ -348,22 +394,32 @@ def _parse_column(
 def parse_table(
     raw: pl.DataFrame, table: TableSpec, spec: ContractSpec, units: dict[str, str] | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The ``values`` and ``check`` frames for a canonical raw frame."""
+    """The ``values`` and ``check`` frames for a canonical raw frame (columns as text, Utf8 or
+    Categorical).  Columns whose check text is the value share one Series between the frames."""
     schema = CANONICAL[table.name]
     values, checks = {}, {}
     for name, dtype in schema.items():
         col = table.columns[name]
+        text = raw.get_column(name)
+        if col.kind in ("id", "text"):  # the cell text is the value and what GX checks
+            values[name] = checks[name] = text.cast(pl.Utf8)
+            continue
         value, check = _parse_column(col, spec, units)
         if col.kind == "list":  # small (units' aliases), and lists cannot be mapped back
-            parsed = raw.select(value.cast(dtype).alias("v"), check.alias("c"))
+            parsed = raw.select(pl.col(name).cast(pl.Utf8)).select(
+                value.cast(dtype).alias("v"), check.alias("c")
+            )
             values[name], checks[name] = parsed["v"].alias(name), parsed["c"].alias(name)
             continue
-        distinct, index = _distinct(raw.get_column(name))
-        parsed = pl.DataFrame({name: distinct}).select(
+        distinct, index = _distinct(text)
+        parsed = pl.DataFrame({name: distinct.cast(pl.Utf8)}).select(
             value.cast(dtype).alias("v"), check.alias("c")
         )
         values[name] = parsed["v"].gather(index).alias(name)
-        checks[name] = parsed["c"].gather(index).alias(name)
+        if parsed["v"].dtype == pl.Utf8 and parsed["v"].equals(parsed["c"], null_equal=True):
+            checks[name] = values[name]  # every cell parsed: the check text is the value
+        else:
+            checks[name] = parsed["c"].gather(index).alias(name)
     provenance = [raw.get_column(SOURCE_FILE), raw.get_column(SOURCE_ROW)]
     return (
         pl.DataFrame([*values.values(), *provenance]),
