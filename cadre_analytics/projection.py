@@ -1408,19 +1408,22 @@ def _projection_frame(
         den = den_t
         if head.any():
             hp = np.flatnonzero(head)
-            den = den_t.astype(np.float64)
-            for p in hp:
+            den_h = den_t[:, hp, :].astype(np.float64)
+            for j, p in enumerate(hp):
                 t = pair_ind[p].targets.get(ty)
                 base_year = None if t is None else t.base_year
                 if base_year in year_index:
-                    den[:, p, :] = num_t[year_index[base_year], p, :][None, :]
+                    den_h[:, j, :] = num_t[year_index[base_year], p, :][None, :]
                 else:
                     base = observed_heads.get(pair_ind[p].id, {}).get(
                         (model.pairs_unit[p], base_year)
                     )
-                    den[:, p, :] = np.nan if base is None else float(base)
-            for x, h in zip(stats, _draw_stats(num_t[:, hp, :], den[:, hp, :]), strict=True):
+                    den_h[:, j, :] = np.nan if base is None else float(base)
+            for x, h in zip(stats, _draw_stats(num_t[:, hp, :], den_h), strict=True):
                 x[:, hp] = h
+            if deterministic:
+                den = den_t.astype(np.float64)
+                den[:, hp, :] = den_h
         share, p10, p50, p90, med_num, med_den = stats
         # per indicator, then gathered per pair (there may be hundreds of thousands of pairs)
         per_ind = [ind.targets.get(ty) for ind in rules.indicators]
@@ -1560,16 +1563,11 @@ def _simulate_by_unit_chunks(
         all_cols = np.flatnonzero(~is_unit)
         all_num[:, :, sub.pairs_ind[all_cols]] += sim.num[:, :, all_cols]
         all_den[:, :, sub.pairs_ind[all_cols]] += sim.den[:, :, all_cols]
-        cols = np.flatnonzero(is_unit)
-        if cols.size:
-            view = SimpleNamespace(
-                years=model.years,
-                year=model.year,
-                pairs_ind=sub.pairs_ind[cols],
-                pairs_unit=[sub.pairs_unit[c] for c in cols],
-            )
-            part = _Sim(sim.num[:, :, cols], sim.den[:, :, cols], {})
-            frames.append(_projection_frame(view, rules, scenario, part, False, heads))
+        if is_unit.any():
+            # the chunk's own ALL rows are dropped (the district total is summed below);
+            # cheaper than copying the unit columns out of the draws
+            frame = _projection_frame(sub, rules, scenario, sim, False, heads)
+            frames.append(frame.filter(pl.col("unit") != ALL))
     view = SimpleNamespace(
         years=model.years,
         year=model.year,
