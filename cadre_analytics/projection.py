@@ -948,8 +948,8 @@ def _bernoulli_positions(rng: np.random.Generator, size: int, p: float) -> np.nd
 
 
 def _apply_moves(moves: list, targets: tuple) -> None:
-    """Add the (draw, class, +1/-1) moves to each (CSR class -> pairs, state) target; empties
-    ``moves``."""
+    """Add the (draw, class, +1/-1) moves to each (CSR class -> pairs, state pairs x draws)
+    target; empties ``moves``."""
     if not moves:
         return
     by_sign = {}
@@ -967,7 +967,7 @@ def _apply_moves(moves: list, targets: tuple) -> None:
             cols, lens = _expand(ptr, col, c)
             if cols.size == 0:
                 continue
-            flat = np.repeat(d, lens) * state.shape[1] + cols
+            flat = cols * state.shape[1] + np.repeat(d, lens)  # state: pairs x draws
             # bincount: many times faster than np.add.at
             change = np.bincount(flat, minlength=flat_state.size).astype(np.int32)
             if sign > 0:
@@ -1000,8 +1000,11 @@ def _simulate(
     """
     n, years = model.n, model.years
     n_pairs = len(model.pairs_ind)
-    num = np.zeros((len(years), draws, n_pairs), dtype=np.int32)
-    den = np.zeros_like(num)
+    # stored as (years, pairs, draws): draws contiguous for the statistics; exposed as
+    # (years, draws, pairs) views like the reference simulator
+    num_store = np.zeros((len(years), n_pairs, draws), dtype=np.int32)
+    den_store = np.zeros_like(num_store)
+    num, den = num_store.transpose(0, 2, 1), den_store.transpose(0, 2, 1)
     states: dict[int, dict[str, np.ndarray]] = {}
     if n == 0 or not years:
         return _Sim(num, den, states)
@@ -1075,8 +1078,8 @@ def _simulate(
         codes = {a: np.broadcast_to(model.code0[a], (b, n)).copy() for a in model.attrs}
         # the typical path: what most draws hold for a person still on the roster
         codes_typ = {a: model.code0[a].copy() for a in model.attrs}
-        num_s = np.broadcast_to(num0, (b, n_pairs)).copy()
-        den_s = np.broadcast_to(den0, (b, n_pairs)).copy()
+        num_s = np.broadcast_to(num0[:, None], (n_pairs, b)).copy()  # pairs x draws
+        den_s = np.broadcast_to(den0[:, None], (n_pairs, b)).copy()
         alive_g = np.broadcast_to(group_size0, (b, n_groups)).astype(np.int64)
         # hires: one record each
         h_d = np.zeros(0, dtype=np.int64)
@@ -1097,8 +1100,8 @@ def _simulate(
                 live = alive[:, idx]
                 typical = live & same_codes(codes, idx)
                 ctyp = typ_class(idx)
-                num_s -= _common_delta(num_ptr, num_col, ctyp, n_pairs)[None, :]
-                den_s -= _common_delta(den_ptr, den_col, ctyp, n_pairs)[None, :]
+                num_s -= _common_delta(num_ptr, num_col, ctyp, n_pairs)[:, None]
+                den_s -= _common_delta(den_ptr, den_col, ctyp, n_pairs)[:, None]
                 d, j = np.nonzero(~typical)
                 moves.append((d, ctyp[j], 1))
                 on = live[d, j]
@@ -1128,7 +1131,7 @@ def _simulate(
                     state += (
                         _common_delta(ptr, col, after[raise_typ], n_pairs)
                         - _common_delta(ptr, col, before[raise_typ], n_pairs)
-                    )[None, :]
+                    )[:, None]
                 d, j = np.nonzero(~typical & raise_typ[None, :])
                 moves.append((d, before[j], 1))
                 moves.append((d, after[j], -1))
@@ -1228,9 +1231,9 @@ def _simulate(
             _apply_moves(moves, ((num_ptr, num_col, num_s), (den_ptr, den_col, den_s)))
             for all_cols, state in ((num_all, num_s), (den_all, den_s)):
                 for all_col, cols in all_cols:
-                    state[:, all_col] = state[:, cols].sum(axis=1)
-            num[yi, start : start + b] = num_s
-            den[yi, start : start + b] = den_s
+                    state[all_col] = state[cols].sum(axis=0)
+            num_store[yi, :, start : start + b] = num_s
+            den_store[yi, :, start : start + b] = den_s
             if start == 0 and y in keep_states_years:
                 states[y] = {
                     "alive": alive[0].copy(),
