@@ -1283,9 +1283,10 @@ SMALL_COUNT = 255
 _FRACTIONS: list = []
 
 
-def _fraction_table() -> tuple[np.ndarray, np.ndarray]:
+def _fraction_table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """key[num * (SMALL_COUNT + 1) + den] -> rank of num/den among the distinct fractions
-    (65535 for den = 0, sorting last); value[rank] -> the float share (NaN at 65535)."""
+    (65535 for den = 0, sorting last); value[rank] -> the float share (NaN at 65535); the
+    same with 0 instead of NaN (for sums)."""
     if not _FRACTIONS:
         m = SMALL_COUNT + 1
         nums, dens = np.divmod(np.arange(m * m), m)
@@ -1296,8 +1297,8 @@ def _fraction_table() -> tuple[np.ndarray, np.ndarray]:
         key[dens > 0] = np.searchsorted(distinct, vals[dens > 0])
         value = np.full(65536, np.nan)
         value[: distinct.size] = distinct
-        _FRACTIONS.extend([key, value])
-    return _FRACTIONS[0], _FRACTIONS[1]
+        _FRACTIONS.extend([key, value, np.nan_to_num(value, nan=0.0)])
+    return _FRACTIONS[0], _FRACTIONS[1], _FRACTIONS[2]
 
 
 def _draw_stats(num: np.ndarray, den: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -1305,41 +1306,48 @@ def _draw_stats(num: np.ndarray, den: np.ndarray) -> tuple[np.ndarray, ...]:
     median numerator and denominator. ``num`` holds integer counts; ``den`` integer counts or
     floats with NaN (no base headcount). NaN where no draw has a denominator."""
     valid = den > 0  # False for NaN
-    shares = np.full(num.shape, np.nan)
-    np.divide(num, den, out=shares, where=valid)
     if num.shape[-1] == 1:  # one draw: its own values
-        share = shares[..., 0]
+        share = np.full(num.shape, np.nan)
+        np.divide(num, den, out=share, where=valid)
+        share = share[..., 0]
         return share, share, share, share, num[..., 0].astype(np.float64), den[..., 0] * 1.0
     count = valid.sum(axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.sum(shares, axis=-1, where=valid) / np.where(count > 0, count, np.nan)
+    divisor = np.where(count > 0, count, np.nan)
     mid = (num.shape[-1] - 1) // 2
-    out = [np.full(count.shape, np.nan) for _ in range(5)]  # p10, p50, p90, med num, med den
+    out = [np.full(count.shape, np.nan) for _ in range(6)]  # share, p10-p90, med num, den
     small = np.zeros(count.shape[-1], dtype=bool)
     if np.issubdtype(den.dtype, np.integer) and num.size:
+        # counts are never negative
         small = (num.max(axis=(0, 2)) <= SMALL_COUNT) & (den.max(axis=(0, 2)) <= SMALL_COUNT)
-        small &= (num.min(axis=(0, 2)) >= 0) & (den.min(axis=(0, 2)) >= 0)
     for part in (np.flatnonzero(small), np.flatnonzero(~small)):
         if part.size == 0:
             continue
-        n_p, d_p = num[:, part, :], den[:, part, :]
+        whole = part.size == count.shape[-1]
+        n_p = num if whole else num[:, part, :]
+        d_p = den if whole else den[:, part, :]
         if small[part[0]]:
-            key, value = _fraction_table()
-            ranks = key[n_p.astype(np.int32) * (SMALL_COUNT + 1) + d_p]
+            key, value, value0 = _fraction_table()
+            ranks = key[n_p * (SMALL_COUNT + 1) + d_p]
+            total = value0[ranks].sum(axis=-1)
             # uint16 "stable" sorts are radix sorts: linear time
             ranks.sort(axis=-1, kind="stable")  # den = 0 (no share) sorts last
             pcts = _percentiles(ranks, count[:, part], (0.1, 0.5, 0.9), value)
             med_n = np.sort(n_p.astype(np.uint16), axis=-1, kind="stable")[..., mid]
             med_d = np.sort(d_p.astype(np.uint16), axis=-1, kind="stable")[..., mid]
         else:
-            ordered = np.sort(shares[:, part, :], axis=-1)  # NaN last
-            pcts = _percentiles(ordered, count[:, part], (0.1, 0.5, 0.9))
+            ok = valid[:, part, :]
+            shares = np.full(n_p.shape, np.nan)
+            np.divide(n_p, d_p, out=shares, where=ok)
+            total = np.sum(shares, axis=-1, where=ok)
+            shares.sort(axis=-1)  # NaN last
+            pcts = _percentiles(shares, count[:, part], (0.1, 0.5, 0.9))
             med_n = np.sort(n_p, axis=-1)[..., mid]
             med_d = np.sort(d_p, axis=-1)[..., mid]  # NaN sorts last
-        for o, v in zip(out, [*pcts, med_n, med_d], strict=True):
+        with np.errstate(invalid="ignore"):
+            mean = total / divisor[:, part]
+        for o, v in zip(out, [mean, *pcts, med_n, med_d], strict=True):
             o[:, part] = v
-    p10, p50, p90, med_num, med_den = out
-    return share, p10, p50, p90, med_num, med_den
+    return tuple(out)
 
 
 def _static_rank_ok(model: _Model, attribute: str, minimum: int) -> np.ndarray:
