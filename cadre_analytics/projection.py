@@ -1498,6 +1498,68 @@ def _sort_projection(frame: pl.DataFrame, rules: QuotaRules, units: pl.DataFrame
     )
 
 
+def _sub_model(model: _Model, lo: int, hi: int, unit_codes: set[str]) -> _Model:
+    """The model restricted to the people in rows ``lo:hi`` (whole groups, so whole units:
+    people are sorted by unit) and the output pairs of ``unit_codes`` (plus ALL, summing only
+    these people). Class ids stay the global ones; nothing is re-evaluated."""
+    g0 = int(model.group[lo]) if hi > lo else 0
+    g1 = int(model.group[hi - 1]) + 1 if hi > lo else 0
+    pairs_ind, pairs_unit = [], []
+    local: dict[tuple[int, str], int] = {}
+    for k, ind in enumerate(model.rules.indicators):
+        local[(k, ALL)] = len(pairs_ind)
+        pairs_ind.append(k)
+        pairs_unit.append(ALL)
+        for u in model.units_list:
+            if u in unit_codes and model.unit_level.get(u) == ind.level:
+                local[(k, u)] = len(pairs_ind)
+                pairs_ind.append(k)
+                pairs_unit.append(u)
+
+    def restrict(plan: list) -> list:
+        out = []
+        for k, item in enumerate(plan):
+            if item is None:
+                out.append(None)
+                continue
+            sel, starts, _, _ = item
+            ends = np.r_[starts[1:], sel.size]
+            seg_units = [model.units_list[x] for x in model.class_unit[sel[starts]]]
+            keep = [j for j, u in enumerate(seg_units) if u in unit_codes]
+            if not keep:
+                out.append(None)
+                continue
+            parts = [sel[starts[j] : ends[j]] for j in keep]
+            lens = np.array([x.size for x in parts], dtype=np.int64)
+            new_starts = np.r_[0, np.cumsum(lens)[:-1]].astype(np.int64)
+            cols = np.array([local[(k, seg_units[j])] for j in keep], dtype=np.int64)
+            out.append((np.concatenate(parts), new_starts, cols, local[(k, ALL)]))
+        return out
+
+    return replace(
+        model,
+        people=model.people.slice(lo, hi - lo),
+        n=hi - lo,
+        code0={a: v[lo:hi] for a, v in model.code0.items()},
+        profile=model.profile[lo:hi],
+        group=model.group[lo:hi] - g0,
+        group_start=model.group_start[g0:g1] - lo,
+        group_unit=model.group_unit[g0:g1],
+        group_type=model.group_type[g0:g1],
+        hire_up=model.hire_up[g0:g1],
+        retire_year=model.retire_year[lo:hi],
+        birth_year=model.birth_year[lo:hi],
+        studying={a: (d[lo:hi], t[lo:hi]) for a, (d, t) in model.studying.items()},
+        headcount_member=model.headcount_member[lo:hi],
+        pairs_ind=np.array(pairs_ind, dtype=np.int32),
+        pairs_unit=pairs_unit,
+        plan_pop=restrict(model.plan_pop),
+        plan_num=restrict(model.plan_num),
+        notes=[],
+        rank_cache={},
+    )
+
+
 def _simulate_by_unit_chunks(
     model: _Model,
     start: pl.DataFrame,
@@ -1566,9 +1628,9 @@ def _simulate_by_unit_chunks(
                 replace(p, per_year=per_chunk[j][i]) for j, p in enumerate(scenario.planned)
             ),
         )
-        people = start.filter(pl.col("unit").fill_null("").is_in(members))
-        sub_units = units.filter(pl.col("code").is_in(members))
-        sub = _prepare_people(people, sub_units, rules, [chunk_scenario], model.year)
+        rows = np.flatnonzero(person_chunk == i)
+        lo, hi = (int(rows[0]), int(rows[-1]) + 1) if rows.size else (0, 0)
+        sub = _sub_model(model, lo, hi, set(members))
         sim = _simulate(sub, chunk_scenario, draws, rng, rates, path)
         is_unit = np.array([u != ALL for u in sub.pairs_unit])
         all_cols = np.flatnonzero(~is_unit)
