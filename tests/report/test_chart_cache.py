@@ -4,6 +4,7 @@ the hash of their spec, and a bad or unusable cache only costs time, never chang
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -72,15 +73,10 @@ def test_an_unwritable_cache_folder_behaves_like_no_cache(tmp_path):
     assert charts.figure(charts.change_chart(CHANGE, "vi"), "x", "vi", cache=cache) == plain
 
 
-def test_whole_report_with_cache_equals_without_and_a_rerun_draws_nothing(tmp_path, monkeypatch):
-    frames = aggregates.build()
-    inputs = ReportInputs(
-        year=2025,
-        indicators=frames["indicators"],
-        projection=frames.get("projection"),
-        requirements=frames.get("requirements"),
-        breakdowns=frames.get("breakdowns"),
-    )
+def test_whole_report_with_cache_equals_without_and_a_rerun_draws_nothing(
+    sample_inputs, tmp_path, monkeypatch
+):
+    inputs = sample_inputs
     cache = open_cache(tmp_path / "cache")
     drawn = [
         sections.section_district(inputs, "vi", cache=cache),
@@ -93,7 +89,130 @@ def test_whole_report_with_cache_equals_without_and_a_rerun_draws_nothing(tmp_pa
     assert figures >= 5
     assert len(_entries(tmp_path / "cache")) == figures  # every chart differs: one entry each
     _no_drawing(monkeypatch)
-    assert sections.all_sections(inputs, "vi", cache=cache)[2:7] == drawn
+    again = sections.all_sections(inputs, "vi", cache=cache)[2:7]
+    assert [_ids(part) for part in again] == [_ids(part) for part in drawn]
+
+
+@pytest.fixture(scope="module")
+def sample_inputs() -> ReportInputs:
+    frames = aggregates.build()
+    return ReportInputs(
+        year=2025,
+        indicators=frames["indicators"],
+        projection=frames.get("projection"),
+        requirements=frames.get("requirements"),
+        breakdowns=frames.get("breakdowns"),
+    )
+
+
+@pytest.fixture(scope="module")
+def one_by_one(sample_inputs) -> list[str]:
+    """The report drawn chart by chart, as the notebook's section cells do."""
+    inputs = sample_inputs
+    return [
+        sections.title_block(inputs, "vi"),
+        sections.section_summary(inputs, "vi"),
+        sections.section_district(inputs, "vi"),
+        sections.section_communes(inputs, "vi"),
+        sections.section_what_it_takes(inputs, "vi"),
+        sections.section_equity(inputs, "vi"),
+        sections.section_change(inputs, "vi"),
+        sections.section_data_quality(inputs, "vi"),
+        sections.section_method(inputs, "vi"),
+        sections.section_provenance(inputs, "vi"),
+    ]
+
+
+def _ids(html: str) -> str:
+    """Gradient ids count up with each figure this process emits (as vl-convert's do)."""
+    return re.sub(r"gradient_\d+", "gradient_N", html)
+
+
+def _same_but_time(a: list[str], b: list[str]) -> None:
+    """Equal, except the provenance footer's generation time (no manifest in the fixture)."""
+    assert len(a) == len(b)
+    assert [_ids(x) for x in a[:-1]] == [_ids(x) for x in b[:-1]]
+    assert "\x00" not in "".join(b)  # no placeholder left behind
+
+
+def _force_helper(monkeypatch):
+    monkeypatch.setattr(charts, "_spare_core", lambda: True)
+    monkeypatch.setattr(charts, "MIN_PARALLEL", 2)
+
+
+def test_all_sections_with_a_helper_process_equals_one_by_one(
+    sample_inputs, one_by_one, monkeypatch, tmp_path
+):
+    _force_helper(monkeypatch)
+    started = []
+    real_start = charts._start_helper
+    monkeypatch.setattr(
+        charts, "_start_helper", lambda jobs: started.append(len(jobs)) or real_start(jobs)
+    )
+    cache = open_cache(tmp_path / "cache")
+    _same_but_time(one_by_one, sections.all_sections(sample_inputs, "vi", cache=cache))
+    figures = "".join(one_by_one).count("<figure")
+    # the helper drew the second half: 1 fewer than this process, which also starts it
+    assert started == [(figures - 1) // 2]
+    assert len(_entries(tmp_path / "cache")) == figures
+    # a rerun draws nothing and starts no helper
+    monkeypatch.setattr(charts, "_vl_to_svg", lambda *a: pytest.fail("drawn again"))
+    _same_but_time(one_by_one, sections.all_sections(sample_inputs, "vi", cache=cache))
+    assert len(started) == 1
+
+
+def _jobs(n: int) -> list[tuple[dict, dict]]:
+    deltas = [0.01 * (k + 1) for k in range(n)]
+    frames = [CHANGE.with_columns(pl.Series("delta", [d, -d])) for d in deltas]
+    return [(charts.chart_spec(charts.change_chart(f, "vi")), charts._locale("vi")) for f in frames]
+
+
+@pytest.mark.parametrize(
+    "helper",
+    [
+        "import sys; sys.exit(3)",  # crashes
+        "import sys, json; json.dump(['<svg></svg>'] * 99, open(sys.argv[2], 'w'))",  # count
+        "import sys; open(sys.argv[2], 'w').write('[')",  # damaged answer
+        # SVG-looking but cut short
+        "import sys, json; n = len(json.load(open(sys.argv[1])));"
+        " json.dump(['<svg>x'] * n, open(sys.argv[2], 'w'))",
+    ],
+)
+def test_a_failing_helper_only_costs_time(monkeypatch, helper):
+    jobs = _jobs(3)
+    expected = [charts._vl_to_svg(*job) for job in jobs]
+    _force_helper(monkeypatch)
+    started = []
+    real_start = charts._start_helper
+    monkeypatch.setattr(
+        charts, "_start_helper", lambda jobs: started.append(len(jobs)) or real_start(jobs)
+    )
+    monkeypatch.setattr(charts, "_HELPER", helper)
+    assert charts.draw_many(jobs) == expected
+    assert started == [1]  # the helper was asked for the last chart, and failed
+
+
+def test_gradient_ids_count_on_across_figures_whoever_drew_them(tmp_path):
+    """Each SVG's gradient id is unique in the page, as when one process draws them all."""
+    matrix = pl.DataFrame(
+        {
+            "indicator": ["c_university"] * 2,
+            "unit": ["X1", "X2"],
+            "unit_name": ["Xã A", "Xã B"],
+            "rank": [1, 2],
+            "share": [0.4, 0.9],
+            "attainment": [0.5, 1.0],
+            "met": [False, True],
+        }
+    )
+    cache = open_cache(tmp_path / "cache")
+    first = charts.figure(charts.heatmap_chart(matrix, "vi"), "a", "vi", cache=cache)
+    second = charts.figure(charts.heatmap_chart(matrix, "vi"), "a", "vi", cache=cache)  # cached
+    (n,) = set(re.findall(r'id="gradient_(\d+)"', first))
+    assert re.findall(r"url\(#gradient_(\d+)\)", first) == [n]
+    assert re.findall(r'id="gradient_(\d+)"', second) == [str(int(n) + 1)]
+    assert re.findall(r"url\(#gradient_(\d+)\)", second) == [str(int(n) + 1)]
+    assert _ids(first) == _ids(second)
 
 
 def test_specs_are_what_altair_gave(tmp_path):
