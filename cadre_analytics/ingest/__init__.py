@@ -19,9 +19,12 @@ import polars as pl
 
 from cadre_analytics.errors import InputStop
 from cadre_analytics.ingest.normalise import (
+    CANONICAL,
     IGNORED_SCHEMA,
     TableData,
+    UnitLookup,
     parse_table,
+    raw_dtype,
     to_canonical,
     unit_lookup,
 )
@@ -145,6 +148,12 @@ def _decode(frame: pl.DataFrame, manifest: dict, table: TableSpec) -> _Part:
         }
         for r in manifest["ignored"]
     ]
+    schema = CANONICAL[table.name]
+    for name in names:
+        expected = (schema[name], pl.Utf8, raw_dtype(table.columns[name]))
+        found = (values[name].dtype, check[name].dtype, raw[name].dtype)
+        if found != expected:
+            raise ValueError(f"cache entry has other dtypes for {name}")
     data = TableData(
         raw=pl.DataFrame([*raw.values(), *provenance]),
         values=pl.DataFrame([*values.values(), *provenance]),
@@ -191,7 +200,7 @@ def _source_key(
     sha256: str,
     table: TableSpec,
     contracts: str,
-    units: dict[str, str] | None,
+    units: str | None,
 ) -> str:
     """Everything the part depends on: the bytes, where they sit (the label is in every row),
     the contracts, the unit lookup when the table names units, and the readers' libraries."""
@@ -209,9 +218,32 @@ def _source_key(
         source.sheet,
         sha256,
         contracts,
-        _units_hash(units or {}) if uses_units else None,
+        units if uses_units else None,
         libraries,
     )
+
+
+def _unit_lookup(
+    units_raw: pl.DataFrame, keys: list[str | None], cache: Cache | None
+) -> UnitLookup:
+    """The unit lookup, from the cache when the units files are unchanged (folding tens of
+    thousands of names in Python costs seconds, on every run)."""
+    key = None
+    if cache is not None and keys and all(keys):
+        key = cache.key("ingest_units", CACHE_FORMAT, keys)
+        found = cache.get_json(CACHE_NAMESPACE, key)
+        if (
+            isinstance(found, dict)
+            and isinstance(found.get("lookup"), dict)
+            and isinstance(found.get("loose"), dict)
+        ):
+            lookup = UnitLookup(found["lookup"])
+            lookup._loose = found["loose"]
+            return lookup
+    lookup = unit_lookup(units_raw)
+    if key is not None:
+        cache.put_json(CACHE_NAMESPACE, key, {"lookup": dict(lookup), "loose": lookup.loose})
+    return lookup
 
 
 def _hash(path: Path, hashes: dict[Path, str]) -> bool:
@@ -266,14 +298,15 @@ def read_inputs(
     hashes: dict[Path, str] = {}
     tables: dict[str, TableData] = {}
     units: dict[str, str] | None = None
+    units_hash: str | None = None
     # units first: staff rows name their unit, resolved through the units table
     for name in ("units", "staff", "training_updates"):
         table = spec.tables[name]
-        parts = []
+        parts, keys = [], []
         for source in sources[name]:
             key = part = None
             if cache is not None and _hash(source.path, hashes):
-                key = _source_key(cache, source, hashes[source.path], table, contracts, units)
+                key = _source_key(cache, source, hashes[source.path], table, contracts, units_hash)
                 part = _cache_get(cache, key, table)
             if part is None:
                 # an unreadable file stops here with its own message, before any hash is needed
@@ -283,6 +316,7 @@ def read_inputs(
             if source.path not in hashes:
                 hashes[source.path] = sha256_file(source.path)
             parts.append(part)
+            keys.append(key)
             file_rows.append(
                 {
                     "table": name,
@@ -293,6 +327,7 @@ def read_inputs(
             )
         tables[name] = _concat(parts)
         if name == "units":
-            units = unit_lookup(tables["units"].raw)
+            units = _unit_lookup(tables["units"].raw, keys, cache)
+            units_hash = _units_hash(units) if cache is not None else None
     input_files = pl.DataFrame(file_rows, schema=INPUT_FILES_SCHEMA)
     return RawInputs(data_dir=data_dir, spec=spec, tables=tables, input_files=input_files)

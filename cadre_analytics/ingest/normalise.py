@@ -312,10 +312,23 @@ def parse_float_expr(text: pl.Expr) -> pl.Expr:
     return pl.when(ok).then(decimal.cast(pl.Float64, strict=False))
 
 
-def unit_lookup(units_raw: pl.DataFrame) -> dict[str, str]:
+class UnitLookup(dict):
+    """Folded spelling -> unit code, remembering its mark-free keys: a national units table
+    has tens of thousands of names, and every staff file needs the same second-chance keys."""
+
+    _loose: dict[str, str] | None = None
+
+    @property
+    def loose(self) -> dict[str, str]:
+        if self._loose is None:
+            self._loose = loose_keys(self)
+        return self._loose
+
+
+def unit_lookup(units_raw: pl.DataFrame) -> UnitLookup:
     """Folded code / name / alias -> unit code.  A spelling shared by two units is left out
     (those staff rows then fail 'unknown unit' instead of landing in a guessed unit)."""
-    lookup: dict[str, str] = {}
+    lookup = UnitLookup()
     for priority in ("code", "name", "aliases"):
         found: dict[str, set[str]] = {}
         pairs = units_raw.select(
@@ -374,7 +387,8 @@ def _parse_column(
     else:
         if col.kind == "unit":
             exact = units or {}
-            value = _lookup(fold_expr(text), exact, loose_keys(exact))
+            loose = exact.loose if isinstance(exact, UnitLookup) else loose_keys(exact)
+            value = _lookup(fold_expr(text), exact, loose)
         else:
             vocab = spec.vocabularies[col.vocabulary]
             value = _lookup(fold_expr(text), vocab.synonyms, vocab.loose)
