@@ -665,13 +665,30 @@ def _derive_staff(
     values, check = data.values, data.check
     names = list(STAFF_COLUMNS)
     year = pl.col("snapshot_year")
+    # the schedule on each distinct (birth date, gender) only: a few tens of thousands of
+    # pairs for millions of rows
+    person = ["birth_date", "gender"]
     retire = retirement_date_expr(pl.col("birth_date"), pl.col("gender"), schedule)
-    derived = values.select(
-        (year - pl.col("birth_date").dt.year()).alias("_age_at_snapshot"),
-        # on the 31 December roster after the day they should have retired
-        pl.when(retire < pl.date(year, 12, 31))
-        .then(retire.dt.strftime("%Y-%m-%d"))
-        .alias("_retirement_date_passed"),
+    pairs = (
+        values.select(person)
+        .unique()
+        .with_columns(retire.alias("_retire"), retire.dt.strftime("%Y-%m-%d").alias("_retire_text"))
+    )
+    retired = values.select(*person, "snapshot_year").join(
+        pairs, on=person, how="left", nulls_equal=True, maintain_order="left"
+    )
+    derived = pl.DataFrame(
+        [
+            values.select((year - pl.col("birth_date").dt.year()).alias("_age_at_snapshot"))[
+                "_age_at_snapshot"
+            ],
+            # on the 31 December roster after the day they should have retired
+            retired.select(
+                pl.when(pl.col("_retire") < pl.date(year, 12, 31))
+                .then(pl.col("_retire_text"))
+                .alias("_retirement_date_passed")
+            )["_retirement_date_passed"],
+        ]
     )
     # References resolved here, not as GX value sets (see the suite's meta.about).
     unit_missing = check.select(
@@ -701,23 +718,39 @@ def _derive_staff(
 def _qualification_down(values: pl.DataFrame, spec: ContractSpec) -> pl.Series:
     """'education: university -> college' where a level is below the person's previous
     snapshot (ranks from vocabularies.yaml)."""
-    frame = values.select("staff_id", "snapshot_year", *RANKED).with_row_index(IDX)
-    frame = frame.filter(pl.col("staff_id").is_not_null() & pl.col("snapshot_year").is_not_null())
-    frame = frame.sort("staff_id", "snapshot_year", IDX)
-    # sorted by person then year, so the previous row is the previous snapshot when it belongs
-    # to the same person (cheaper than a window per column on a million rows)
-    same_person = pl.col("staff_id") == pl.col("staff_id").shift(1)
-    parts = []
-    for name in RANKED:
+    ranks = []
+    for j, name in enumerate(RANKED):
         vocab = spec.vocabularies[spec.tables["staff"].columns[name].vocabulary]
         rank = pl.col(name).replace_strict(vocab.ranks, default=None, return_dtype=pl.Int32)
-        prev_value = pl.col(name).shift(1)
-        parts.append(
-            pl.when(same_person & (rank < rank.shift(1))).then(
-                pl.format("{}: {} -> {}", pl.lit(name), prev_value, pl.col(name))
-            )
+        ranks.append(rank.alias(f"_r{j}"))
+    frame = values.select(
+        pl.int_range(pl.len(), dtype=pl.UInt32).alias(IDX), "staff_id", "snapshot_year", *ranks
+    )
+    frame = frame.filter(pl.col("staff_id").is_not_null() & pl.col("snapshot_year").is_not_null())
+    # sorted by person then year (stable: file order breaks ties), so the previous row is the
+    # previous snapshot when it belongs to the same person (cheaper than a window per column
+    # on a million rows); only integer ranks travel through the sort, texts only for the hits
+    frame = frame.sort("staff_id", "snapshot_year", maintain_order=True)
+    same_person = pl.col("staff_id") == pl.col("staff_id").shift(1)
+    flags = [
+        (same_person & (pl.col(f"_r{j}") < pl.col(f"_r{j}").shift(1))).alias(f"_d{j}")
+        for j in range(len(RANKED))
+    ]
+    hits = frame.select(IDX, pl.col(IDX).shift(1).alias("_prev"), *flags).filter(
+        pl.any_horizontal(pl.col(f"_d{j}") for j in range(len(RANKED)))
+    )
+    texts = values.select(RANKED)
+    now = texts[hits[IDX]].rename(lambda c: f"_now_{c}")
+    before = texts[hits["_prev"]].rename(lambda c: f"_was_{c}")
+    parts = [
+        pl.when(pl.col(f"_d{j}")).then(
+            pl.format("{}: {} -> {}", pl.lit(name), pl.col(f"_was_{name}"), pl.col(f"_now_{name}"))
         )
-    down = frame.select(IDX, pl.concat_str(parts, separator="; ", ignore_nulls=True).alias("d"))
+        for j, name in enumerate(RANKED)
+    ]
+    down = pl.concat([hits, now, before], how="horizontal").select(
+        IDX, pl.concat_str(parts, separator="; ", ignore_nulls=True).alias("d")
+    )
     down = down.filter(pl.col("d").is_not_null() & (pl.col("d") != ""))
     return _scatter(values.height, down[IDX], down["d"].alias("_qualification_down"))
 
