@@ -899,9 +899,11 @@ def _simulate_slots(
     return _Sim(num, den, states)
 
 
-def _pair_index(plan: list, n_cls: int) -> tuple[np.ndarray, np.ndarray, list]:
-    """CSR map class -> the unit pairs it counts in (one per indicator with the flag), and per
-    indicator (ALL column, unit columns): ALL is the sum of its unit pairs."""
+def _pair_index(plan: list, n_cls: int, n_pairs: int) -> tuple[np.ndarray, np.ndarray, list]:
+    """Class -> the unit pairs it counts in (one per indicator with the flag), as a padded
+    table: ``table[row[c]]`` lists them, padded with ``n_pairs`` (a column that is dropped);
+    row 0 is empty. And per indicator (ALL column, unit columns): ALL is the sum of its unit
+    pairs."""
     cls_parts, col_parts, all_sums = [], [], []
     for item in plan:
         if item is None:
@@ -911,22 +913,19 @@ def _pair_index(plan: list, n_cls: int) -> tuple[np.ndarray, np.ndarray, list]:
         cls_parts.append(sel)
         col_parts.append(cols[seg])
         all_sums.append((all_col, cols))
-    ptr = np.zeros(n_cls + 1, dtype=np.int64)
+    row = np.zeros(n_cls, dtype=np.int64)
     if not cls_parts:
-        return ptr, np.zeros(0, dtype=np.int64), all_sums
+        return row, np.full((1, 1), n_pairs, dtype=np.int64), all_sums
     cls = np.concatenate(cls_parts)
     col = np.concatenate(col_parts)
     order = np.argsort(cls, kind="stable")
-    np.cumsum(np.bincount(cls, minlength=n_cls), out=ptr[1:])
-    return ptr, col[order], all_sums
-
-
-def _expand(ptr: np.ndarray, col: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For classes ``c``: the pair columns of each (CSR rows concatenated) and their counts."""
-    lens = ptr[c + 1] - ptr[c]
-    total = int(lens.sum())
-    first = np.repeat(ptr[c] - np.cumsum(lens) + lens, lens)
-    return col[first + np.arange(total)], lens
+    cls, col = cls[order], col[order]
+    used, first, lens = np.unique(cls, return_index=True, return_counts=True)
+    row[used] = np.arange(1, used.size + 1)
+    table = np.full((used.size + 1, int(lens.max())), n_pairs, dtype=np.int64)
+    slot = np.arange(cls.size) - np.repeat(first, lens)
+    table[row[cls], slot] = col
+    return row, table, all_sums
 
 
 def _bernoulli_positions(rng: np.random.Generator, size: int, p: float) -> np.ndarray:
@@ -948,8 +947,8 @@ def _bernoulli_positions(rng: np.random.Generator, size: int, p: float) -> np.nd
 
 
 def _apply_moves(moves: list, targets: tuple) -> None:
-    """Add the (draw, class, +1/-1) moves to each (CSR class -> pairs, state pairs x draws)
-    target; empties ``moves``."""
+    """Add the (draw, class, +1/-1) moves to each (class rows, pair table, state pairs x
+    draws) target (see :func:`_pair_index`); empties ``moves``."""
     if not moves:
         return
     by_sign = {}
@@ -961,25 +960,23 @@ def _apply_moves(moves: list, targets: tuple) -> None:
                 np.concatenate([m[1] for m in part]),
             )
     moves.clear()
-    for ptr, col, state in targets:
+    for row, table, state in targets:
         flat_state = state.reshape(-1)
+        b = state.shape[1]
         for sign, (d, c) in by_sign.items():
-            cols, lens = _expand(ptr, col, c)
-            if cols.size == 0:
-                continue
-            flat = cols * state.shape[1] + np.repeat(d, lens)  # state: pairs x draws
-            # bincount: many times faster than np.add.at
-            change = np.bincount(flat, minlength=flat_state.size).astype(np.int32)
+            flat = table[row[c]] * b + d[:, None]
+            # bincount: many times faster than np.add.at; the padding column falls off the end
+            change = np.bincount(flat.reshape(-1), minlength=flat_state.size + b)
             if sign > 0:
-                flat_state += change
+                flat_state += change[: flat_state.size].astype(np.int32)
             else:
-                flat_state -= change
+                flat_state -= change[: flat_state.size].astype(np.int32)
 
 
-def _common_delta(ptr: np.ndarray, col: np.ndarray, c: np.ndarray, n_pairs: int) -> np.ndarray:
+def _common_delta(row: np.ndarray, table: np.ndarray, c: np.ndarray, n_pairs: int) -> np.ndarray:
     """Per pair: how many of the classes ``c`` (with repeats) count in it."""
-    cols, _ = _expand(ptr, col, c)
-    return np.bincount(cols, minlength=n_pairs).astype(np.int32)
+    counts = np.bincount(table[row[c]].reshape(-1), minlength=n_pairs + 1)
+    return counts[:n_pairs].astype(np.int32)
 
 
 def _simulate(
@@ -1003,7 +1000,7 @@ def _simulate(
     # stored as (years, pairs, draws): draws contiguous for the statistics; exposed as
     # (years, draws, pairs) views like the reference simulator
     num_store = np.zeros((len(years), n_pairs, draws), dtype=np.int32)
-    den_store = np.zeros_like(num_store)
+    den_store = np.zeros((len(years), n_pairs, draws), dtype=np.int32)
     num, den = num_store.transpose(0, 2, 1), den_store.transpose(0, 2, 1)
     states: dict[int, dict[str, np.ndarray]] = {}
     if n == 0 or not years:
@@ -1038,8 +1035,8 @@ def _simulate(
     completion = scenario.course_completion_rate
 
     n_cls = len(model.class_unit)
-    num_ptr, num_col, num_all = _pair_index(model.plan_num, n_cls)
-    den_ptr, den_col, den_all = _pair_index(model.plan_pop, n_cls)
+    num_ptr, num_col, num_all = _pair_index(model.plan_num, n_cls, n_pairs)
+    den_ptr, den_col, den_all = _pair_index(model.plan_pop, n_cls, n_pairs)
     strides = {a: np.int64(model.strides[a]) for a in model.attrs}
     retire = np.minimum(model.retire_year, NEVER).astype(np.int32)
     birth = np.clip(model.birth_year, years[0] - MAX_AGE, years[0]).astype(np.int32)
