@@ -24,11 +24,18 @@ pattern); counting a year is one ``bincount`` over classes.
 Large rosters: a Monte Carlo whose draws x people exceed ``MC_CHUNK_ELEMENTS`` runs whole units
 at a time (see :func:`_simulate_by_unit_chunks`), which keeps memory bounded.
 
-Monte Carlo: scenarios with rates strictly between 0 and 1 run ``scenario.draws`` seeded draws,
-vectorised with numpy over people and draws (loops only over years and batches of draws), and
-report P10/P50/P90 of each share (``share`` is then the mean share over draws; ``numerator`` and
-``denominator`` the medians, whole numbers). With every rate 0 or 1 the draws coincide with the
-deterministic path, which is what ``baseline`` runs (one draw, exact integer counts).
+Monte Carlo: scenarios with rates strictly between 0 and 1 run ``scenario.draws`` seeded draws
+and report P10/P50/P90 of each share (``share`` is then the mean share over draws; ``numerator``
+and ``denominator`` the medians, whole numbers). With every rate 0 or 1 the draws coincide with
+the deterministic path, which is what ``baseline`` runs (one draw, exact integer counts).
+:func:`_simulate` is event-driven: the counts per output pair and draw are kept up to date from
+the people whose class changes (retirement, exit, course completed, hire), drawn as exact
+Bernoulli events (exits through geometric gaps, so their cost follows the number of exits);
+changes that every draw shares (a retirement, a completion in the draws where nothing else
+happened to that person) are applied to all draws at once. Its cost follows the events and the
+size of the output (draws x pairs), not draws x people x years. :func:`_simulate_slots`, the
+former per-slot implementation, is kept as the reference it is tested against
+(tests/test_projection_mc.py).
 
 Annual-update indicators: future training updates are unknown, so each person's YEAR status is
 carried forward; those rows say so in the ``assumption`` column.
