@@ -354,3 +354,20 @@ def test_unit_chunks_agree_with_the_whole_roster(monkeypatch):
     assert ((mc["denominator"] - mc["denominator_c"]).abs().max() or 0) <= 1
     base = joined.filter(pl.col("scenario") == "baseline")
     assert base["numerator"].equals(base["numerator_c"], check_names=False)
+
+
+def test_bernoulli_positions_are_independent_draws():
+    # Successes among 200,000 trials with p = 0.03: Binomial(200000, 0.03), mean 6,000, SD 76;
+    # distinct, sorted, in range; each half of the range gets half of them; p = 0 and 1 exact.
+    rng = np.random.default_rng(8)
+    pos = projection._bernoulli_positions(rng, 200_000, 0.03)
+    assert abs(pos.size - 6000) <= 5 * 76
+    assert (np.diff(pos) > 0).all() and pos[0] >= 0 and pos[-1] < 200_000
+    assert abs((pos < 100_000).sum() - pos.size / 2) <= 5 * np.sqrt(pos.size / 4)
+    assert projection._bernoulli_positions(rng, 10, 0.0).size == 0
+    assert projection._bernoulli_positions(rng, 10, 1.0).tolist() == list(range(10))
+    # many small calls: the count per position is Bernoulli(0.5) (mean 0.5 over 4,000 calls)
+    hits = np.zeros(5)
+    for _ in range(4000):
+        hits[projection._bernoulli_positions(rng, 5, 0.5)] += 1
+    assert np.abs(hits / 4000 - 0.5).max() <= 5 * np.sqrt(0.25 / 4000)
