@@ -433,9 +433,7 @@ def _run_local(
             (pl.col(c) if c in exact else pl.col(c).is_null()).alias(k)
             for c, k in zip(columns, keys, strict=True)
         ]
-        distinct = (
-            frame.group_by(key_exprs).agg(pl.col(c).first() for c in columns).with_row_index("_tid")
-        )
+        distinct = _distinct(frame, columns, key_exprs, exact).with_row_index("_tid")
         group = _Group(
             columns=columns,
             keys=keys,
@@ -455,6 +453,30 @@ def _run_local(
     for g in groups:
         out.update(_outcomes(frame, g, exact))
     return out
+
+
+def _distinct(
+    frame: pl.DataFrame, columns: list[str], key_exprs: list[pl.Expr], exact: set[str]
+) -> pl.DataFrame:
+    """One row per distinct tuple: the keys, and the columns' values for one row holding it.
+    A single column (most groups) is done without a group-by over every row."""
+    if len(columns) > 1:
+        return frame.group_by(key_exprs).agg(pl.col(c).first() for c in columns)
+    name = columns[0]
+    col = frame.get_column(name)
+    if name in exact:
+        values = col.unique()
+        return pl.DataFrame([values.alias("_key0"), values])
+    keys, values = [], []
+    if col.null_count() < col.len():
+        keys.append(False)
+        values.append(col.slice(col.is_not_null().arg_max(), 1))
+    if col.null_count():
+        keys.append(True)
+        values.append(col.clear(1))
+    return pl.DataFrame(
+        [pl.Series("_key0", keys, dtype=pl.Boolean), pl.concat(values) if values else col.clear()]
+    )
 
 
 def _recall(
@@ -584,11 +606,10 @@ def _outcomes(frame: pl.DataFrame, g: _Group, exact: set[str]) -> dict[int, _Out
             (pl.col(c) if c in exact else pl.col(c).is_null()).alias(k)
             for c, k in zip(g.columns, g.keys, strict=True)
         ]
-        hit = (
-            frame.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"), *key_exprs)
-            .join(failing, on=g.keys, how="inner", nulls_equal=True)
-            .select("_row", *masks)
-        )
+        hit = frame.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"), *key_exprs)
+        if len(g.keys) == 1:  # few failing values: filter first, join the few rows left
+            hit = hit.filter(pl.col("_key0").is_in(failing["_key0"].implode(), nulls_equal=True))
+        hit = hit.join(failing, on=g.keys, how="inner", nulls_equal=True).select("_row", *masks)
     for bit, index in enumerate(g.row_exps):
         rows = _NO_ROWS
         if failing.height:
@@ -653,7 +674,7 @@ def _run_keyed(
 
 def _scatter(height: int, rows: pl.Series, texts: pl.Series) -> pl.Series:
     """A full-height text column, null except at ``rows``."""
-    out = pl.Series(texts.name, [None] * height, dtype=pl.Utf8)
+    out = pl.Series(texts.name, [], dtype=pl.Utf8).extend_constant(None, height)
     return out.scatter(rows, texts) if rows.len() else out
 
 
@@ -665,31 +686,24 @@ def _derive_staff(
     values, check = data.values, data.check
     names = list(STAFF_COLUMNS)
     year = pl.col("snapshot_year")
-    # the schedule on each distinct (birth date, gender) only: a few tens of thousands of
-    # pairs for millions of rows
-    person = ["birth_date", "gender"]
+    # the schedule on each distinct (birth date, gender, year) only: a few hundred thousand
+    # tuples for millions of rows, and the column joined back is null for nearly every row
+    person = ["birth_date", "gender", "snapshot_year"]
     retire = retirement_date_expr(pl.col("birth_date"), pl.col("gender"), schedule)
-    pairs = (
-        values.select(person)
+    passed = (
+        values.select(*person)
         .unique()
-        .with_columns(retire.alias("_retire"), retire.dt.strftime("%Y-%m-%d").alias("_retire_text"))
-    )
-    retired = values.select(*person, "snapshot_year").join(
-        pairs, on=person, how="left", nulls_equal=True, maintain_order="left"
-    )
-    derived = pl.DataFrame(
-        [
-            values.select((year - pl.col("birth_date").dt.year()).alias("_age_at_snapshot"))[
-                "_age_at_snapshot"
-            ],
+        .with_columns(
             # on the 31 December roster after the day they should have retired
-            retired.select(
-                pl.when(pl.col("_retire") < pl.date(year, 12, 31))
-                .then(pl.col("_retire_text"))
-                .alias("_retirement_date_passed")
-            )["_retirement_date_passed"],
-        ]
+            pl.when(retire < pl.date(year, 12, 31))
+            .then(retire.dt.strftime("%Y-%m-%d"))
+            .alias("_retirement_date_passed")
+        )
     )
+    derived = values.select(
+        *person, (year - pl.col("birth_date").dt.year()).alias("_age_at_snapshot")
+    ).join(passed, on=person, how="left", nulls_equal=True, maintain_order="left")
+    derived = derived.select("_age_at_snapshot", "_retirement_date_passed")
     # References resolved here, not as GX value sets (see the suite's meta.about).
     unit_missing = check.select(
         pl.when(~pl.col("unit").is_in(unit_codes.implode())).then("unit").alias("_unit_not_found")
