@@ -686,24 +686,34 @@ def _derive_staff(
     values, check = data.values, data.check
     names = list(STAFF_COLUMNS)
     year = pl.col("snapshot_year")
-    # the schedule on each distinct (birth date, gender, year) only: a few hundred thousand
-    # tuples for millions of rows, and the column joined back is null for nearly every row
-    person = ["birth_date", "gender", "snapshot_year"]
+    # The schedule on each distinct (birth date, gender) only, looked up per row by one integer
+    # (days * 4 + gender), and the date text only for the rows past it: at national scale the
+    # per-row schedule expression and its text were most of this function's time.
+    gender = pl.col("gender").replace_strict(["male", "female"], [0, 1], default=2).cast(pl.Int64)
+    person = (pl.col("birth_date").cast(pl.Int64) * 4 + gender).alias("_person")
     retire = retirement_date_expr(pl.col("birth_date"), pl.col("gender"), schedule)
-    passed = (
-        values.select(*person)
+    pairs = (
+        values.select("birth_date", "gender")
         .unique()
-        .with_columns(
-            # on the 31 December roster after the day they should have retired
-            pl.when(retire < pl.date(year, 12, 31))
-            .then(retire.dt.strftime("%Y-%m-%d"))
-            .alias("_retirement_date_passed")
-        )
+        .select(person, retire.cast(pl.Int32).alias("_retire"))
+        .drop_nulls()
     )
+    year_end = pl.date(year, 12, 31).cast(pl.Int32)
     derived = values.select(
-        *person, (year - pl.col("birth_date").dt.year()).alias("_age_at_snapshot")
-    ).join(passed, on=person, how="left", nulls_equal=True, maintain_order="left")
-    derived = derived.select("_age_at_snapshot", "_retirement_date_passed")
+        (year - pl.col("birth_date").dt.year()).alias("_age_at_snapshot"),
+        # on the 31 December roster after the day they should have retired
+        (person.replace_strict(pairs["_person"], pairs["_retire"], default=None) < year_end)
+        .fill_null(False)
+        .alias("_passed"),
+    )
+    late = derived["_passed"].arg_true()
+    retire_text = pl.Series("_retirement_date_passed", [], dtype=pl.Utf8)
+    if late.len():
+        retire_text = values[late].select(retire.dt.strftime("%Y-%m-%d")).to_series()
+    derived = derived.select(
+        "_age_at_snapshot",
+        _scatter(values.height, late, retire_text.alias("_retirement_date_passed")),
+    )
     # References resolved here, not as GX value sets (see the suite's meta.about).
     unit_missing = check.select(
         pl.when(~pl.col("unit").is_in(unit_codes.implode())).then("unit").alias("_unit_not_found")
