@@ -1502,23 +1502,27 @@ def _sort_projection(frame: pl.DataFrame, rules: QuotaRules, units: pl.DataFrame
     )
 
 
-def _sub_model(model: _Model, lo: int, hi: int, unit_codes: set[str]) -> _Model:
+def _sub_model(
+    model: _Model, lo: int, hi: int, in_chunk: np.ndarray, unit_levels: np.ndarray
+) -> _Model:
     """The model restricted to the people in rows ``lo:hi`` (whole groups, so whole units:
-    people are sorted by unit) and the output pairs of ``unit_codes`` (plus ALL, summing only
-    these people). Class ids stay the global ones; nothing is re-evaluated."""
+    people are sorted by unit) and the output pairs of the units where ``in_chunk`` (a mask
+    over ``model.units_list``; ``unit_levels`` their levels), plus ALL summing only these
+    people. Class ids stay the global ones; nothing is re-evaluated."""
     g0 = int(model.group[lo]) if hi > lo else 0
     g1 = int(model.group[hi - 1]) + 1 if hi > lo else 0
-    pairs_ind, pairs_unit = [], []
-    local: dict[tuple[int, str], int] = {}
+    pairs_ind: list[int] = []
+    pairs_unit: list[str] = []
+    local_cols = []  # per indicator: unit index -> local pair column (-1: none)
+    all_cols = []
     for k, ind in enumerate(model.rules.indicators):
-        local[(k, ALL)] = len(pairs_ind)
-        pairs_ind.append(k)
-        pairs_unit.append(ALL)
-        for u in model.units_list:
-            if u in unit_codes and model.unit_level.get(u) == ind.level:
-                local[(k, u)] = len(pairs_ind)
-                pairs_ind.append(k)
-                pairs_unit.append(u)
+        members = np.flatnonzero(in_chunk & (unit_levels == ind.level))
+        col = np.full(len(model.units_list), -1, dtype=np.int64)
+        col[members] = len(pairs_ind) + 1 + np.arange(members.size)
+        all_cols.append(len(pairs_ind))
+        local_cols.append(col)
+        pairs_ind.extend([k] * (members.size + 1))
+        pairs_unit.extend([ALL, *(model.units_list[u] for u in members)])
 
     def restrict(plan: list) -> list:
         out = []
@@ -1527,17 +1531,15 @@ def _sub_model(model: _Model, lo: int, hi: int, unit_codes: set[str]) -> _Model:
                 out.append(None)
                 continue
             sel, starts, _, _ = item
-            ends = np.r_[starts[1:], sel.size]
-            seg_units = [model.units_list[x] for x in model.class_unit[sel[starts]]]
-            keep = [j for j, u in enumerate(seg_units) if u in unit_codes]
-            if not keep:
+            seg_unit = model.class_unit[sel[starts]]
+            keep = in_chunk[seg_unit]
+            if not keep.any():
                 out.append(None)
                 continue
-            parts = [sel[starts[j] : ends[j]] for j in keep]
-            lens = np.array([x.size for x in parts], dtype=np.int64)
-            new_starts = np.r_[0, np.cumsum(lens)[:-1]].astype(np.int64)
-            cols = np.array([local[(k, seg_units[j])] for j in keep], dtype=np.int64)
-            out.append((np.concatenate(parts), new_starts, cols, local[(k, ALL)]))
+            lens = np.diff(np.r_[starts, sel.size])
+            new_sel = sel[np.repeat(keep, lens)]
+            new_starts = np.r_[0, np.cumsum(lens[keep])[:-1]].astype(np.int64)
+            out.append((new_sel, new_starts, local_cols[k][seg_unit[keep]], all_cols[k]))
         return out
 
     return replace(
@@ -1625,6 +1627,8 @@ def _simulate_by_unit_chunks(
     all_den = np.zeros_like(all_num)
     frames = []
     chunk_codes = [[c for c, k in chunk_of_unit.items() if k == i] for i in range(n_chunks)]
+    unit_index = {u: j for j, u in enumerate(model.units_list)}
+    unit_levels = np.array([model.unit_level.get(u) for u in model.units_list], dtype=object)
     for i, members in enumerate(chunk_codes):
         chunk_scenario = replace(
             scenario,
@@ -1634,7 +1638,9 @@ def _simulate_by_unit_chunks(
         )
         rows = np.flatnonzero(person_chunk == i)
         lo, hi = (int(rows[0]), int(rows[-1]) + 1) if rows.size else (0, 0)
-        sub = _sub_model(model, lo, hi, set(members))
+        in_chunk = np.zeros(len(model.units_list), dtype=bool)
+        in_chunk[[unit_index[c] for c in members if c in unit_index]] = True
+        sub = _sub_model(model, lo, hi, in_chunk, unit_levels)
         sim = _simulate(sub, chunk_scenario, draws, rng, rates, path)
         is_unit = np.array([u != ALL for u in sub.pairs_unit])
         all_cols = np.flatnonzero(~is_unit)
