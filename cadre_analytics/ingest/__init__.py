@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,6 +46,8 @@ if TYPE_CHECKING:
     from cadre_analytics.cache import Cache
 
 __all__ = ["DEFAULT_CONTRACTS_DIR", "RawInputs", "TableData", "read_inputs"]
+
+log = logging.getLogger(__name__)
 
 INPUT_FILES_SCHEMA = {"table": pl.Utf8, "path": pl.Utf8, "sha256": pl.Utf8, "rows": pl.Int64}
 HEADERS_SCHEMA = {"source_file": pl.Utf8, "column": pl.Utf8, "header": pl.Utf8}
@@ -178,9 +182,12 @@ def _cache_get(cache: Cache, key: str, table: TableSpec) -> _Part | None:
 
 
 def _cache_put(cache: Cache, key: str, part: _Part) -> None:
-    frame, manifest = _encode(part)
-    cache.put_frame(CACHE_NAMESPACE, key, frame)
-    cache.put_json(CACHE_NAMESPACE, key, manifest)  # last: an entry counts only once complete
+    try:
+        frame, manifest = _encode(part)
+        cache.put_frame(CACHE_NAMESPACE, key, frame)
+        cache.put_json(CACHE_NAMESPACE, key, manifest)  # last: an entry counts once complete
+    except Exception as exc:  # the cache only saves time; a failure to fill it never stops a run
+        log.warning("ingest cache entry not written (%s)", exc)
 
 
 def _contracts_hash(contracts_dir: Path) -> str:
@@ -293,6 +300,21 @@ def read_inputs(
                 fix_vi=rule.fix_vi.format(detail=name),
                 fix_en=rule.fix_en.format(detail=name),
             )
+    # Entries are written by one background thread (polars releases the GIL while encoding), so
+    # filling the cache overlaps reading the next file; leaving the block waits for them.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-cache") as writer:
+        tables, file_rows = _read_tables(spec, sources, contracts_dir, cache, writer)
+    input_files = pl.DataFrame(file_rows, schema=INPUT_FILES_SCHEMA)
+    return RawInputs(data_dir=data_dir, spec=spec, tables=tables, input_files=input_files)
+
+
+def _read_tables(
+    spec: ContractSpec,
+    sources: dict[str, list[Source]],
+    contracts_dir: Path | str,
+    cache: Cache | None,
+    writer: ThreadPoolExecutor,
+) -> tuple[dict[str, TableData], list[dict]]:
     contracts = _contracts_hash(Path(contracts_dir)) if cache is not None else ""
     file_rows: list[dict] = []
     hashes: dict[Path, str] = {}
@@ -312,7 +334,7 @@ def read_inputs(
                 # an unreadable file stops here with its own message, before any hash is needed
                 part = _read_source(source, table, spec, units)
                 if cache is not None and key is not None:
-                    _cache_put(cache, key, part)
+                    writer.submit(_cache_put, cache, key, part)
             if source.path not in hashes:
                 hashes[source.path] = sha256_file(source.path)
             parts.append(part)
@@ -329,5 +351,4 @@ def read_inputs(
         if name == "units":
             units = _unit_lookup(tables["units"].raw, keys, cache)
             units_hash = _units_hash(units) if cache is not None else None
-    input_files = pl.DataFrame(file_rows, schema=INPUT_FILES_SCHEMA)
-    return RawInputs(data_dir=data_dir, spec=spec, tables=tables, input_files=input_files)
+    return tables, file_rows

@@ -252,15 +252,29 @@ def map_distinct(series: pl.Series, make: Callable[[pl.Expr], pl.Expr]) -> pl.Se
 def _distinct(series: pl.Series) -> tuple[pl.Series, pl.Series]:
     """Distinct values and, per row, the position of its value among them (one hash pass;
     results computed on the distinct values are then spread back with cheap gathers)."""
+    if series.dtype == pl.Categorical:
+        return _distinct_categorical(series)
     distinct = series.unique()
     positions = pl.int_range(distinct.len(), dtype=pl.UInt32, eager=True)
-    if series.dtype == pl.Categorical:  # hashing the codes is cheaper than the text
-        index = series.to_physical().replace_strict(
-            distinct.to_physical(), positions, return_dtype=pl.UInt32
-        )
-    else:
-        index = series.replace_strict(distinct, positions, return_dtype=pl.UInt32)
+    index = series.replace_strict(distinct, positions, return_dtype=pl.UInt32)
     return distinct, index.cast(pl.UInt32)  # an empty series comes back with its own dtype
+
+
+def _distinct_categorical(series: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """:func:`_distinct` for Categorical text: the codes are small integers, so a lookup array
+    indexed by code maps each row to its distinct value with one gather instead of a hash."""
+    codes = series.to_physical()
+    first = codes.is_first_distinct()
+    distinct, distinct_codes = series.filter(first), codes.filter(first)
+    positions = pl.int_range(distinct.len(), dtype=pl.UInt32, eager=True)
+    present = distinct_codes.is_not_null()
+    known = distinct_codes.filter(present)
+    size = int(known.max() or 0) + 1 if known.len() else 1
+    table = pl.zeros(size, pl.UInt32, eager=True).scatter(known, positions.filter(present))
+    index = table.gather(codes)
+    if index.null_count():  # empty cells: the position of null among the distinct values
+        index = index.fill_null(positions.filter(~present))
+    return distinct, index.cast(pl.UInt32)
 
 
 # --- value parsing --------------------------------------------------------------------------
