@@ -689,20 +689,26 @@ def _derive_staff(
     # The schedule on each distinct (birth date, gender) only, looked up per row by one integer
     # (days * 4 + gender), and the date text only for the rows past it: at national scale the
     # per-row schedule expression and its text were most of this function's time.
-    gender = pl.col("gender").replace_strict(["male", "female"], [0, 1], default=2).cast(pl.Int64)
-    person = (pl.col("birth_date").cast(pl.Int64) * 4 + gender).alias("_person")
     retire = retirement_date_expr(pl.col("birth_date"), pl.col("gender"), schedule)
+    genders = ["male", "female"]
+    code = pl.col("gender").replace_strict(genders, [0, 1], default=2, return_dtype=pl.Int64)
+    person = values.select(pl.col("birth_date").cast(pl.Int64) * 4 + code).to_series()
     pairs = (
-        values.select("birth_date", "gender")
-        .unique()
-        .select(person, retire.cast(pl.Int32).alias("_retire"))
+        person.unique()
+        .drop_nulls()
+        .to_frame("_person")
+        .with_columns(
+            pl.from_epoch(pl.col("_person") // 4, time_unit="d").alias("birth_date"),
+            pl.col("_person").mod(4).replace_strict([0, 1], genders, default=None).alias("gender"),
+        )
+        .select("_person", retire.cast(pl.Int32).alias("_retire"))
         .drop_nulls()
     )
     year_end = pl.date(year, 12, 31).cast(pl.Int32)
     derived = values.select(
         (year - pl.col("birth_date").dt.year()).alias("_age_at_snapshot"),
         # on the 31 December roster after the day they should have retired
-        (person.replace_strict(pairs["_person"], pairs["_retire"], default=None) < year_end)
+        (pl.lit(person).replace_strict(pairs["_person"], pairs["_retire"], default=None) < year_end)
         .fill_null(False)
         .alias("_passed"),
     )
