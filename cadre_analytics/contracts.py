@@ -10,8 +10,16 @@ in ``meta.rule`` and ``data_contracts/rules.yaml`` grades the rule:
 GX sees the ``check`` frame built by ingest (parsed value as text, or ``!`` + cell text where
 parsing failed) plus a few derived columns starting with ``_`` (age at the snapshot, copy of an
 earlier row, retirement date passed, qualification down, days after today), so every decision,
-parse failures included, comes from GX's unexpected-index lists.  Each table is validated in one
-call on a pandas frame converted once; nothing is written to disk (ephemeral context).
+parse failures included, comes from GX's unexpected-index lists.  GX judges each column group's
+distinct values (and only the rows of a repeated key), in one call per table on a small pandas
+frame; nothing is written to disk (ephemeral context).
+
+With a cache (``validate_inputs(..., cache=open_cache(folder))``) GX's verdict on each distinct
+tuple is remembered, keyed by the suite file's SHA-256, GX's version, the package version, the
+expectation parameters the group reads (vocabularies, report year) and the group's columns and
+dtypes; the tuple itself holds every derived value that depends on the year or on 'today'.  GX
+then only sees tuples it has never judged, and is not imported at all when there are none and no
+key is repeated.  The result is the same with or without the cache.
 """
 
 from __future__ import annotations
@@ -664,7 +672,9 @@ def _run_keyed(
     ).filter(pl.col("_keep") | (pl.col("_row") == 0))["_row"]
     found = _validate(f"{table}_keys", frame[picked], suite, parameters)
     return {
-        index: _Outcome(bool(found[index].success), picked.gather(_rows(found[index])).sort())
+        index: _Outcome(
+            bool(found[index].success), picked.gather(_rows(found[index])).unique().sort()
+        )
         for index in keyed
     }
 

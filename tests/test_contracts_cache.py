@@ -269,3 +269,19 @@ def test_release_inputs_empties_the_text_frames_only(tmp_path):
     for table in ("staff", "training_updates", "units"):
         assert raw.tables[table].raw.height == raw.tables[table].check.height == 0
     assert raw.tables["staff"].values.height == 5  # typed values are kept (4 + the copy)
+
+
+def test_copy_plus_conflicting_row_still_stops_on_a_warm_cache(tmp_path):
+    # row 6 is an exact copy of row 4 (set aside, not a conflict); row 7 is 002 in 2025 again
+    # with another education: rows 4 and 7 conflict -> stop, whichever way it is decided
+    folder = clean_copy(tmp_path / "d")
+    cache = open_cache(tmp_path / "cache")
+    _validate(folder, cache=cache)
+    copy_row(folder, "staff", 4)
+    copy_row(folder, "staff", 4, **{"Trình độ chuyên môn": "Tiến sĩ"})
+    for kwargs in ({}, {"cache": cache}):
+        with pytest.raises(InputStop) as info:
+            _validate(folder, **kwargs)
+        line = info.value.one_line()
+        assert line.startswith("staff.csv, dòng 4 / row 4, cột 'Mã cán bộ': ")
+        assert "4, 7" in line and "4, 6" not in line
