@@ -371,3 +371,28 @@ def test_bernoulli_positions_are_independent_draws():
     for _ in range(4000):
         hits[projection._bernoulli_positions(rng, 5, 0.5)] += 1
     assert np.abs(hits / 4000 - 0.5).max() <= 5 * np.sqrt(0.25 / 4000)
+
+
+def test_headcount_path_distribution_matches_the_reference():
+    # A staffing cut (civil servants to 80% by 2030) with random exits, completion and hire
+    # mix: per year and pair the means agree with the reference within 5 standard errors and
+    # the percentiles of the counts within one person.
+    staff = _mixed_roster()
+    scenario = _mixed_scenario(
+        recruitment="headcount_path",
+        headcount_ratio={2030: 0.8},
+        headcount_staff_types=("civil_servant",),
+    )
+    model = _model(staff, scenario)
+    path = {y: 1.0 - 0.2 * (y - YEAR) / (2030 - YEAR) for y in model.years}
+    rates = list(scenario.exit_rates)
+    draws = 3000
+    new = projection._simulate(model, scenario, draws, np.random.default_rng(31), rates, path)
+    old = projection._simulate_slots(model, scenario, draws, np.random.default_rng(32), rates, path)
+    for a, b in ((new.num, old.num), (new.den, old.den)):
+        a, b = a.astype(float), b.astype(float)
+        se = np.sqrt((a.var(axis=1) + b.var(axis=1)) / draws)
+        assert (np.abs(a.mean(axis=1) - b.mean(axis=1)) <= 5 * se + 1e-9).all()
+        for q in (10, 50, 90):
+            diff = np.abs(np.percentile(a, q, axis=1) - np.percentile(b, q, axis=1))
+            assert diff.max() <= 1.0, q
