@@ -1937,8 +1937,12 @@ def project(
         )
     _check_populations(scenarios, units)
     scenarios = sorted(scenarios, key=lambda s: (s.name != "baseline", s.name))
-    staff_to_year = staff.filter(pl.col("snapshot_year") <= year)
+    # no copy of a large roster when no snapshot is later than YEAR (the usual case)
+    snap = staff["snapshot_year"]
+    keep_all = snap.null_count() == 0 and (snap.max() is None or snap.max() <= year)
+    staff_to_year = staff if keep_all else staff.filter(pl.col("snapshot_year") <= year)
     indicator_table = indicators.compute_indicators(staff_to_year, training, units, rules, year)
+    del staff_to_year
     heads = {
         i.id: _observed_headcounts(indicator_table, i.id)
         for i in rules.indicators
