@@ -21,6 +21,7 @@ vl-convert version: an unchanged chart is never drawn twice.
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import math
 import os
@@ -130,7 +131,10 @@ def _lookup(cache: Cache | None, spec: Spec, locale: dict) -> tuple[str | None, 
         return None, None
     import vl_convert as vlc  # imported when a chart is really drawn (the import is cheap)
 
-    key = cache.key(CACHE_NAMESPACE, spec, locale, vlc.__version__)
+    # The spec as written, key order kept: Cache.key sorts dict keys, and nothing promises that
+    # Vega-Lite draws the same for two orders of, say, an encoding's channels.
+    text = json.dumps(spec, ensure_ascii=False)
+    key = cache.key(CACHE_NAMESPACE, text, locale, vlc.__version__)
     data = cache.get_bytes(CACHE_NAMESPACE, key, "svg")
     if data is None:
         return None, key
@@ -222,7 +226,6 @@ def _spare_core() -> bool:
 
 
 def _start_helper(jobs: list[tuple[Spec, dict]]) -> tuple[Any, Path] | None:
-    import json
     import subprocess
     import sys
     import tempfile
@@ -243,7 +246,6 @@ def _start_helper(jobs: list[tuple[Spec, dict]]) -> tuple[Any, Path] | None:
 
 
 def _finish_helper(helper: tuple[Any, Path], count: int) -> list[str | None]:
-    import json
     import shutil
     import subprocess
 
