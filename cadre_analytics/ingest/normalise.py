@@ -254,10 +254,30 @@ def _distinct(series: pl.Series) -> tuple[pl.Series, pl.Series]:
     results computed on the distinct values are then spread back with cheap gathers)."""
     if series.dtype == pl.Categorical:
         return _distinct_categorical(series)
+    if series.dtype == pl.Utf8:
+        return _distinct_text(series)
     distinct = series.unique()
     positions = pl.int_range(distinct.len(), dtype=pl.UInt32, eager=True)
     index = series.replace_strict(distinct, positions, return_dtype=pl.UInt32)
     return distinct, index.cast(pl.UInt32)  # an empty series comes back with its own dtype
+
+
+def _distinct_text(series: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """:func:`_distinct` for text by Arrow's dictionary encoding: one hash pass gives both the
+    distinct values and each row's position (polars needs two: unique, then replace)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = series.rechunk().to_arrow()
+    encoded = pc.dictionary_encode(array)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.unify_dictionaries().combine_chunks()
+    distinct = pl.Series(series.name, encoded.dictionary, dtype=pl.Utf8)
+    index = pl.Series(series.name, encoded.indices).cast(pl.UInt32)
+    if index.null_count():  # Arrow leaves empty cells out of the dictionary
+        index = index.fill_null(distinct.len())
+        distinct = distinct.extend_constant(None, 1)
+    return distinct, index
 
 
 def _distinct_categorical(series: pl.Series) -> tuple[pl.Series, pl.Series]:
@@ -331,12 +351,26 @@ class UnitLookup(dict):
     has tens of thousands of names, and every staff file needs the same second-chance keys."""
 
     _loose: dict[str, str] | None = None
+    _pairs: tuple[tuple[pl.Series, pl.Series], tuple[pl.Series, pl.Series]] | None = None
 
     @property
     def loose(self) -> dict[str, str]:
         if self._loose is None:
             self._loose = loose_keys(self)
         return self._loose
+
+    def pairs(self) -> tuple[tuple[pl.Series, pl.Series], tuple[pl.Series, pl.Series]]:
+        """(spellings, codes) for the exact and the mark-free keys, as Series built once
+        (turning a 100,000-entry dict into a mapping costs more than using it)."""
+        if self._pairs is None:
+            self._pairs = tuple(  # type: ignore[assignment]
+                (
+                    pl.Series(list(m.keys()), dtype=pl.Utf8),
+                    pl.Series(list(m.values()), dtype=pl.Utf8),
+                )
+                for m in (self, self.loose)
+            )
+        return self._pairs  # type: ignore[return-value]
 
 
 def unit_lookup(units_raw: pl.DataFrame) -> UnitLookup:
@@ -363,13 +397,19 @@ def unit_lookup(units_raw: pl.DataFrame) -> UnitLookup:
     return lookup
 
 
-def _lookup(key: pl.Expr, exact: dict[str, str], loose: dict[str, str]) -> pl.Expr:
-    """Exact folded spelling first; the spelling without diacritics only when unambiguous."""
-    first = key.replace_strict(exact, default=None, return_dtype=pl.Utf8)
-    if not loose:
+def _lookup(key: pl.Expr, exact, loose) -> pl.Expr:
+    """Exact folded spelling first; the spelling without diacritics only when unambiguous.
+    ``exact`` and ``loose`` are dicts, or (spellings, codes) Series pairs."""
+
+    def replace(expr: pl.Expr, mapping) -> pl.Expr:
+        if isinstance(mapping, tuple):
+            return expr.replace_strict(*mapping, default=None, return_dtype=pl.Utf8)
+        return expr.replace_strict(mapping, default=None, return_dtype=pl.Utf8)
+
+    first = replace(key, exact)
+    if not len(loose[0] if isinstance(loose, tuple) else loose):
         return first
-    second = strip_marks_expr(key).replace_strict(loose, default=None, return_dtype=pl.Utf8)
-    return pl.coalesce(first, second)
+    return pl.coalesce(first, replace(strip_marks_expr(key), loose))
 
 
 def _parse_column(
@@ -400,9 +440,10 @@ def _parse_column(
         as_text = pl.when(value).then(pl.lit("true")).when(~value).then(pl.lit("false"))
     else:
         if col.kind == "unit":
-            exact = units or {}
-            loose = exact.loose if isinstance(exact, UnitLookup) else loose_keys(exact)
-            value = _lookup(fold_expr(text), exact, loose)
+            if isinstance(units, UnitLookup):
+                value = _lookup(fold_expr(text), *units.pairs())
+            else:
+                value = _lookup(fold_expr(text), units or {}, loose_keys(units or {}))
         else:
             vocab = spec.vocabularies[col.vocabulary]
             value = _lookup(fold_expr(text), vocab.synonyms, vocab.loose)
