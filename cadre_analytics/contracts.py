@@ -434,14 +434,23 @@ def _run_local(
 ) -> dict[int, _Outcome]:
     exps = suite.expectations
     groups = []
-    for columns in _groups(local):
+    grouping = _groups(local)
+    # the distinct values of every one-column group in one pass (columns in parallel)
+    singles = [cols[0] for cols in grouping if len(cols) == 1 and cols[0] in exact]
+    uniques = frame.select(pl.col(c).unique().implode() for c in singles) if singles else None
+    for columns in grouping:
         in_group = sorted(i for i, cols in local.items() if cols[0] in columns)
         keys = [f"_key{i}" for i in range(len(columns))]
         key_exprs = [
             (pl.col(c) if c in exact else pl.col(c).is_null()).alias(k)
             for c, k in zip(columns, keys, strict=True)
         ]
-        distinct = _distinct(frame, columns, key_exprs, exact).with_row_index("_tid")
+        if columns[0] in singles:
+            values = uniques.get_column(columns[0]).explode()
+            distinct = pl.DataFrame([values.alias("_key0"), values])
+        else:
+            distinct = _distinct(frame, columns, key_exprs, exact)
+        distinct = distinct.with_row_index("_tid")
         group = _Group(
             columns=columns,
             keys=keys,
@@ -467,14 +476,11 @@ def _distinct(
     frame: pl.DataFrame, columns: list[str], key_exprs: list[pl.Expr], exact: set[str]
 ) -> pl.DataFrame:
     """One row per distinct tuple: the keys, and the columns' values for one row holding it.
-    A single column (most groups) is done without a group-by over every row."""
-    if len(columns) > 1:
-        return frame.group_by(key_exprs).agg(pl.col(c).first() for c in columns)
+    A single column checked for null-ness only is done without a group-by over every row."""
     name = columns[0]
+    if len(columns) > 1 or name in exact:
+        return frame.group_by(key_exprs).agg(pl.col(c).first() for c in columns)
     col = frame.get_column(name)
-    if name in exact:
-        values = col.unique()
-        return pl.DataFrame([values.alias("_key0"), values])
     keys, values = [], []
     if col.null_count() < col.len():
         keys.append(False)
