@@ -1305,7 +1305,26 @@ def _fraction_table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return _FRACTIONS[0], _FRACTIONS[1], _FRACTIONS[2]
 
 
+# Pairs per block of the draw statistics: temporaries of ~16 MB are reused by the allocator
+# (larger ones are mapped fresh, and page faults then cost as much as the arithmetic).
+STATS_BLOCK_ELEMENTS = 2_000_000
+
+
 def _draw_stats(num: np.ndarray, den: np.ndarray) -> tuple[np.ndarray, ...]:
+    """:func:`_draw_stats_block` over blocks of pairs (axis 1)."""
+    n_years, n_pairs, n_draws = num.shape
+    step = max(1, STATS_BLOCK_ELEMENTS // max(1, n_years * n_draws))
+    if n_pairs <= step:
+        return _draw_stats_block(num, den)
+    out = [np.empty((n_years, n_pairs)) for _ in range(6)]
+    for lo in range(0, n_pairs, step):
+        part = _draw_stats_block(num[:, lo : lo + step], den[:, lo : lo + step])
+        for o, v in zip(out, part, strict=True):
+            o[:, lo : lo + step] = v
+    return tuple(out)
+
+
+def _draw_stats_block(num: np.ndarray, den: np.ndarray) -> tuple[np.ndarray, ...]:
     """Over the draws (last axis, contiguous): mean share, P10/P50/P90 of the share, (lower)
     median numerator and denominator. ``num`` holds integer counts; ``den`` integer counts or
     floats with NaN (no base headcount). NaN where no draw has a denominator."""
