@@ -17,6 +17,7 @@ from cadre_analytics.report.sections import (
     section_provenance,
     section_summary,
     section_what_it_takes,
+    sections_by_name,
     title_block,
 )
 from cadre_analytics.report.strings import t
@@ -36,6 +37,7 @@ __all__ = [
     "section_provenance",
     "section_summary",
     "section_what_it_takes",
+    "sections_by_name",
     "t",
     "title_block",
 ]

@@ -602,3 +602,25 @@ def all_sections(
             section_provenance(inputs, lang),
         ]
     return batch.resolve(parts, cache=cache, parallel=parallel)
+
+
+SECTION_NAMES = (
+    "title",
+    "summary",
+    "district",
+    "communes",
+    "what_it_takes",
+    "equity",
+    "change",
+    "data_quality",
+    "method",
+    "provenance",
+)
+
+
+def sections_by_name(
+    inputs: ReportInputs, lang: str, *, cache: Cache | None = None
+) -> dict[str, str]:
+    """:func:`all_sections` keyed by :data:`SECTION_NAMES`, for notebook 04's one cell per
+    section."""
+    return dict(zip(SECTION_NAMES, all_sections(inputs, lang, cache=cache), strict=True))
