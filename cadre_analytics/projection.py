@@ -1042,8 +1042,8 @@ def _simulate(
     completion = scenario.course_completion_rate
 
     n_cls = len(model.class_unit)
-    num_ptr, num_col, num_all = _pair_index(model.plan_num, n_cls, n_pairs)
-    den_ptr, den_col, den_all = _pair_index(model.plan_pop, n_cls, n_pairs)
+    num_row, num_table, num_all = _pair_index(model.plan_num, n_cls, n_pairs)
+    den_row, den_table, den_all = _pair_index(model.plan_pop, n_cls, n_pairs)
     strides = {a: np.int64(model.strides[a]) for a in model.attrs}
     retire = np.minimum(model.retire_year, NEVER).astype(np.int32)
     birth = np.clip(model.birth_year, years[0] - MAX_AGE, years[0]).astype(np.int32)
@@ -1104,8 +1104,8 @@ def _simulate(
                 live = alive[:, idx]
                 typical = live & same_codes(codes, idx)
                 ctyp = typ_class(idx)
-                num_s -= _common_delta(num_ptr, num_col, ctyp, n_pairs)[:, None]
-                den_s -= _common_delta(den_ptr, den_col, ctyp, n_pairs)[:, None]
+                num_s -= _common_delta(num_row, num_table, ctyp, n_pairs)[:, None]
+                den_s -= _common_delta(den_row, den_table, ctyp, n_pairs)[:, None]
                 d, j = np.nonzero(~typical)
                 moves.append((d, ctyp[j], 1))
                 on = live[d, j]
@@ -1131,10 +1131,10 @@ def _simulate(
                 before = typ_class(idx)
                 codes_typ[a][idx] = np.where(raise_typ, tgt, codes_typ[a][idx])
                 after = typ_class(idx)
-                for ptr, col, state in ((num_ptr, num_col, num_s), (den_ptr, den_col, den_s)):
+                for row, table, state in ((num_row, num_table, num_s), (den_row, den_table, den_s)):
                     state += (
-                        _common_delta(ptr, col, after[raise_typ], n_pairs)
-                        - _common_delta(ptr, col, before[raise_typ], n_pairs)
+                        _common_delta(row, table, after[raise_typ], n_pairs)
+                        - _common_delta(row, table, before[raise_typ], n_pairs)
                     )[:, None]
                 d, j = np.nonzero(~typical & raise_typ[None, :])
                 moves.append((d, before[j], 1))
@@ -1232,7 +1232,7 @@ def _simulate(
                 moves.append((d, person_class(d, i, codes), -1))
                 codes[a][d, i] = level_code
                 moves.append((d, person_class(d, i, codes), 1))
-            _apply_moves(moves, ((num_ptr, num_col, num_s), (den_ptr, den_col, den_s)))
+            _apply_moves(moves, ((num_row, num_table, num_s), (den_row, den_table, den_s)))
             for all_cols, state in ((num_all, num_s), (den_all, den_s)):
                 for all_col, cols in all_cols:
                     state[all_col] = state[cols].sum(axis=0)
