@@ -22,6 +22,7 @@ import polars as pl
 from cadre_analytics.errors import InputStop
 from cadre_analytics.ingest.normalise import (
     CANONICAL,
+    HEADERS_SCHEMA,
     IGNORED_SCHEMA,
     TableData,
     UnitLookup,
@@ -50,10 +51,9 @@ __all__ = ["DEFAULT_CONTRACTS_DIR", "RawInputs", "TableData", "read_inputs"]
 log = logging.getLogger(__name__)
 
 INPUT_FILES_SCHEMA = {"table": pl.Utf8, "path": pl.Utf8, "sha256": pl.Utf8, "rows": pl.Int64}
-HEADERS_SCHEMA = {"source_file": pl.Utf8, "column": pl.Utf8, "header": pl.Utf8}
 CACHE_NAMESPACE = "ingest"
 # Bumped when what a cache entry holds changes shape (on top of the package version in the key).
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 CONTRACT_FILES = ("columns.yaml", "vocabularies.yaml", "rules.yaml")
 
 
@@ -83,43 +83,39 @@ def _read_source(
     ignored: list[dict] = []
     frame, header = to_canonical(cells, table, spec, ignored)
     del cells  # every cell as text: the largest thing held here
-    values, check = parse_table(frame, table, spec, units)
-    return _Part(TableData(raw=frame, values=values, check=check, headers=header), ignored)
+    values, _check = parse_table(frame, table, spec, units)
+    del _check  # rebuilt from values and raw when the contracts ask (TableData.check)
+    data = TableData(raw=frame, values=values, headers=header, kinds=_kinds(table))
+    return _Part(data, ignored)
+
+
+def _kinds(table: TableSpec) -> dict[str, str]:
+    return {name: col.kind for name, col in table.columns.items()}
 
 
 # --- the per-file cache ---------------------------------------------------------------------
-# One entry per source: a frame with the values (``v:`` columns), the check text that is not the
-# value (``c:``) and the cell text that is not the check text (``r:``), plus a JSON manifest
-# (headers, ignored columns, which columns are shared).  Provenance is stored once.
+# One entry per source: a frame with the values (``v:`` columns) and the cell text that is not
+# the value (``r:``, Categorical), plus a JSON manifest (headers, ignored columns).  Provenance
+# is stored once; ``check`` is not stored, it is rebuilt from values and text when needed.
 
 
-def _same(a: pl.Series, b: pl.Series) -> bool:
-    return a.dtype == b.dtype and a.equals(b, null_equal=True)
+def _shared(col) -> bool:
+    """Whether the column's cell text is its value (one Series for raw and values)."""
+    return col.kind in ("id", "text")
 
 
-def _encode(part: _Part) -> tuple[pl.DataFrame, dict]:
+def _encode(part: _Part, table: TableSpec) -> tuple[pl.DataFrame, dict]:
     data = part.data
-    names = [c for c in data.values.columns if c not in (SOURCE_FILE, SOURCE_ROW)]
+    names = list(table.columns)
     columns = [data.values.get_column(c).alias(f"v:{c}") for c in names]
-    check_is_value, raw_is_check = [], []
-    for name in names:
-        check = data.check.get_column(name)
-        if _same(check, data.values.get_column(name)):
-            check_is_value.append(name)
-        else:
-            columns.append(check.alias(f"c:{name}"))
-        raw = data.raw.get_column(name)
-        if _same(raw, check):
-            raw_is_check.append(name)
-        else:
-            columns.append(raw.alias(f"r:{name}"))
+    columns += [
+        data.raw.get_column(c).alias(f"r:{c}") for c in names if not _shared(table.columns[c])
+    ]
     columns += [data.values.get_column(SOURCE_FILE), data.values.get_column(SOURCE_ROW)]
     manifest = {
         "format": CACHE_FORMAT,
         "rows": data.values.height,
         "names": names,
-        "check_is_value": check_is_value,
-        "raw_is_check": raw_is_check,
         "headers": data.headers.rows(),
         "ignored": part.ignored,
     }
@@ -133,14 +129,15 @@ def _decode(frame: pl.DataFrame, manifest: dict, table: TableSpec) -> _Part:
     names = list(manifest["names"])
     if names != list(table.columns):
         raise ValueError("cache entry has other columns")
+    schema = CANONICAL[table.name]
     provenance = [frame.get_column(SOURCE_FILE), frame.get_column(SOURCE_ROW)]
-    values, check, raw = {}, {}, {}
+    values, raw = {}, {}
     for name in names:
+        col = table.columns[name]
         values[name] = frame.get_column(f"v:{name}").alias(name)
-        shared = name in manifest["check_is_value"]
-        check[name] = values[name] if shared else frame.get_column(f"c:{name}").alias(name)
-        shared = name in manifest["raw_is_check"]
-        raw[name] = check[name] if shared else frame.get_column(f"r:{name}").alias(name)
+        raw[name] = values[name] if _shared(col) else frame.get_column(f"r:{name}").alias(name)
+        if (values[name].dtype, raw[name].dtype) != (schema[name], raw_dtype(col)):
+            raise ValueError(f"cache entry has other dtypes for {name}")
     headers = pl.DataFrame(
         [tuple(row) for row in manifest["headers"]], schema=HEADERS_SCHEMA, orient="row"
     )
@@ -152,17 +149,11 @@ def _decode(frame: pl.DataFrame, manifest: dict, table: TableSpec) -> _Part:
         }
         for r in manifest["ignored"]
     ]
-    schema = CANONICAL[table.name]
-    for name in names:
-        expected = (schema[name], pl.Utf8, raw_dtype(table.columns[name]))
-        found = (values[name].dtype, check[name].dtype, raw[name].dtype)
-        if found != expected:
-            raise ValueError(f"cache entry has other dtypes for {name}")
     data = TableData(
         raw=pl.DataFrame([*raw.values(), *provenance]),
         values=pl.DataFrame([*values.values(), *provenance]),
-        check=pl.DataFrame([*check.values(), *provenance]),
         headers=headers,
+        kinds=_kinds(table),
     )
     return _Part(data, ignored)
 
@@ -181,9 +172,9 @@ def _cache_get(cache: Cache, key: str, table: TableSpec) -> _Part | None:
         return None
 
 
-def _cache_put(cache: Cache, key: str, part: _Part) -> None:
+def _cache_put(cache: Cache, key: str, part: _Part, table: TableSpec) -> None:
     try:
-        frame, manifest = _encode(part)
+        frame, manifest = _encode(part, table)
         cache.put_frame(CACHE_NAMESPACE, key, frame)
         cache.put_json(CACHE_NAMESPACE, key, manifest)  # last: an entry counts once complete
     except Exception as exc:  # the cache only saves time; a failure to fill it never stops a run
@@ -263,15 +254,15 @@ def _hash(path: Path, hashes: dict[Path, str]) -> bool:
     return True
 
 
-def _concat(parts: list[_Part]) -> TableData:
+def _concat(parts: list[_Part], table: TableSpec) -> TableData:
     """One table from its parts; chunks are appended, not copied (no rechunk)."""
     ignored = [row for part in parts for row in part.ignored]
     return TableData(
         raw=pl.concat([p.data.raw for p in parts], how="vertical"),
         values=pl.concat([p.data.values for p in parts], how="vertical"),
-        check=pl.concat([p.data.check for p in parts], how="vertical"),
         headers=pl.concat([p.data.headers for p in parts], how="vertical"),
         ignored=pl.DataFrame(ignored, schema=IGNORED_SCHEMA),
+        kinds=_kinds(table),
     )
 
 
@@ -334,7 +325,7 @@ def _read_tables(
                 # an unreadable file stops here with its own message, before any hash is needed
                 part = _read_source(source, table, spec, units)
                 if cache is not None and key is not None:
-                    writer.submit(_cache_put, cache, key, part)
+                    writer.submit(_cache_put, cache, key, part, table)
             if source.path not in hashes:
                 hashes[source.path] = sha256_file(source.path)
             parts.append(part)
@@ -347,7 +338,7 @@ def _read_tables(
                     "rows": part.data.values.height,
                 }
             )
-        tables[name] = _concat(parts)
+        tables[name] = _concat(parts, table)
         if name == "units":
             units = _unit_lookup(tables["units"].raw, keys, cache)
             units_hash = _units_hash(units) if cache is not None else None

@@ -17,7 +17,6 @@ text of every other column is kept in ``raw`` as Categorical (4 bytes a row inst
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -52,6 +51,7 @@ EXCEL_MAX_SERIAL = 2_958_465  # 31/12/9999
 
 
 IGNORED_SCHEMA = {"source_file": pl.Utf8, "source_row": pl.Int64, "header": pl.Utf8}
+HEADERS_SCHEMA = {"source_file": pl.Utf8, "column": pl.Utf8, "header": pl.Utf8}
 # Column kinds whose cell text is the value: raw, values and check share one Series.
 TEXT_KINDS = ("id", "text", "list")
 # Text that cleaning cannot change (printable ASCII, single inner spaces): checked with one regex
@@ -64,14 +64,84 @@ def raw_dtype(col: ColumnSpec) -> pl.DataType:
     return pl.Utf8 if col.kind in TEXT_KINDS else pl.Categorical
 
 
-@dataclass
 class TableData:
-    raw: pl.DataFrame
-    values: pl.DataFrame
-    check: pl.DataFrame
-    headers: pl.DataFrame  # source_file, column (canonical), header (as written)
-    # columns outside the template: left in the file, never read, listed for the user
-    ignored: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=IGNORED_SCHEMA))
+    """One table as read: ``raw``, ``values``, ``check`` (aligned rows), ``headers`` and
+    ``ignored`` (columns outside the template: left in the file, never read, listed).
+
+    ``check`` may be given, or else (``kinds``: column -> kind) it is rebuilt from ``values``
+    and ``raw`` on each access: it is needed once, while the contracts judge the table, and
+    holding it beside ``values`` would cost about 150 bytes a staff row for the whole run."""
+
+    def __init__(
+        self,
+        raw: pl.DataFrame,
+        values: pl.DataFrame,
+        check: pl.DataFrame | None = None,
+        headers: pl.DataFrame | None = None,
+        ignored: pl.DataFrame | None = None,
+        *,
+        kinds: dict[str, str] | None = None,
+    ):
+        if check is None and kinds is None:
+            raise ValueError("TableData needs check, or the column kinds to rebuild it")
+        self.raw = raw
+        self.values = values
+        self._check = check
+        self._kinds = kinds
+        self.headers = headers if headers is not None else pl.DataFrame(schema=HEADERS_SCHEMA)
+        self.ignored = ignored if ignored is not None else pl.DataFrame(schema=IGNORED_SCHEMA)
+
+    @property
+    def check(self) -> pl.DataFrame:
+        if self._check is not None:
+            return self._check
+        return check_frame(self.values, self.raw, self._kinds or {})
+
+    @check.setter
+    def check(self, frame: pl.DataFrame) -> None:
+        self._check = frame
+
+    def __repr__(self) -> str:
+        return f"TableData({self.values.height} rows, columns={self.values.columns})"
+
+
+def check_frame(values: pl.DataFrame, raw: pl.DataFrame, kinds: dict[str, str]) -> pl.DataFrame:
+    """The ``check`` frame rebuilt from ``values`` and ``raw``: a cell's value is a function of
+    its text, so the check text is worked out once per distinct cell text and spread back."""
+    columns = []
+    for name in values.columns:
+        kind = kinds.get(name)
+        if kind is None or kind in ("id", "text"):  # provenance, and text that is the value
+            columns.append(values.get_column(name))
+        elif kind == "list":
+            columns.append(raw.get_column(name))
+        else:
+            columns.append(_check_column(values.get_column(name), raw.get_column(name), kind))
+    return pl.DataFrame(columns)
+
+
+def _check_column(value: pl.Series, text: pl.Series, kind: str) -> pl.Series:
+    distinct, index, first = _distinct_with_rows(text)
+    parts = pl.DataFrame({"v": value.gather(first), "t": distinct.cast(pl.Utf8)})
+    v = pl.col("v")
+    if kind == "date":
+        as_text = v.dt.strftime("%Y-%m-%d")
+    elif kind == "bool":
+        as_text = pl.when(v).then(pl.lit("true")).when(~v).then(pl.lit("false"))
+    elif kind in ("int", "float"):
+        as_text = v.cast(pl.Utf8)
+    else:
+        as_text = v
+    check = parts.select(
+        pl.when(v.is_not_null())
+        .then(as_text)
+        .when(pl.col("t").is_not_null())
+        .then(pl.lit(UNPARSED) + pl.col("t"))
+        .otherwise(pl.lit(None, pl.Utf8))
+    ).to_series()
+    if value.dtype == pl.Utf8 and check.equals(parts["v"], null_equal=True):
+        return value  # every cell parsed: the check text is the value (no copy)
+    return check.gather(index).alias(value.name)
 
 
 def _stop(spec: ContractSpec, rule: str, where: str, **fields: str) -> InputStop:
@@ -260,6 +330,16 @@ def _distinct(series: pl.Series) -> tuple[pl.Series, pl.Series]:
     positions = pl.int_range(distinct.len(), dtype=pl.UInt32, eager=True)
     index = series.replace_strict(distinct, positions, return_dtype=pl.UInt32)
     return distinct, index.cast(pl.UInt32)  # an empty series comes back with its own dtype
+
+
+def _distinct_with_rows(series: pl.Series) -> tuple[pl.Series, pl.Series, pl.Series]:
+    """:func:`_distinct` plus, per distinct value, the row where it first occurs."""
+    distinct, index = _distinct(series)
+    first = index.is_first_distinct().arg_true()
+    # distinct values in order of first occurrence: position p first occurs at first[order[p]]
+    order = index.gather(first)
+    rows = pl.zeros(distinct.len(), pl.UInt32, eager=True).scatter(order, first.cast(pl.UInt32))
+    return distinct, index, rows
 
 
 def _distinct_text(series: pl.Series) -> tuple[pl.Series, pl.Series]:
