@@ -1042,8 +1042,12 @@ def _simulate(
     completion = scenario.course_completion_rate
 
     n_cls = len(model.class_unit)
-    num_row, num_table, num_all = _pair_index(model.plan_num, n_cls, n_pairs)
-    den_row, den_table, den_all = _pair_index(model.plan_pop, n_cls, n_pairs)
+    # one state for both counts: rows 0..n_pairs-1 denominators, then the numerators
+    shifted = [
+        None if item is None else (item[0], item[1], item[2] + n_pairs, item[3] + n_pairs)
+        for item in model.plan_num
+    ]
+    row, table, all_sums = _pair_index(model.plan_pop + shifted, n_cls, 2 * n_pairs)
     strides = {a: np.int64(model.strides[a]) for a in model.attrs}
     retire = np.minimum(model.retire_year, NEVER).astype(np.int32)
     birth = np.clip(model.birth_year, years[0] - MAX_AGE, years[0]).astype(np.int32)
@@ -1082,8 +1086,9 @@ def _simulate(
         codes = {a: np.broadcast_to(model.code0[a], (b, n)).copy() for a in model.attrs}
         # the typical path: what most draws hold for a person still on the roster
         codes_typ = {a: model.code0[a].copy() for a in model.attrs}
-        num_s = np.broadcast_to(num0[:, None], (n_pairs, b)).copy()  # pairs x draws
-        den_s = np.broadcast_to(den0[:, None], (n_pairs, b)).copy()
+        state = np.empty((2 * n_pairs, b), dtype=np.int32)  # (den, num) pairs x draws
+        state[:n_pairs] = den0[:, None]
+        state[n_pairs:] = num0[:, None]
         alive_g = np.broadcast_to(group_size0, (b, n_groups)).astype(np.int64)
         # hires: one record each
         h_d = np.zeros(0, dtype=np.int64)
@@ -1104,8 +1109,7 @@ def _simulate(
                 live = alive[:, idx]
                 typical = live & same_codes(codes, idx)
                 ctyp = typ_class(idx)
-                num_s -= _common_delta(num_row, num_table, ctyp, n_pairs)[:, None]
-                den_s -= _common_delta(den_row, den_table, ctyp, n_pairs)[:, None]
+                state -= _common_delta(row, table, ctyp, 2 * n_pairs)[:, None]
                 d, j = np.nonzero(~typical)
                 moves.append((d, ctyp[j], 1))
                 on = live[d, j]
@@ -1131,11 +1135,10 @@ def _simulate(
                 before = typ_class(idx)
                 codes_typ[a][idx] = np.where(raise_typ, tgt, codes_typ[a][idx])
                 after = typ_class(idx)
-                for row, table, state in ((num_row, num_table, num_s), (den_row, den_table, den_s)):
-                    state += (
-                        _common_delta(row, table, after[raise_typ], n_pairs)
-                        - _common_delta(row, table, before[raise_typ], n_pairs)
-                    )[:, None]
+                state += (
+                    _common_delta(row, table, after[raise_typ], 2 * n_pairs)
+                    - _common_delta(row, table, before[raise_typ], 2 * n_pairs)
+                )[:, None]
                 d, j = np.nonzero(~typical & raise_typ[None, :])
                 moves.append((d, before[j], 1))
                 moves.append((d, after[j], -1))
@@ -1232,12 +1235,11 @@ def _simulate(
                 moves.append((d, person_class(d, i, codes), -1))
                 codes[a][d, i] = level_code
                 moves.append((d, person_class(d, i, codes), 1))
-            _apply_moves(moves, ((num_row, num_table, num_s), (den_row, den_table, den_s)))
-            for all_cols, state in ((num_all, num_s), (den_all, den_s)):
-                for all_col, cols in all_cols:
-                    state[all_col] = state[cols].sum(axis=0)
-            num_store[yi, :, start : start + b] = num_s
-            den_store[yi, :, start : start + b] = den_s
+            _apply_moves(moves, ((row, table, state),))
+            for all_col, cols in all_sums:
+                state[all_col] = state[cols].sum(axis=0)
+            den_store[yi, :, start : start + b] = state[:n_pairs]
+            num_store[yi, :, start : start + b] = state[n_pairs:]
             if start == 0 and y in keep_states_years:
                 states[y] = {
                     "alive": alive[0].copy(),
