@@ -5,6 +5,12 @@ after the tables in one workbook), reads every cell as text, finds the header ro
 (with synonyms from ``data_contracts/columns.yaml``) to canonical columns, and parses values
 (NFC, trimming, case-folding, vocabularies, booleans, dates).  Judging the rows is left to
 :mod:`cadre_analytics.contracts`; here a cell that cannot be parsed is kept, marked, never lost.
+
+Each file is read and parsed on its own and the tables are put together at the end (chunks
+appended, nothing copied), so the text of one file is the largest transient.  With
+``cache=open_cache(path)`` the result for each file is kept, keyed by the file's SHA-256, its
+name, the data_contracts files, the unit names (for staff) and the package and library
+versions: a rerun where only the newest year's file changed reads only that file.
 """
 
 from __future__ import annotations
