@@ -221,3 +221,35 @@ def test_no_cache_and_an_unwritable_cache_work_like_before(data, tmp_path):
     blocked.write_text("not a folder")
     _same(read_inputs(data, cache=open_cache(blocked / "cache")), read_inputs(data))
     _same(read_inputs(data, cache=None), read_inputs(data))
+
+
+def test_check_is_rebuilt_from_values_and_text_exactly_as_parsing_gives_it(data, monkeypatch):
+    """``TableData.check`` is not held; rebuilt on access it equals what parse_table produced,
+    unparsed cells included."""
+    rows = read_rows(data / "staff_2025.csv")
+    header = rows[0]
+    rows[1][header.index("Ngày sinh")] = "31/02/1980"  # impossible date
+    rows[1][header.index("Giới tính")] = "Khác"  # not in the vocabulary
+    rows[1][header.index("Cán bộ chủ chốt")] = "có lẽ"  # not a yes/no spelling
+    rows[2][header.index("Năm tốt nghiệp dự kiến")] = "2026.0"  # Excel's number as text
+    write_rows(data / "staff_2025.csv", rows)
+    parsed = []
+    original = ingest.parse_table
+
+    def keep(raw, table, spec, units=None):
+        values, check = original(raw, table, spec, units)
+        parsed.append((table.name, check))
+        return values, check
+
+    monkeypatch.setattr(ingest, "parse_table", keep)
+    staff = read_inputs(data).tables["staff"]
+    expected = pl.concat([check for name, check in parsed if name == "staff"])
+    assert_frame_equal(staff.check, expected)
+    row = staff.check.filter(pl.col("_source_file") == "staff_2025.csv").row(0, named=True)
+    assert row["birth_date"] == "!31/02/1980"
+    assert row["gender"] == "!Khác"
+    assert row["key_leader"] == "!có lẽ"
+    assert row["snapshot_year"] == "2025"
+    second = staff.check.filter(pl.col("_source_file") == "staff_2025.csv").row(1, named=True)
+    assert second["studying_education_until"] == "2026"
+    assert second["key_leader"] == "false"  # empty means no (columns.yaml: empty: false)
