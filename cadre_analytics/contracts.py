@@ -24,7 +24,6 @@ key is repeated.  The result is the same with or without the cache.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import hashlib
 import html
@@ -537,7 +536,7 @@ def _recall(
     known = g.distinct.select("_tid", *g.keys).join(
         stored, on=g.keys, how="inner", nulls_equal=True
     )
-    g.masks = known.select("_tid", *masks)
+    g.masks = known.select("_tid", *masks).unique("_tid")  # one verdict per tuple, always
     if g.set_results is None:
         g.send = g.distinct  # the set verdict needs every tuple in front of GX
     else:
@@ -660,9 +659,19 @@ def _keys_settled(frame: pl.DataFrame, keyed: dict[int, list[str]], exps: list[d
             rows = rows.drop_nulls()
         elif rows.null_count().sum_horizontal().item():
             return False
-        if rows.select(pl.struct(cols).is_duplicated().any()).item():
+        if _has_repeats(rows, cols):
             return False
     return True
+
+
+def _has_repeats(frame: pl.DataFrame, cols: list[str]) -> bool:
+    """Whether some key occurs twice. Equal keys hash alike, so as many distinct hashes as
+    rows proves there is none; only otherwise are the keys themselves compared (a 64-bit hash
+    count is several times cheaper than hashing strings into groups)."""
+    hashes = frame.select(pl.struct(cols).hash(0x5EED).n_unique()).item()
+    if hashes == frame.height:
+        return False
+    return bool(frame.select(pl.struct(cols).is_duplicated().any()).item())
 
 
 def _run_keyed(
@@ -743,7 +752,10 @@ def _derive_staff(
     # An exact copy of an earlier row (same text in every column) is set aside, not a conflict.
     # A copy shares its (staff_id, snapshot_year): whole rows are compared only among those.
     indexed = check.with_row_index(IDX)
-    indexed = indexed.filter(pl.struct("staff_id", "snapshot_year").is_duplicated())
+    if _has_repeats(check, ["staff_id", "snapshot_year"]):
+        indexed = indexed.filter(pl.struct("staff_id", "snapshot_year").is_duplicated())
+    else:
+        indexed = indexed.clear()
     repeated = indexed.filter(pl.struct(names).is_duplicated())
     copies = repeated.select(
         IDX,
@@ -1096,6 +1108,7 @@ def validate_inputs(
         results = _run_suite(table, frame, suite, parameters, cache)
         del frame
         q, w, rr = _judge(table, data, check, results, suite.expectations, spec, year)
+        emptied = check.clear()
         del check
         bad = q[IDX].unique()
         keep = data.values  # shared, not copied, when nothing is set aside
@@ -1117,10 +1130,9 @@ def validate_inputs(
             }
         )
         if release_inputs:  # the text frames are only needed to judge and to quote cells
-            raw.tables[table] = dataclasses.replace(
-                data, raw=data.raw.clear(), check=data.check.clear()
-            )
-        del data
+            data.raw = data.raw.clear()
+            data.check = emptied  # (ingest may rebuild check on access: never read it again)
+        del data, emptied
     staff_year = accepted["staff"].filter(pl.col("snapshot_year") == year)
     if staff_year.height == 0:
         rule = spec.rules["no_staff_for_year"]
