@@ -110,11 +110,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
     check_settings(RunSettings(year=args.year, data_dir=args.data, out_dir=out, lang=args.lang))
 
     from cadre_analytics import contracts
+    from cadre_analytics.cache import open_cache
     from cadre_analytics.ingest import read_inputs
     from cadre_analytics.outputs import write_validation_outputs
 
-    raw = read_inputs(args.data)
-    result = contracts.validate_inputs(raw, args.year)
+    cache = open_cache(args.cache)
+    raw = read_inputs(args.data, cache=cache)
+    result = contracts.validate_inputs(raw, args.year, cache=cache, release_inputs=True)
+    del raw
     # Like the report: a stopped run leaves the previous validation outputs as they were.
     with staged_output(out.resolve()) as staging:
         write_validation_outputs(result, staging, lang=args.lang)

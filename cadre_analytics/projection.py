@@ -1873,7 +1873,9 @@ def trend_check(indicator_table: pl.DataFrame, year: int) -> pl.DataFrame:
     observed = (
         indicator_table.filter(pl.col("share").is_not_null() & (pl.col("year") <= year))
         .select("indicator", "level", "unit", "year", "share")
-        .unique(subset=["indicator", "unit", "year"], keep="first")
+        .unique(subset=["indicator", "unit", "year"], keep="first", maintain_order=True)
+        # sums of floats in one fixed order, so a rerun gives the same last digits
+        .sort("indicator", "unit", "year")
     )
     fits = (
         observed.group_by("indicator", "level", "unit")

@@ -455,6 +455,26 @@ def test_trend_check_bounded():
     assert "sanity check" in trend["label"][0].lower()
 
 
+def test_trend_check_gives_the_same_digits_whatever_the_row_order():
+    # Sums of floats depend on their order (0.1 + 0.2 + 0.3 != 0.3 + 0.2 + 0.1 in binary); the
+    # report's chart cache and a reproducible trend.csv need the exact same digits every run.
+    shares = [0.101, 0.202, 0.303, 0.404, 0.505, 0.1, 0.7, 0.33, 0.9, 0.11]
+    table = pl.DataFrame(
+        {
+            "indicator": ["x"] * 10,
+            "level": ["commune"] * 10,
+            "unit": ["A"] * 5 + ["B"] * 5,
+            "year": [2021, 2022, 2023, 2024, 2025] * 2,
+            "share": shares,
+        },
+        schema_overrides={"year": pl.Int32},
+    )
+    first = projection.trend_check(table, 2025)
+    for seed in range(20):
+        again = projection.trend_check(table.sample(fraction=1.0, shuffle=True, seed=seed), 2025)
+        assert again["share_trend"].to_list() == first["share_trend"].to_list()
+
+
 def test_annual_update_is_carried_forward_and_labelled():
     # Nobody had a training update in 2023: d_annual_update is 0 of 1 in every future year,
     # with the assumption stated.
