@@ -307,7 +307,7 @@ def run_stages(people: int, result_path: Path, skip: dict[str, str]) -> None:
         "us_per_row": round(normalise_seconds * 1e6 / rec.rows, 3),
         "note": "inside read_inputs (parse_table); peak RSS is read's",
     }
-    result = rec.stage("validate", contracts.validate_inputs, raw_inputs, YEAR)
+    result = rec.stage("validate", contracts.validate_inputs, raw_inputs, YEAR, release_inputs=True)
     del raw_inputs
     if result is None:
         return
