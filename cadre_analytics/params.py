@@ -21,7 +21,7 @@ DEFAULT_CONTRACTS_DIR = PROJECT_ROOT / "data_contracts"
 
 
 # libyaml's safe loader when present: the same documents, about ten times faster to parse
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_yaml(path: Path) -> Any:
@@ -36,7 +36,7 @@ def load_yaml(path: Path) -> Any:
             where=str(path),
         ) from None
     try:
-        return yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
+        return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" dòng {mark.line + 1}" if mark else ""

@@ -72,7 +72,16 @@ PERSONAL_VALUES = [
 
 def _make_report(data: Path, out: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        ["make", "--no-print-directory", "report", "YEAR=2025", f"DATA={data}", f"OUT={out}"],
+        # the result cache beside OUT, never the user's reports/.cache
+        [
+            "make",
+            "--no-print-directory",
+            "report",
+            "YEAR=2025",
+            f"DATA={data}",
+            f"OUT={out}",
+            f"CACHE={out.parent / 'cache'}",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
