@@ -70,6 +70,6 @@ test: $(SETUP_STAMP) lint ## Run lint and the whole test suite (unit, end-to-end
 bench: $(SETUP_STAMP) ## Benchmark the pipeline at 3k, 40k, 1M and 2.5M staff; writes bench/results.json
 	@$(VPY) -m cadre_analytics.bench
 
-clean: ## Remove generated reports and caches (keeps .venv)
+clean: ## Remove generated reports, the result cache (reports/.cache) and tool caches (keeps .venv)
 	rm -rf reports .pytest_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -type d -prune -not -path "./.venv/*" -exec rm -rf {} +

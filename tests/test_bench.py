@@ -77,6 +77,11 @@ def test_summary_ratios_and_growth():
     assert summary["overhead_ratio"] == {"40000": {"cold": 3.0}}  # 24 / (2 + 6)
     assert summary["per_row_growth"]["validate"] == {"40000": 4.0, "2500000": 2.0, "ratio": 0.5}
     assert summary["html_bytes"] == {"40000": 5000}
+    # a stage missing at 2.5M (stopped there) is compared at the largest size that has it
+    results["sizes"]["1000000"] = {"stages": {"stages": {"validate": {"us_per_row": 3.0}}}}
+    del big["validate"]
+    summary = bench.summarise(results)
+    assert summary["per_row_growth"]["validate"] == {"40000": 4.0, "1000000": 3.0, "ratio": 0.75}
     text = bench.table(results)
     assert "validate" in text and "2,500,000" in text
 
@@ -131,6 +136,10 @@ def test_targets_read_the_measured_numbers():
     assert found["bench_s<900"] == {"value": 700.0, "met": True}
     assert found["html_bytes_spread"] == {"value": [800_000, 810_000]}
     assert bench.targets({"sizes": {}}, {"html_bytes": {}})["national_cold_s<=120"]["met"] is None
+    # a stage stopped by the 10 GiB memory guard: the peak was at least the guard
+    stopped = {"sizes": {"2500000": {"stages": {"stopped": "guard", "stages": {}}}}}
+    found = bench.targets(stopped, {"html_bytes": {}})["national_peak_rss_GiB<=8"]
+    assert found == {"value": 10.0, "met": False}
 
 
 def test_newest_year_changed_copies_all_but_the_newest_staff_file(tmp_path, monkeypatch):
