@@ -734,31 +734,17 @@ def _planned_candidates(model: _Model, scenario: Scenario) -> list[tuple]:
     return out
 
 
-def _simulate_slots(
-    model: _Model,
-    scenario: Scenario,
-    draws: int,
-    rng: np.random.Generator,
-    exit_rates: list[float],
-    headcount_path: dict[int, float] | None,
-    keep_states_years: tuple[int, ...] = (),
-) -> _Sim:
-    """Reference simulator, one slot per person and draw, every step over all slots (the
-    implementation before the event-driven :func:`_simulate`; kept to check that one against)."""
-    n, years = model.n, model.years
-    n_pairs = len(model.pairs_ind)
-    num = np.zeros((len(years), draws, n_pairs), dtype=np.int32)
-    den = np.zeros_like(num)
-    states: dict[int, dict[str, np.ndarray]] = {}
-    if n == 0 or not years:
-        return _Sim(num, den, states)
+def _scenario_setup(model: _Model, scenario: Scenario, draws: int, exit_rates: list[float]):
+    """What both simulators derive from a scenario before the first year: draw batch size,
+    exit rate by age, planned-course candidates, groups under a staffing cut, hire draws."""
+    n = model.n
     batch = max(1, min(draws, BATCH_ELEMENTS // max(n, 1)))
     n_groups = len(model.group_start)
     bands = np.array(scenario.age_band_starts, dtype=np.int32)
     rates = np.array(exit_rates or [0.0], dtype=np.float64)
     use_exits = bool(np.any(rates > 0))
     ages = np.arange(MAX_AGE + 1)
-    rate_by_age = rates[np.searchsorted(bands, ages, side="right")].astype(np.float32)
+    rate_by_age = rates[np.searchsorted(bands, ages, side="right")]
     # indexed by age = year - birth year; birth years are clipped so the age stays in range
     rate_by_age = np.concatenate([rate_by_age, np.full(HORIZON, rate_by_age[-1])])
     planned = _planned_candidates(model, scenario)
@@ -782,6 +768,31 @@ def _simulate_slots(
         mix_ordinal.append((a, level_codes, np.cumsum(list(probs.values()))))
     mix_bool = [(j, scenario.hire_mix.get(a, 0.0)) for j, a in enumerate(model.hire_bool_attrs)]
     completion = scenario.course_completion_rate
+    return (batch, n_groups, use_exits, rate_by_age, planned, cut_groups, group_size0,
+            mix_ordinal, mix_bool, completion)  # fmt: skip
+
+
+def _simulate_slots(
+    model: _Model,
+    scenario: Scenario,
+    draws: int,
+    rng: np.random.Generator,
+    exit_rates: list[float],
+    headcount_path: dict[int, float] | None,
+    keep_states_years: tuple[int, ...] = (),
+) -> _Sim:
+    """Reference simulator, one slot per person and draw, every step over all slots (the
+    implementation before the event-driven :func:`_simulate`; kept to check that one against)."""
+    n, years = model.n, model.years
+    n_pairs = len(model.pairs_ind)
+    num = np.zeros((len(years), draws, n_pairs), dtype=np.int32)
+    den = np.zeros_like(num)
+    states: dict[int, dict[str, np.ndarray]] = {}
+    if n == 0 or not years:
+        return _Sim(num, den, states)
+    (batch, n_groups, use_exits, rate_by_age, planned, cut_groups, group_size0, mix_ordinal,
+     mix_bool, completion) = _scenario_setup(model, scenario, draws, exit_rates)  # fmt: skip
+    rate_by_age = rate_by_age.astype(np.float32)
 
     n_cls = len(model.class_unit)
     strides = {a: np.int32(model.strides[a]) for a in model.attrs}
@@ -1012,34 +1023,8 @@ def _simulate(
     states: dict[int, dict[str, np.ndarray]] = {}
     if n == 0 or not years:
         return _Sim(num, den, states)
-    batch = max(1, min(draws, BATCH_ELEMENTS // max(n, 1)))
-    n_groups = len(model.group_start)
-    bands = np.array(scenario.age_band_starts, dtype=np.int32)
-    rates = np.array(exit_rates or [0.0], dtype=np.float64)
-    use_exits = bool(np.any(rates > 0))
-    ages = np.arange(MAX_AGE + 1)
-    rate_by_age = rates[np.searchsorted(bands, ages, side="right")]
-    rate_by_age = np.concatenate([rate_by_age, np.full(HORIZON, rate_by_age[-1])])
-    planned = _planned_candidates(model, scenario)
-    cut_groups = np.zeros(n_groups, dtype=bool)
-    if scenario.recruitment == "headcount_path":
-        if scenario.headcount_ratio == "from_quota":
-            member_groups = np.unique(model.group[model.headcount_member])
-            cut_groups[member_groups] = True
-        else:
-            types = set(scenario.headcount_staff_types)
-            cut_groups[:] = [t in types for t in model.group_type]
-    group_size0 = np.bincount(model.group, minlength=n_groups)
-    mix_ordinal = []
-    for a, probs in scenario.hire_mix.items():
-        if a not in model.attrs:
-            continue
-        if not isinstance(probs, dict):  # yes/no field: probability of True
-            probs = {False: 1.0 - probs, True: probs}
-        level_codes = np.array([model.values[a].index(v) for v in probs], dtype=np.int8)
-        mix_ordinal.append((a, level_codes, np.cumsum(list(probs.values()))))
-    mix_bool = [(j, scenario.hire_mix.get(a, 0.0)) for j, a in enumerate(model.hire_bool_attrs)]
-    completion = scenario.course_completion_rate
+    (batch, n_groups, use_exits, rate_by_age, planned, cut_groups, group_size0, mix_ordinal,
+     mix_bool, completion) = _scenario_setup(model, scenario, draws, exit_rates)  # fmt: skip
 
     n_cls = len(model.class_unit)
     # one state for both counts: rows 0..n_pairs-1 denominators, then the numerators

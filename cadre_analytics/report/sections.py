@@ -604,18 +604,7 @@ def all_sections(
     return batch.resolve(parts, cache=cache, parallel=parallel)
 
 
-SECTION_NAMES = (
-    "title",
-    "summary",
-    "district",
-    "communes",
-    "what_it_takes",
-    "equity",
-    "change",
-    "data_quality",
-    "method",
-    "provenance",
-)
+SECTION_NAMES = ("title", *SECTION_IDS)  # the order all_sections returns them in
 
 
 def sections_by_name(
