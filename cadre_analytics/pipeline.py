@@ -145,6 +145,18 @@ def kernel_output_to(log_path: Path):
             os.close(saved)
 
 
+def skip_optional_iri_checker() -> None:
+    """Keep jsonschema from loading its optional IRI format checker in this process.
+
+    papermill and nbconvert import nbformat, which imports jsonschema, which loads
+    ``rfc3987_syntax`` when it is installed (JupyterLab's dependencies bring it); building its
+    grammar takes about 1.6 s here, a quarter of a district report. No notebook schema uses the
+    ``iri`` formats, and jsonschema treats a missing checker as an optional extra not installed.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # None in sys.modules = ImportError
+
+
 def notebook_imports(path: Path) -> list[str]:
     """The import statements of a notebook's code cells, in order."""
     notebook = json.loads(path.read_text(encoding="utf-8"))
@@ -220,9 +232,6 @@ def execute_notebook(
 ) -> None:
     """Execute one notebook into ``staging/notebooks``; with ``kernels``, on a kernel started
     ahead (if there is one) while the kernels of ``upcoming`` notebooks start booting."""
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
     executed_dir = staging / "notebooks"
     executed_dir.mkdir(parents=True, exist_ok=True)
     manager = None
@@ -231,6 +240,11 @@ def execute_notebook(
         manager = kernels.take(name)
         for later in upcoming:
             kernels.start(later)
+    # Imported after the kernels are launched, so they boot while it loads.
+    skip_optional_iri_checker()
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
     try:
         with kernel_output_to(executed_dir / "kernel.log"):
             papermill.execute_notebook(

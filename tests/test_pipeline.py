@@ -182,3 +182,21 @@ def test_kernel_started_ahead_has_its_imports_done_and_is_shut_down(tmp_path, mo
         assert not run_sync(manager.is_alive)()  # shut down after its notebook
     finally:
         pool.close()
+
+
+def test_papermill_loads_without_the_optional_iri_checker():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from cadre_analytics import pipeline\n"
+        "pipeline.skip_optional_iri_checker()\n"
+        "import papermill, nbformat, jsonschema\n"
+        "assert sys.modules['rfc3987_syntax'] is None\n"
+        "nb = nbformat.v4.new_notebook()\n"
+        "nbformat.validate(nb)\n"  # notebooks still validate against their schema
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.stdout.strip() == "ok", done.stderr
