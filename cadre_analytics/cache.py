@@ -12,6 +12,7 @@ like ``OUT/restricted``.  ``make clean`` deletes it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import json
@@ -37,8 +38,11 @@ class Cache:
 
     @staticmethod
     def key(*parts: object) -> str:
-        """SHA-256 of the parts as JSON (sorted keys; other objects by ``str``)."""
-        text = json.dumps([__version__, *parts], sort_keys=True, default=str, ensure_ascii=False)
+        """SHA-256 of the parts as JSON (sorted keys; other objects by ``str``) and of the
+        package's own code, so an entry made by other code (an update between two yearly runs)
+        is never reused, whatever the version number says."""
+        payload = [__version__, code_fingerprint(), *parts]
+        text = json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def _path(self, namespace: str, key: str, kind: str) -> Path:
@@ -105,6 +109,21 @@ class Cache:
     def discard(self, namespace: str, key: str, kind: str = "bin") -> None:
         with contextlib.suppress(OSError):
             self._path(namespace, key, kind).unlink()
+
+
+def modules_fingerprint(package: Path) -> str:
+    """SHA-256 over the names and bytes of every ``*.py`` below ``package``."""
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """This package's fingerprint (a few hundred KB, read once per process)."""
+    return modules_fingerprint(Path(__file__).resolve().parent)
 
 
 def open_cache(path: str | Path | None) -> Cache | None:

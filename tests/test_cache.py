@@ -68,3 +68,25 @@ def test_file_hash_changes_with_content_and_name(tmp_path):
     assert file_hash([a, b]) != first
     os.rename(b, tmp_path / "c.yaml")
     assert file_hash([a, tmp_path / "c.yaml"]) != first
+
+
+def test_key_changes_with_the_package_code(monkeypatch):
+    from cadre_analytics import cache as cache_module
+
+    before = Cache.key("staff", "abc")
+    monkeypatch.setattr(cache_module, "code_fingerprint", lambda: "other code")
+    assert Cache.key("staff", "abc") != before
+
+
+def test_modules_fingerprint_changes_with_any_module(tmp_path):
+    from cadre_analytics.cache import modules_fingerprint
+
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "a.py").write_text("x = 1\n")
+    (tmp_path / "sub" / "b.py").write_text("y = 2\n")
+    (tmp_path / "notes.txt").write_text("not code")
+    first = modules_fingerprint(tmp_path)
+    (tmp_path / "notes.txt").write_text("still not code")
+    assert modules_fingerprint(tmp_path) == first
+    (tmp_path / "sub" / "b.py").write_text("y = 3\n")  # a nested module changed
+    assert modules_fingerprint(tmp_path) != first
