@@ -12,6 +12,8 @@ SETUP_STAMP := $(VENV)/.setup-done
 YEAR ?=
 DATA ?= data/sample
 OUT ?= reports/$(YEAR)
+# make validate writes beside the reports, never inside one (a report replaces its folder whole).
+VALIDATION_OUT ?= reports/validation/$(YEAR)
 CACHE ?= reports/.cache
 REPORT_LANG ?= vi
 FORCE ?=
@@ -48,7 +50,7 @@ report: $(SETUP_STAMP) ## Build OUT/report.html for YEAR from DATA (default: the
 	@$(VPY) -m cadre_analytics report --year "$(YEAR)" --data "$(DATA)" --out "$(OUT)" --lang "$(REPORT_LANG)" --cache "$(CACHE)" $(if $(FORCE),--force,)
 
 validate: $(SETUP_STAMP) ## Check DATA against the data contracts only; prints rows read/accepted/quarantined
-	@$(VPY) -m cadre_analytics validate --year "$(YEAR)" --data "$(DATA)" --out "$(OUT)/validation" --lang "$(REPORT_LANG)" --cache "$(CACHE)"
+	@$(VPY) -m cadre_analytics validate --year "$(YEAR)" --data "$(DATA)" --out "$(VALIDATION_OUT)" --lang "$(REPORT_LANG)" --cache "$(CACHE)"
 
 synth: $(SETUP_STAMP) ## Regenerate a synthetic district of PEOPLE staff into SYNTH_OUT (default data/synth)
 	@$(VPY) -m cadre_analytics synth --people "$(PEOPLE)" --years 2021-2025 --out "$(SYNTH_OUT)"

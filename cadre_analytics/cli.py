@@ -104,10 +104,13 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from cadre_analytics.pipeline import RunSettings, check_settings, staged_output
+    from cadre_analytics.output_folder import check_output_folder, staged_output
+    from cadre_analytics.pipeline import RunSettings, check_settings
 
-    out = args.out = args.out or Path("reports") / str(args.year) / "validation"
+    # Not inside the report's folder: the next report replaces that folder whole.
+    out = args.out = args.out or Path("reports") / "validation" / str(args.year)
     check_settings(RunSettings(year=args.year, data_dir=args.data, out_dir=out, lang=args.lang))
+    check_output_folder(out, args.data)
 
     from cadre_analytics import contracts
     from cadre_analytics.cache import open_cache
@@ -119,7 +122,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     result = contracts.validate_inputs(raw, args.year, cache=cache, release_inputs=True)
     del raw
     # Like the report: a stopped run leaves the previous validation outputs as they were.
-    with staged_output(out.resolve()) as staging:
+    with staged_output(out.resolve(), "validation", args.data) as staging:
         write_validation_outputs(result, staging, lang=args.lang)
     print(contracts.format_reconciliation(result, lang=args.lang))
     print(f"Kết quả kiểm tra / Validation outputs: {out}")

@@ -27,6 +27,11 @@ class UserError(Exception):
         self.fix_en = fix_en
         super().__init__(self.one_line())
 
+    @classmethod
+    def formatted(cls, line: str) -> UserError:
+        """An error whose one line was already written (e.g. raised in a notebook's kernel)."""
+        return _FormattedError(line)
+
     def one_line(self) -> str:
         vi = self.message_vi + (f" Cách sửa: {self.fix_vi}" if self.fix_vi else "")
         en = self.message_en + (f" Fix: {self.fix_en}" if self.fix_en else "")
@@ -40,3 +45,14 @@ class InputStop(UserError):
 
 class ParamsError(UserError):
     """A parameter file in params/ is missing, malformed, or has an unknown/missing key."""
+
+
+class _FormattedError(UserError):
+    """A user error passed on as the one line it already is (bilingual once, not twice)."""
+
+    def __init__(self, line: str) -> None:
+        self.line = line
+        super().__init__(line, line)
+
+    def one_line(self) -> str:
+        return self.line

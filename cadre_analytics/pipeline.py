@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import errno
 import hashlib
 import json
 import os
-import shutil
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,17 +21,28 @@ from typing import Any
 
 from cadre_analytics import __version__
 from cadre_analytics.errors import UserError
-from cadre_analytics.params import DEFAULT_PARAMS_DIR, PROJECT_ROOT, params_hash
+from cadre_analytics.output_folder import check_output_folder, environment_stop, staged_output
+from cadre_analytics.params import (
+    DEFAULT_CONTRACTS_DIR,
+    DEFAULT_PARAMS_DIR,
+    PROJECT_ROOT,
+    params_hash,
+)
 from cadre_analytics.provenance import git_commit, sha256_file
 
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 KERNEL_NAME = "cadre-analytics"
 REPORT_NOTEBOOKS = ("01_ingest_validate", "02_indicators", "03_projection", "04_report")
 LANGUAGES = ("vi", "en")
-# A staging folder names the process that writes it, so a later run can tell a killed one.
-STAGING_PID = ".pid"
 # Kernels booting ahead of the running notebook: one is enough to hide the boot on two cores.
 KERNELS_AHEAD = 1
+# How an OSError from inside a kernel names the environment's faults (its errno is lost there).
+ENVIRONMENT_MESSAGES = {
+    "No space left on device": errno.ENOSPC,
+    "Disk quota exceeded": errno.EDQUOT,
+    "Read-only file system": errno.EROFS,
+    "Permission denied": errno.EACCES,
+}
 
 
 @dataclass
@@ -76,24 +86,39 @@ def check_settings(settings: RunSettings) -> None:
 
 
 def input_fingerprint(data_dir: Path) -> list[dict]:
-    """Every file in DATA with its SHA-256: what the up-to-date check and the manifest record."""
-    files = sorted(
-        p for p in Path(data_dir).rglob("*") if p.is_file() and not p.name.startswith(".")
-    )
+    """The tables' own files in DATA with their SHA-256: what the up-to-date check and the
+    manifest record. Other files in DATA (notes, other folders) are neither read nor named."""
+    from cadre_analytics.ingest.readers import find_sources
+    from cadre_analytics.ingest.spec import load_contract_spec
+
+    found = find_sources(Path(data_dir), load_contract_spec(DEFAULT_CONTRACTS_DIR))
+    files = sorted({source.path for sources in found.values() for source in sources})
     return [
         {"path": str(p.relative_to(data_dir)), "bytes": p.stat().st_size, "sha256": sha256_file(p)}
         for p in files
     ]
 
 
+def tree_hash(folder: Path, patterns: tuple[str, ...]) -> str:
+    """SHA-256 over the names and bytes of the files matching ``patterns`` under ``folder``."""
+    digest = hashlib.sha256()
+    paths = sorted({p for pattern in patterns for p in Path(folder).rglob(pattern) if p.is_file()})
+    for path in paths:
+        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def run_key(settings: RunSettings, inputs: list[dict], parameters_hash: str) -> str:
-    """What makes two runs identical: inputs, parameters, code version, year, language."""
+    """What makes two runs identical: inputs, parameters, data contracts, the code and its
+    notebooks (hashed, so an uncommitted edit counts too), year, language, seed."""
     payload = json.dumps(
         {
             "inputs": inputs,
             "params": parameters_hash,
+            "contracts": tree_hash(DEFAULT_CONTRACTS_DIR, ("*",)),
+            "code": tree_hash(PROJECT_ROOT / "cadre_analytics", ("*.py", "*.yaml", "*.css")),
+            "notebooks": tree_hash(NOTEBOOKS_DIR, ("*.ipynb",)),
             "version": __version__,
-            "commit": git_commit(),
             "year": settings.year,
             "lang": settings.lang,
             "seed": settings.seed,
@@ -261,23 +286,16 @@ def execute_notebook(
         # A user error raised inside the notebook (InputStop, ParamsError, ...) arrives here as
         # its class name and message: show that one line, not the kernel's traceback.
         if exc.ename in {"UserError", "InputStop", "ParamsError"}:
-            raise UserError(exc.evalue, exc.evalue) from None
+            raise UserError.formatted(exc.evalue) from None
+        if exc.ename in {"OSError", "PermissionError"}:
+            code = next((n for n in ENVIRONMENT_MESSAGES if n in exc.evalue), None)
+            if code is not None:
+                stop = environment_stop(OSError(ENVIRONMENT_MESSAGES[code], code), settings.out_dir)
+                raise stop from None
         raise
     finally:
         if manager is not None:
             KernelPool.shutdown(manager)
-
-
-def publish(staging: Path, out_dir: Path) -> None:
-    """Swap the finished staging folder into OUT; the old OUT is removed only afterwards."""
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    previous = None
-    if out_dir.exists():
-        previous = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
-        os.replace(out_dir, previous)
-    os.replace(staging, out_dir)
-    if previous is not None:
-        shutil.rmtree(previous, ignore_errors=True)
 
 
 def tool_versions() -> dict[str, str]:
@@ -309,6 +327,7 @@ def write_manifest(staging: Path, settings: RunSettings, inputs: list[dict], key
         row_counts = pl.read_csv(reconciliation_path).to_dicts()
     manifest = {
         "run_key": key,
+        "kind": "report",
         "year": settings.year,
         "lang": settings.lang,
         "seed": settings.seed,
@@ -327,58 +346,6 @@ def write_manifest(staging: Path, settings: RunSettings, inputs: list[dict], key
     )
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def remove_stale_staging(out_dir: Path) -> list[Path]:
-    """Delete staging/old folders beside OUT left by a run that was killed.
-
-    They may hold quarantine rows and restricted/ person-level files, so they must not linger.
-    A folder whose run is still alive (its pid answers) is left alone.
-    """
-    removed = []
-    if not out_dir.parent.is_dir():
-        return removed
-    for path in out_dir.parent.glob(f".{out_dir.name}.*"):
-        kind, _, tag = path.name[len(out_dir.name) + 2 :].partition("-")
-        if kind == "tmp":
-            pid_file = path / STAGING_PID
-            pid = int(pid_file.read_text()) if pid_file.exists() else None
-        elif kind == "old":
-            pid = int(tag) if tag.isdigit() else None
-        else:
-            continue
-        if pid is not None and pid != os.getpid() and _pid_alive(pid):
-            continue
-        shutil.rmtree(path, ignore_errors=True)
-        removed.append(path)
-    return removed
-
-
-@contextlib.contextmanager
-def staged_output(out_dir: Path):
-    """A fresh staging folder beside OUT, published as OUT only if the block succeeds."""
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_staging(out_dir)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
-    os.chmod(staging, 0o755)
-    (staging / STAGING_PID).write_text(str(os.getpid()))
-    try:
-        yield staging
-        (staging / STAGING_PID).unlink()
-        publish(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-
-
 def run_report(settings: RunSettings) -> Path | None:
     """Run every notebook and render OUT/report.html. Returns None when already up to date."""
     check_settings(settings)
@@ -387,12 +354,13 @@ def run_report(settings: RunSettings) -> Path | None:
     settings.out_dir = settings.out_dir.resolve()
     if settings.cache_dir is not None:
         settings.cache_dir = settings.cache_dir.resolve()
+    check_output_folder(settings.out_dir, settings.data_dir)
     inputs = input_fingerprint(settings.data_dir)
     key = run_key(settings, inputs, params_hash(DEFAULT_PARAMS_DIR))
     if not settings.force and is_up_to_date(settings.out_dir, key):
         return None
     os.environ.setdefault("PYTHONWARNINGS", "ignore")
-    with staged_output(settings.out_dir) as staging:
+    with staged_output(settings.out_dir, "report", settings.data_dir) as staging:
         kernels = KernelPool(staging / "notebooks" / "kernel.log")
         try:
             for position, name in enumerate(settings.notebooks):

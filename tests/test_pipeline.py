@@ -4,7 +4,7 @@ import json
 import os
 from pathlib import Path
 
-from cadre_analytics import pipeline
+from cadre_analytics import output_folder, pipeline
 
 
 def _settings(tmp_path: Path, **kw) -> pipeline.RunSettings:
@@ -39,10 +39,11 @@ def test_publish_replaces_old_output_only_at_the_end(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "report.html").write_text("old")
+    (out / "manifest.json").write_text(json.dumps({"run_key": "old"}))
     staging = tmp_path / ".out.tmp-1"
     staging.mkdir()
     (staging / "report.html").write_text("new")
-    pipeline.publish(staging, out)
+    output_folder.publish(staging, out)
     assert (out / "report.html").read_text() == "new"
     assert not staging.exists()
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no leftover old copy
@@ -52,6 +53,7 @@ def test_failed_run_leaves_previous_output_untouched(tmp_path, monkeypatch):
     settings = _settings(tmp_path, force=True)
     settings.out_dir.mkdir()
     (settings.out_dir / "report.html").write_text("previous report")
+    (settings.out_dir / "manifest.json").write_text(json.dumps({"run_key": "earlier"}))
 
     def failing(name, settings, staging, **_):
         (staging / "half.csv").write_text("half-written")
@@ -107,7 +109,7 @@ def test_stale_staging_of_a_killed_run_is_removed_but_a_live_one_is_kept(tmp_pat
     out = tmp_path / "out"
     dead = tmp_path / ".out.tmp-dead"
     dead.mkdir()
-    (dead / pipeline.STAGING_PID).write_text("999999999")  # no such process
+    (dead / output_folder.STAGING_PID).write_text("999999999")  # no such process
     (dead / "quarantine.csv").write_text("personal rows")
     no_pid = tmp_path / ".out.tmp-nopid"
     no_pid.mkdir()
@@ -115,10 +117,10 @@ def test_stale_staging_of_a_killed_run_is_removed_but_a_live_one_is_kept(tmp_pat
     old.mkdir()
     live = tmp_path / ".out.tmp-live"
     live.mkdir()
-    (live / pipeline.STAGING_PID).write_text(str(os.getppid()))  # a running process
+    (live / output_folder.STAGING_PID).write_text(str(os.getppid()))  # a running process
     other = tmp_path / ".other.tmp-x"
     other.mkdir()
-    removed = pipeline.remove_stale_staging(out)
+    removed = output_folder.remove_stale_staging(out)
     assert sorted(p.name for p in removed) == [
         ".out.old-999999999",
         ".out.tmp-dead",
@@ -129,9 +131,11 @@ def test_stale_staging_of_a_killed_run_is_removed_but_a_live_one_is_kept(tmp_pat
 
 def test_staged_output_publishes_without_the_pid_file(tmp_path):
     out = tmp_path / "out"
-    with pipeline.staged_output(out) as staging:
+    with output_folder.staged_output(out) as staging:
         (staging / "a.csv").write_text("1")
-    assert sorted(p.name for p in out.iterdir()) == ["a.csv"]
+    # the manifest lists what was written, so the next run recognises the folder as its own
+    assert sorted(p.name for p in out.iterdir()) == ["a.csv", "manifest.json"]
+    assert json.loads((out / "manifest.json").read_text())["files"] == ["a.csv"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
