@@ -41,12 +41,19 @@ DEFAULT_CACHE = "reports/.cache"
 CACHE_HELP = "folder for reusable results of unchanged inputs ('' = none)"
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """A wrong argument (YEAR=abc) is one line, like every other user error, not a usage text."""
+
+    def error(self, message: str):
+        self.exit(EXIT_USER_ERROR, f"LỖI / ERROR: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="python -m cadre_analytics",
         description="Chỉ tiêu chất lượng CBCCVC / cadre qualification-quota analytics",
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
 
     report = sub.add_parser("report", help="run the notebooks and write OUT/report.html")
     report.add_argument("--year", type=_year, required=True)

@@ -86,3 +86,11 @@ def test_make_alone_lists_every_target_with_a_description():
     for target in ("setup", "report", "validate", "lab", "test", "bench", "clean"):
         assert target in targets
         assert any(row.split() and row.split()[0] == target for row in done.stdout.splitlines())
+
+
+def test_a_year_that_is_not_a_number_is_one_line(tmp_path):
+    done = _run_cli("report", "--year", "abc", "--data", str(tmp_path))
+    assert done.returncode == cli.EXIT_USER_ERROR
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "'abc'" in lines[0] and lines[0].startswith("LỖI / ERROR")
+    assert "usage:" not in done.stderr

@@ -243,6 +243,8 @@ def e2e_runs(tmp_path_factory):
     first.mkdir(parents=True)
     (first / "report.html").write_text(OLD_REPORT, encoding="utf-8")
     (first / "indicators.csv").write_text("old,indicators\n", encoding="utf-8")
+    # an earlier report of this tool (its manifest says so): the only kind of OUT replaced
+    (first / "manifest.json").write_text('{"run_key": "old"}', encoding="utf-8")
     old_tree = _tree(first)
 
     # (a) kill the run once notebook 01 has finished (02 has started writing)
