@@ -20,7 +20,7 @@ FORCE ?=
 PEOPLE ?= 2600
 SYNTH_OUT ?= data/synth
 
-.PHONY: help setup report validate lab test lint format bench synth clean
+.PHONY: help setup report validate assumptions lab test lint format bench synth clean
 
 help: ## Show this list of targets
 	@echo "cadre_analytics — chỉ tiêu chất lượng CBCCVC / cadre qualification-quota analytics"
@@ -54,6 +54,9 @@ validate: $(SETUP_STAMP) ## Check DATA against the data contracts only; prints r
 
 synth: $(SETUP_STAMP) ## Regenerate a synthetic district of PEOPLE staff into SYNTH_OUT (default data/synth)
 	@$(VPY) -m cadre_analytics synth --people "$(PEOPLE)" --years 2021-2025 --out "$(SYNTH_OUT)"
+
+assumptions: $(SETUP_STAMP) ## Rewrite docs/assumptions.md (how the programme is read) from params/
+	@$(VPY) -m cadre_analytics assumptions --out docs/assumptions.md
 
 lab: $(SETUP_STAMP) ## Open JupyterLab on the notebooks
 	@$(VENV)/bin/jupyter lab notebooks

@@ -71,6 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--lang", default="vi")
     validate.add_argument("--cache", default=DEFAULT_CACHE, help=CACHE_HELP)
 
+    assumptions = sub.add_parser(
+        "assumptions", help="write docs/assumptions.md (how the programme is read) from params/"
+    )
+    assumptions.add_argument("--out", type=Path, default=Path("docs/assumptions.md"))
+
     synth = sub.add_parser("synth", help="generate a synthetic sample district")
     synth.add_argument("--people", type=int, default=2600)
     synth.add_argument("--years", type=_years, default=range(2021, 2026))
@@ -136,6 +141,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_assumptions(args: argparse.Namespace) -> int:
+    from cadre_analytics import readings
+    from cadre_analytics.params import load_quota_rules
+
+    rules = load_quota_rules()
+    args.out.write_text(
+        readings.assumptions_log(readings.load_readings(rules), rules), encoding="utf-8"
+    )
+    print(f"Đã ghi / Written: {args.out}")
+    return 0
+
+
 def cmd_synth(args: argparse.Namespace) -> int:
     from cadre_analytics import synth
 
@@ -161,7 +178,12 @@ def _kept_output_note(args: argparse.Namespace) -> str:
     return ""
 
 
-COMMANDS = {"report": cmd_report, "validate": cmd_validate, "synth": cmd_synth}
+COMMANDS = {
+    "report": cmd_report,
+    "validate": cmd_validate,
+    "synth": cmd_synth,
+    "assumptions": cmd_assumptions,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
