@@ -143,7 +143,8 @@ def test_no_random_table_gives_a_hidden_count_back(ethnic_parts, extra):
     rows += [("ethnic_majority", "minority", minority_n, minority_d)]
     total = (kinh_n + minority_n, kinh_d + minority_d)
     women = min(extra[0], total[1])
-    women_n = min(extra[1], women, total[0])
+    # the men must hold the rest: at least total met minus the men's number of people
+    women_n = max(min(extra[1], women, total[0]), total[0] - (total[1] - women))
     rows += [("gender", "female", women_n, women)]
     rows += [("gender", "male", total[0] - women_n, total[1] - women)]
     rows = [r for r in rows if r[3] > 0]  # groups with nobody are absent, like the real table
