@@ -5,8 +5,12 @@ from __future__ import annotations
 import polars as pl
 
 from cadre_analytics.report import fmt
+from cadre_analytics.report.settings import settings
 from cadre_analytics.report.strings import t
 from cadre_analytics.report.tables import quota_label
+
+# Names listed in a sentence before "and N more".
+NAMES_LISTED = 3
 
 
 def summary_sentences(
@@ -51,49 +55,13 @@ def summary_sentences(
         )
     else:
         out.append(t("narrative.no_projection", lang))
-    gaps = summary.filter(pl.col("gap_persons").fill_null(0) > 0).sort(
-        ["gap_persons", "indicator"], descending=[True, False]
-    )
-    if gaps.height:
-        g = gaps.row(0, named=True)
-        out.append(
-            t(
-                "narrative.largest_gap",
-                lang,
-                quota=quota_label(g["indicator"], lang),
-                share=fmt.percent(g["share"], lang),
-                target=fmt.target(g[f"target_{nxt}"], g[f"comparator_{nxt}"], lang),
-                people=fmt.number(g["gap_persons"], lang),
-            )
-        )
-    else:
-        out.append(t("narrative.all_met", lang, target_year=nxt))
+    out.append(_largest_gap(summary, nxt, lang))
     if matrix is not None and matrix.height:
-        worst = matrix.sort("rank").row(0, named=True)
-        if worst["unmet"]:
-            total = matrix.filter(pl.col("unit") == worst["unit"]).height
-            out.append(
-                t(
-                    "narrative.weakest_commune",
-                    lang,
-                    commune=worst["unit_name"] or worst["unit"],
-                    count=fmt.number(worst["unmet"], lang),
-                    total=fmt.number(total, lang),
-                )
-            )
+        sentence = _weakest_communes(matrix, lang)
+        if sentence:
+            out.append(sentence)
     if change is not None and change.height and previous_year is not None:
-        big = change.filter(pl.col("delta").is_not_null())
-        if big.height:
-            b = big.sort(pl.col("delta").abs(), descending=True).row(0, named=True)
-            out.append(
-                t(
-                    "narrative.biggest_change",
-                    lang,
-                    previous=previous_year,
-                    quota=quota_label(b["indicator"], lang),
-                    change=fmt.points(b["delta"], lang),
-                )
-            )
+        out.append(_biggest_change(change, previous_year, lang))
     if len(out) < 5 and requirements is not None and requirements.height and nxt is not None:
         per_year = requirements.filter((pl.col("unit") == "ALL") & (pl.col("target_year") == nxt))[
             "extra_completions_per_year"
@@ -108,3 +76,90 @@ def summary_sentences(
                 )
             )
     return out[:5]
+
+
+def _listing(names: list[str], lang: str) -> str:
+    """«A», «B», «C» và 2 nơi khác — every tied name counted, the first few named."""
+    shown = ", ".join(f"«{n}»" for n in names[:NAMES_LISTED])
+    rest = len(names) - NAMES_LISTED
+    return t("narrative.and_more", lang, names=shown, rest=rest) if rest > 0 else shown
+
+
+def _largest_gap(summary: pl.DataFrame, nxt: int | None, lang: str) -> str:
+    gaps = summary.filter(pl.col("gap_persons").fill_null(0) > 0)
+    if not gaps.height:
+        return t("narrative.all_met", lang, target_year=nxt)
+    largest = gaps["gap_persons"].max()
+    tied = gaps.filter(pl.col("gap_persons") == largest).sort("indicator")
+    if tied.height > 1:
+        return t(
+            "narrative.largest_gap_tied",
+            lang,
+            count=fmt.number(tied.height, lang),
+            people=fmt.number(largest, lang),
+            quotas=_listing([quota_label(i, lang) for i in tied["indicator"]], lang),
+        )
+    g = tied.row(0, named=True)
+    return t(
+        "narrative.largest_gap",
+        lang,
+        quota=quota_label(g["indicator"], lang),
+        share=fmt.percent(g["share"], lang),
+        target=fmt.target(g[f"target_{nxt}"], g[f"comparator_{nxt}"], lang),
+        people=fmt.number(g["gap_persons"], lang),
+    )
+
+
+def _weakest_communes(matrix: pl.DataFrame, lang: str) -> str | None:
+    """The commune(s) with most quotas not met; all of them when several tie."""
+    per_unit = matrix.group_by("unit", maintain_order=True).agg(
+        pl.col("unit_name").first(), pl.col("unmet").first(), pl.len().alias("total")
+    )
+    most = per_unit["unmet"].max()
+    if not most:
+        return None
+    tied = per_unit.filter(pl.col("unmet") == most)
+    names = [row["unit_name"] or row["unit"] for row in tied.iter_rows(named=True)]
+    totals = sorted(set(tied["total"]))
+    total = (
+        fmt.number(totals[0], lang)
+        if len(totals) == 1
+        else "–".join(fmt.number(x, lang) for x in (totals[0], totals[-1]))
+    )
+    if len(names) == 1:
+        return t(
+            "narrative.weakest_commune",
+            lang,
+            commune=names[0],
+            count=fmt.number(most, lang),
+            total=total,
+        )
+    return t(
+        "narrative.weakest_communes_tied",
+        lang,
+        n=fmt.number(len(names), lang),
+        communes=_listing(names, lang),
+        count=fmt.number(most, lang),
+        total=total,
+    )
+
+
+def _biggest_change(change: pl.DataFrame, previous_year: int, lang: str) -> str:
+    """The largest change in share among quotas whose count moved by enough people to mean
+    something; one person in a group of nine is no headline."""
+    minimum = settings().min_change_people
+    big = change.filter(pl.col("delta").is_not_null() & (pl.col("people_delta").abs() >= minimum))
+    if not big.height:
+        return t("narrative.no_big_change", lang, previous=previous_year, people=minimum)
+    largest = big["delta"].abs().max()
+    tied = big.filter(pl.col("delta").abs() == largest).sort("indicator")
+    quotas = _listing([quota_label(i, lang) for i in tied["indicator"]], lang)
+    first = tied.row(0, named=True)
+    return t(
+        "narrative.biggest_change",
+        lang,
+        previous=previous_year,
+        quota=quotas,
+        change=fmt.points(first["delta"], lang),
+        people=fmt.number(first["people_delta"], lang, sign=True),
+    )

@@ -17,6 +17,7 @@ class ReportSettings:
     max_units_shown: int  # communes in the heat-map; the rest are counted in a sentence
     min_cell: int  # breakdown cells of 1..min_cell-1 people are hidden
     heat_low: float  # below this fraction of its target a cell is painted "far off"
+    min_change_people: int  # a change since last year is headlined only if this many moved
 
 
 def _bad(file: Path, key: str, vi: str, en: str) -> ParamsError:
@@ -34,7 +35,7 @@ def load_report_settings(path: Path | str = REPORT_PARAMS) -> ReportSettings:
     path = Path(path)
     doc = check_keys(
         load_yaml(path),
-        required={"max_units_shown", "min_cell", "heat_low"},
+        required={"max_units_shown", "min_cell", "heat_low", "min_change_people"},
         file=path,
         where="report",
     )
@@ -49,7 +50,17 @@ def load_report_settings(path: Path | str = REPORT_PARAMS) -> ReportSettings:
         raise _bad(
             path, "heat_low", f"{low} (phải trong khoảng (0, 1]).", f"{low} (must be in (0, 1])."
         )
-    return ReportSettings(max_units_shown=n, min_cell=min_cell, heat_low=low)
+    moved = expect_type(doc["min_change_people"], int, file=path, where="min_change_people")
+    if not 1 <= moved <= 100_000:
+        raise _bad(
+            path,
+            "min_change_people",
+            f"{moved} (phải từ 1 đến 100000).",
+            f"{moved} (must be 1 to 100000).",
+        )
+    return ReportSettings(
+        max_units_shown=n, min_cell=min_cell, heat_low=low, min_change_people=moved
+    )
 
 
 @cache

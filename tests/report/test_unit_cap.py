@@ -24,7 +24,7 @@ from cadre_analytics.report.settings import ReportSettings, load_report_settings
 
 QUOTAS = ("c_university", "c_pt_advanced", "c_it_use")
 CAP = 40
-SETTINGS = ReportSettings(max_units_shown=CAP, min_cell=5, heat_low=0.8)
+SETTINGS = ReportSettings(max_units_shown=CAP, min_cell=5, heat_low=0.8, min_change_people=5)
 MORE_EN = "more of the"  # a fixed fragment of communes.more_not_shown (en)
 
 
@@ -126,7 +126,9 @@ def test_fewer_communes_than_the_cap_are_all_shown_without_a_sentence(capped):
 
 def test_exactly_the_cap_shows_no_sentence(monkeypatch):
     monkeypatch.setattr(
-        sections, "settings", lambda: ReportSettings(max_units_shown=12, min_cell=5, heat_low=0.8)
+        sections,
+        "settings",
+        lambda: ReportSettings(max_units_shown=12, min_cell=5, heat_low=0.8, min_change_people=5),
     )
     ind = _indicators(_communes(5, 4, 3))
     html = sections.section_communes(ReportInputs(year=2025, indicators=ind), "en")
@@ -135,7 +137,9 @@ def test_exactly_the_cap_shows_no_sentence(monkeypatch):
 
 def test_one_over_the_cap_says_one_more(monkeypatch):
     monkeypatch.setattr(
-        sections, "settings", lambda: ReportSettings(max_units_shown=11, min_cell=5, heat_low=0.8)
+        sections,
+        "settings",
+        lambda: ReportSettings(max_units_shown=11, min_cell=5, heat_low=0.8, min_change_people=5),
     )
     ind = _indicators(_communes(5, 4, 3))
     html = sections.section_communes(ReportInputs(year=2025, indicators=ind), "en")
@@ -150,14 +154,18 @@ def test_shipped_report_params_load():
     assert settings.settings() == s
 
 
+OK = "max_units_shown: 40\nmin_cell: 5\nheat_low: 0.8\nmin_change_people: 5\n"
+
+
 @pytest.mark.parametrize(
     ("text", "fragment"),
     [
-        ("max_units_shown: 40\nmin_cell: 5\n", "heat_low"),  # missing key
-        ("max_units_shown: 40\nmin_cell: 5\nheat_low: 0.8\nmax_unit: 3\n", "max_unit"),  # typo
-        ("max_units_shown: 0\nmin_cell: 5\nheat_low: 0.8\n", "max_units_shown"),
-        ("max_units_shown: forty\nmin_cell: 5\nheat_low: 0.8\n", "max_units_shown"),
-        ("max_units_shown: 40\nmin_cell: 5\nheat_low: 80\n", "heat_low"),
+        ("max_units_shown: 40\nmin_cell: 5\nmin_change_people: 5\n", "heat_low"),  # missing
+        (f"{OK}max_unit: 3\n", "max_unit"),  # typo
+        (OK.replace("max_units_shown: 40", "max_units_shown: 0"), "max_units_shown"),
+        (OK.replace("max_units_shown: 40", "max_units_shown: forty"), "max_units_shown"),
+        (OK.replace("heat_low: 0.8", "heat_low: 80"), "heat_low"),
+        (OK.replace("min_change_people: 5", "min_change_people: 0"), "min_change_people"),
     ],
 )
 def test_bad_report_params_are_clear_errors(tmp_path, text, fragment):
