@@ -21,6 +21,7 @@ from cadre_analytics.report.sections import (
     title_block,
 )
 from cadre_analytics.report.strings import t
+from cadre_analytics.report.workbook import write_workbooks
 
 __all__ = [
     "ReportInputs",
@@ -40,4 +41,5 @@ __all__ = [
     "sections_by_name",
     "t",
     "title_block",
+    "write_workbooks",
 ]
