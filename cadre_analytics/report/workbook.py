@@ -123,6 +123,20 @@ def _outlook(projection: pl.DataFrame | None, target_year: int | None) -> dict:
 # --- sheets ---------------------------------------------------------------------------------
 
 
+def _target_columns(years: list[int], lang: str) -> list[Column]:
+    """Target, status and people short per target year, then the last year's outlook."""
+    columns = []
+    for ty in years:
+        columns += [
+            Column(col("target", lang, target_year=ty)),
+            Column(col("status", lang, target_year=ty)),
+            Column(col("gap", lang, target_year=ty), "int"),
+        ]
+    if years:
+        columns.append(Column(col("outlook", lang, target_year=years[-1]), "percent"))
+    return columns
+
+
 def summary_sheet(frames: Frames, lang: str) -> Sheet | None:
     """One row per quota for the whole district, as the report's summary table."""
     ind, proj = frames.get("indicators"), frames.get("projection")
@@ -141,14 +155,7 @@ def summary_sheet(frames: Frames, lang: str) -> Sheet | None:
         Column(col("numerator", lang), "int"),
         Column(col("denominator", lang), "int"),
     ]
-    for ty in years:
-        columns += [
-            Column(col("target", lang, target_year=ty)),
-            Column(col("status", lang, target_year=ty)),
-            Column(col("gap", lang, target_year=ty), "int"),
-        ]
-    if last is not None:
-        columns.append(Column(col("outlook", lang, target_year=last), "percent"))
+    columns += _target_columns(years, lang)
     rows = []
     for r in summary.iter_rows(named=True):
         scope = t("summary.scope_all", lang)
@@ -221,14 +228,7 @@ def units_sheet(frames: Frames, lang: str) -> Sheet | None:
         Column(col("numerator", lang), "int"),
         Column(col("denominator", lang), "int"),
     ]
-    for ty in years:
-        columns += [
-            Column(col("target", lang, target_year=ty)),
-            Column(col("status", lang, target_year=ty)),
-            Column(col("gap", lang, target_year=ty), "int"),
-        ]
-    if last is not None:
-        columns.append(Column(col("outlook", lang, target_year=last), "percent"))
+    columns += _target_columns(years, lang)
     rows = []
     for quota, unit in keys:
         recs = by_ty[(quota, unit)]
