@@ -22,8 +22,8 @@ from cadre_analytics import outputs
 from cadre_analytics.params import DEFAULT_CONTRACTS_DIR, load_yaml
 from cadre_analytics.report import tables
 from cadre_analytics.report.strings import t
-from cadre_analytics.report.workbook import col, unit_names
-from cadre_analytics.report.xlsx import Column, Sheet, save_workbook
+from cadre_analytics.report.workbook import col, truncated_note, unit_names
+from cadre_analytics.report.xlsx import Column, Sheet, cap_rows, save_workbook
 from cadre_analytics.schema import SOURCE_FILE, SOURCE_ROW
 
 RESTRICTED_NAME = "danh_sach.xlsx"
@@ -218,21 +218,25 @@ def warnings_sheet(out_dir: Path, lang: str) -> Sheet | None:
 
 
 def restricted_sheets(out_dir: Path, lang: str, year: int | None) -> list[Sheet]:
-    sheets = [
-        s
-        for s in (
-            eligible_sheet(out_dir, lang),
-            quarantine_sheet(out_dir, lang),
-            warnings_sheet(out_dir, lang),
-        )
-        if s is not None
-    ]
     lines = [
         t("workbook.notes.restricted_title", lang, year=year or ""),
         t("workbook.notes.restricted_personal", lang),
         t("workbook.notes.no_retirement", lang),
         t("workbook.notes.no_quarantine_id", lang),
     ]
+    sheets = []
+    for build, file in (
+        (eligible_sheet, "restricted/eligible.csv"),
+        (quarantine_sheet, "quarantine.csv"),
+        (warnings_sheet, "warnings.csv"),
+    ):
+        sheet = build(out_dir, lang)
+        if sheet is None:
+            continue
+        sheet, cut = cap_rows(sheet)
+        if cut:
+            lines.append(truncated_note(sheet, file, lang))
+        sheets.append(sheet)
     notes = Sheet(t("workbook.sheet.notes", lang), [Column("")], [[line] for line in lines], False)
     return [*sheets, notes]
 

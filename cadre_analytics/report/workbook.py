@@ -24,7 +24,7 @@ from cadre_analytics.report.sections import change_frame
 from cadre_analytics.report.settings import settings
 from cadre_analytics.report.strings import check_lang, t, t_or
 from cadre_analytics.report.tables import ALL, BASELINE, quota_label
-from cadre_analytics.report.xlsx import Column, Sheet, save_workbook
+from cadre_analytics.report.xlsx import Column, Sheet, cap_rows, save_workbook
 
 PUBLIC_NAME = "bang_so_lieu.xlsx"
 # Aggregated frames the workbook reads, with the dtypes the report expects of them.
@@ -462,6 +462,11 @@ def rules_sheet(frames: Frames, lang: str) -> Sheet | None:
     return Sheet(t("workbook.sheet.rules", lang), columns, rows)
 
 
+def truncated_note(sheet: Sheet, file: str, lang: str) -> str:
+    shown = fmt.number(len(sheet.rows), lang)
+    return t("workbook.notes.truncated", lang, sheet=sheet.name, shown=shown, file=file)
+
+
 SHEETS = (
     ("summary", summary_sheet, "indicators.csv"),
     ("units", units_sheet, "indicators.csv"),
@@ -479,6 +484,10 @@ def public_sheets(frames: Frames, lang: str) -> list[Sheet]:
     sheets, missing = [], []
     for key, build, file in SHEETS:
         sheet = build(frames, lang)
+        if sheet is not None:
+            sheet, cut = cap_rows(sheet)
+            if cut:
+                missing.append(truncated_note(sheet, file, lang))
         if sheet is None:
             missing.append(
                 t("workbook.notes.missing", lang, sheet=t(f"workbook.sheet.{key}", lang), file=file)

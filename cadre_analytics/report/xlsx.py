@@ -34,6 +34,8 @@ FORMATS = {
 COUNT_WHOLE, COUNT_FRACTION = "#,##0", "#,##0.0"
 # Characters that make a spreadsheet read a typed cell as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@")
+# Excel's last row; a longer list would make a file Excel refuses to open.
+EXCEL_ROWS = 1_048_576
 MAX_WIDTH = 60
 HEADER_WIDTH = 28  # headers longer than this wrap instead of widening the column
 
@@ -50,6 +52,15 @@ class Sheet:
     columns: Sequence[Column]
     rows: list[list[object]] = field(default_factory=list)
     table: bool = True  # False: a notes sheet of plain lines (no header, no filter)
+
+
+def cap_rows(sheet: Sheet, limit: int = EXCEL_ROWS - 1) -> tuple[Sheet, int]:
+    """The sheet with at most ``limit`` data rows (below the header), and how many were cut;
+    the caller says so in the notes and points at the CSV that holds them all."""
+    if len(sheet.rows) <= limit:
+        return sheet, 0
+    kept = Sheet(sheet.name, sheet.columns, sheet.rows[:limit], sheet.table)
+    return kept, len(sheet.rows) - limit
 
 
 def _is_missing(value: object) -> bool:

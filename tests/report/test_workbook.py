@@ -402,3 +402,16 @@ def test_quarantine_and_warnings_csv_open_in_excel(tmp_path):
     for name in ("quarantine.csv", "warnings.csv"):
         assert (out / name).read_bytes().startswith(b"\xef\xbb\xbf"), name  # UTF-8 BOM
     assert not (out / "indicators.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_a_list_longer_than_excel_allows_is_cut_and_said(tmp_path, monkeypatch):
+    from cadre_analytics.report import workbook, xlsx
+
+    # Excel's limit made 1 row: the units sheet (2 communes) keeps X01 and the notes say so
+    monkeypatch.setattr(workbook, "cap_rows", lambda sheet: xlsx.cap_rows(sheet, limit=1))
+    out = build_out(tmp_path / "out")
+    wb = load_workbook(write_workbooks(out, "vi")[0])
+    assert [r[1] for r in _rows(wb["Theo đơn vị"])[1:]] == ["X01"]
+    notes = [r[0] for r in _rows(wb["Ghi chú"])]
+    assert "Trang «Theo đơn vị» chỉ có 1 dòng đầu" in " ".join(notes)
+    assert any("indicators.csv" in line and "Excel" in line for line in notes)
