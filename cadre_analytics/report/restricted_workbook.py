@@ -5,7 +5,7 @@ projection's ``eligible`` frame, with unit and course named), the quarantined ro
 fix, and the rows kept with a warning together with the person they belong to (records are
 fixed in the HR software, by person, not in the export file).
 
-Two lists the brief asked for are absent because no earlier stage writes the frame, and this
+Two lists the Board would want are absent because no earlier stage writes the frame, and this
 layer does not recompute: retirements by year and unit (only eligible people carry a
 retirement date), and the staff ID of a quarantined row (a quarantined row is in no accepted
 frame). The notes sheet says so.
