@@ -47,7 +47,7 @@ def write_table(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     csv_path = out / f"{name}.csv"
-    _csv_ready(frame).write_csv(csv_path)
+    _csv_ready(frame).write_csv(csv_path, include_bom=name in ("quarantine", "warnings"))
     if parquet:
         frame.write_parquet(out / f"{name}.parquet")
     return csv_path

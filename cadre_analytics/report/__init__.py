@@ -4,6 +4,8 @@
 Only aggregated frames come in; names, birth dates and IDs never do (asserted in code).
 """
 
+from pathlib import Path
+
 from cadre_analytics.report.inputs import ReportInputs, load_report_inputs
 from cadre_analytics.report.render import assert_offline, render_html
 from cadre_analytics.report.sections import (
@@ -21,6 +23,15 @@ from cadre_analytics.report.sections import (
     title_block,
 )
 from cadre_analytics.report.strings import t
+
+
+def write_workbooks(out_dir: Path, lang: str) -> tuple[Path, Path]:
+    """``report.workbook.write_workbooks``, imported on first use: openpyxl takes about half a
+    second to import, which a report that writes no workbook should not pay."""
+    from cadre_analytics.report.workbook import write_workbooks as write
+
+    return write(out_dir, lang)
+
 
 __all__ = [
     "ReportInputs",
@@ -40,4 +51,5 @@ __all__ = [
     "sections_by_name",
     "t",
     "title_block",
+    "write_workbooks",
 ]
