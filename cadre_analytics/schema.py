@@ -3,38 +3,32 @@
 This is the contract between modules: ingest produces frames with exactly these columns and
 dtypes (plus the provenance columns), and every later stage may rely on them. The Vietnamese
 headers, their synonyms and the synonyms of each vocabulary value live in ``data_contracts/``
-as data; this module only names the canonical codes.
+as data; this module holds the dtypes only. The canonical codes (``EDUCATION``, ``STAFF_TYPE``,
+...) are those of ``data_contracts/vocabularies.yaml``, read by :mod:`cadre_analytics.vocab`;
+they are re-exported here for the modules that name them beside the dtypes.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
+from cadre_analytics.vocab import (  # noqa: F401  (re-exported)
+    EDUCATION,
+    FOREIGN_LANGUAGE,
+    GENDER,
+    LEADERSHIP,
+    POLITICAL_THEORY,
+    STAFF_TYPE,
+    STATE_MANAGEMENT,
+    TRAINING_TOPIC,
+    UNIT_LEVEL,
+)
+
 # Provenance columns added by ingest to every table: which file and which row (1-based,
 # as the user sees it in Excel, header row included) each record came from.
 SOURCE_FILE = "_source_file"
 SOURCE_ROW = "_source_row"
 PROVENANCE = {SOURCE_FILE: pl.Utf8, SOURCE_ROW: pl.Int64}
-
-# Canonical vocabulary codes (synonyms -> code mapping lives in data_contracts/vocabularies.yaml).
-GENDER = ("male", "female")
-STAFF_TYPE = ("cadre", "civil_servant", "public_employee", "contract")
-LEADERSHIP = ("none", "district", "division")
-EDUCATION = (
-    "below_intermediate",
-    "intermediate",
-    "college",
-    "university",
-    "master",
-    "doctor",
-    "specialist_1",
-    "specialist_2",
-)
-POLITICAL_THEORY = ("none", "elementary", "intermediate", "advanced")
-STATE_MANAGEMENT = ("none", "specialist", "principal", "senior")
-FOREIGN_LANGUAGE = ("none", "A1", "A2", "B1", "B2", "C1", "C2")
-TRAINING_TOPIC = ("law", "state_management", "ethics")
-UNIT_LEVEL = ("district", "commune")
 
 STAFF_COLUMNS: dict[str, pl.DataType] = {
     "snapshot_year": pl.Int32,

@@ -1,0 +1,619 @@
+"""``params/quotas.yaml`` -> :class:`QuotaRules`: the quotas of the action programme, their
+populations, "counts when" conditions, targets and the counting rules.
+
+Targets are written in percent (``value: 70`` is 70 %), as the programme writes them. A value
+between 0 and 1 is refused rather than guessed: 0.7 could mean 70 % or 0.7 %, and reading it
+either way silently changes whether a quota is met. Levels (``at_least: university``) are the
+codes of ``data_contracts/vocabularies.yaml``, and each scale's order must agree with the ranks
+given there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import replace as _replace
+from fractions import Fraction
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    Field,
+    PlainValidator,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    field_validator,
+)
+
+from cadre_analytics import vocab
+from cadre_analytics.params.paths import DEFAULT_PARAMS_DIR
+from cadre_analytics.params.yaml_io import (
+    MODEL_CONFIG,
+    check_keys,
+    fail,
+    load_yaml,
+    params_error,
+    shown,
+    validate,
+)
+from cadre_analytics.schema import STAFF_COLUMNS
+
+QUOTA_COMPARATORS = (">=", ">", "<=", "==")
+QUOTA_KINDS = ("share", "headcount_ratio")
+# Values written in quotas.yaml for "the programme sets no target for that year".
+QUOTA_NO_TARGET = ("—", "–", "-")
+QUOTA_ANNUAL_UPDATE_RULES = ("all_topics", "any_topic")
+# Columns a condition may test besides the canonical staff columns.
+QUOTA_DERIVED_FIELDS = ("updated_in_year",)
+_CONDITION_OPS = ("all", "any", "not", "at_least", "is", "in")
+_QUOTA_RULE_NAMES = (
+    "medical_specialist_counts_as_postgraduate",
+    "political_theory_cumulative",
+    "international_language_level",
+    "annual_update_rule",
+    "annual_update_topics",
+)
+_BOOLEAN_RULES = ("political_theory_cumulative", "medical_specialist_counts_as_postgraduate")
+MAX_INDICATORS = 200
+MAX_CONDITION_DEPTH = 8
+
+
+@dataclass(frozen=True)
+class QuotaCondition:
+    """One node of a declarative "counts when" condition from quotas.yaml.
+
+    ``op`` is ``all`` / ``any`` / ``not`` (with ``children``) or ``at_least`` / ``is`` / ``in``
+    on ``field``. ``value`` is the literal (a tuple for ``in``) unless ``value_param`` names a
+    rule whose current value is used, so flipping a rule needs no re-parse. ``cumulative_if``
+    names a boolean rule: when it is false, ``at_least`` means exactly that level.
+    """
+
+    op: str
+    field: str | None = None
+    value: Any = None
+    value_param: str | None = None
+    cumulative_if: str | None = None
+    children: tuple[QuotaCondition, ...] = ()
+
+
+@dataclass(frozen=True)
+class QuotaTarget:
+    """One target of one indicator for one target year; ``value``/``upper`` in exact percent."""
+
+    target_year: int
+    comparator: str
+    value: Fraction
+    upper: Fraction | None
+    base_year: int | None
+    carried_from: int | None
+    source_vi: str
+    source_lines: str
+
+    @property
+    def share(self) -> float:
+        """The target on the scale of ``share`` (0..1)."""
+        return float(self.value / 100)
+
+    @property
+    def share_upper(self) -> float | None:
+        return None if self.upper is None else float(self.upper / 100)
+
+
+@dataclass(frozen=True)
+class QuotaPopulation:
+    id: str
+    unit_level: str
+    staff_types: tuple[str, ...]
+    label_vi: str
+    label_en: str
+
+
+@dataclass(frozen=True)
+class QuotaIndicator:
+    id: str
+    population: str
+    level: str  # the population's unit level: district | commune
+    kind: str  # QUOTA_KINDS
+    within: QuotaCondition | None
+    counts_when: QuotaCondition | None  # None for headcount_ratio
+    label_vi: str
+    label_en: str
+    targets: dict[int, QuotaTarget | None]  # every target year; None = no target that year
+
+
+@dataclass(frozen=True)
+class QuotaScale:
+    order: tuple[str, ...]
+    equivalents_rule: str | None = None
+    if_true: dict[str, str] | None = None
+    if_false: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class QuotaRules:
+    """Everything the indicators stage needs from params/quotas.yaml, checked."""
+
+    source_file: str
+    source: dict[str, str]
+    target_years: tuple[int, ...]
+    medical_specialist_counts_as_postgraduate: bool
+    political_theory_cumulative: bool
+    international_language_level: str
+    annual_update_rule: str
+    annual_update_topics: tuple[str, ...]
+    scales: dict[str, QuotaScale]
+    populations: dict[str, QuotaPopulation]
+    indicators: tuple[QuotaIndicator, ...]
+    majority_ethnicity: str
+    largest_ethnic_groups: int
+    age_band_starts: tuple[int, ...]
+
+    def indicator(self, indicator_id: str) -> QuotaIndicator:
+        for ind in self.indicators:
+            if ind.id == indicator_id:
+                return ind
+        raise KeyError(indicator_id)
+
+    def rule(self, name: str) -> Any:
+        """The current value of a rule named in quotas.yaml ``rules``."""
+        if name not in _QUOTA_RULE_NAMES:
+            raise KeyError(name)
+        return getattr(self, name)
+
+    def with_rules(self, **changes: Any) -> QuotaRules:
+        """A copy with some rules changed (e.g. ``political_theory_cumulative=False``)."""
+        unknown = sorted(set(changes) - set(_QUOTA_RULE_NAMES))
+        if unknown:
+            raise KeyError(unknown[0])
+        new = _replace(self, **changes)
+        _check_quota_rule_values(new, self.source_file)
+        return new
+
+    def used_rules(self) -> dict[str, Any]:
+        """The counting choices in force, for the report's method section."""
+        return {name: self.rule(name) for name in _QUOTA_RULE_NAMES}
+
+
+# --- the file's shape ---------------------------------------------------------------------
+
+
+def _percent(value: Any) -> Fraction:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise fail(
+            f"= {shown(value)} phải là một số phần trăm.", f"= {shown(value)} must be a percent."
+        )
+    # str() keeps what the user typed (12.5 -> 25/2), so comparisons stay exact.
+    exact = Fraction(str(value))
+    if exact < 0 or exact > 1000:
+        raise fail("phải nằm trong khoảng 0–100 (%).", "must lie between 0 and 100 (%).")
+    if 0 < exact <= 1:
+        raise fail(
+            f"= {value}: chỉ tiêu viết bằng phần trăm, ví dụ 70 cho 70 %.",
+            f"= {value}: targets are written in percent: write 70 for 70 %.",
+        )
+    return exact
+
+
+Percent = Annotated[Any, PlainValidator(_percent)]
+Text = Annotated[StrictStr, Field(min_length=1, max_length=2000, pattern=r"\S")]
+Year = Annotated[StrictInt, Field(ge=2000, le=2100)]
+
+
+class _Source(BaseModel):
+    model_config = MODEL_CONFIG
+    file: Text
+    section: Text
+    title_vi: Text | None = None
+    title_en: Text | None = None
+
+
+class _Rules(BaseModel):
+    model_config = MODEL_CONFIG
+    medical_specialist_counts_as_postgraduate: StrictBool
+    political_theory_cumulative: StrictBool
+    international_language_level: StrictStr
+    annual_update_rule: Literal[QUOTA_ANNUAL_UPDATE_RULES]  # type: ignore[valid-type]
+    annual_update_topics: Annotated[list[StrictStr], Field(min_length=1, max_length=20)]
+
+
+class _Equivalents(BaseModel):
+    model_config = MODEL_CONFIG
+    rule: Literal["medical_specialist_counts_as_postgraduate"]
+    if_true: dict[StrictStr, StrictStr]
+    if_false: dict[StrictStr, StrictStr]
+
+
+class _Scale(BaseModel):
+    model_config = MODEL_CONFIG
+    order: Annotated[list[StrictStr], Field(min_length=2, max_length=50)]
+    equivalents: _Equivalents | None = None
+
+
+class _Breakdowns(BaseModel):
+    model_config = MODEL_CONFIG
+    majority_ethnicity: Text
+    largest_ethnic_groups: Annotated[StrictInt, Field(ge=0, le=20)]
+    age_band_starts: Annotated[
+        list[Annotated[StrictInt, Field(ge=15, le=80)]], Field(min_length=1, max_length=10)
+    ]
+
+    @field_validator("age_band_starts")
+    @classmethod
+    def _increasing(cls, starts: list[int]) -> list[int]:
+        if starts != sorted(set(starts)):
+            raise fail(
+                "phải là danh sách tuổi tăng dần, ví dụ [30, 40, 50].",
+                "must be an increasing list of ages, e.g. [30, 40, 50].",
+            )
+        return starts
+
+
+class _Population(BaseModel):
+    model_config = MODEL_CONFIG
+    unit_level: Literal[vocab.UNIT_LEVEL]  # type: ignore[valid-type]
+    staff_types: Annotated[list[StrictStr], Field(min_length=1, max_length=10)]
+    label_vi: Text
+    label_en: Text
+
+
+class _Target(BaseModel):
+    model_config = MODEL_CONFIG
+    comparator: Literal[QUOTA_COMPARATORS]  # type: ignore[valid-type]
+    value: Percent
+    upper: Percent | None = None
+    base_year: Year | None = None
+    carried_from: Year | None = None
+    source_vi: Text
+    source_lines: StrictStr | StrictInt
+
+
+class _Indicator(BaseModel):
+    model_config = MODEL_CONFIG
+    id: Annotated[StrictStr, Field(min_length=1, max_length=100, pattern=r"^\S+$")]
+    population: StrictStr
+    kind: Literal[QUOTA_KINDS] = "share"  # type: ignore[valid-type]
+    within: dict | None = None
+    counts_when: dict | None = None
+    label_vi: Text
+    label_en: Text
+    targets: dict[int, _Target | None]
+
+    @field_validator("targets", mode="before")
+    @classmethod
+    def _no_target_marks(cls, raw: Any) -> Any:
+        # "—" means the programme sets no target that year; a year typed "2025" is 2025.
+        if not isinstance(raw, dict):
+            return raw
+        return {
+            (int(k) if isinstance(k, str) and k.isdigit() else k): (
+                None if isinstance(v, str) and v.strip() in QUOTA_NO_TARGET else v
+            )
+            for k, v in raw.items()
+        }
+
+
+class _QuotasFile(BaseModel):
+    model_config = MODEL_CONFIG
+    source: _Source
+    target_years: Annotated[list[Year], Field(min_length=1, max_length=10)]
+    rules: _Rules
+    scales: dict[StrictStr, _Scale]
+    breakdowns: _Breakdowns
+    populations: Annotated[dict[StrictStr, _Population], Field(min_length=1, max_length=50)]
+    indicators: Annotated[list[_Indicator], Field(min_length=1, max_length=MAX_INDICATORS)]
+
+
+def _parse_quota_condition(
+    raw: Any, file: Path | str, where: str, scales: dict[str, QuotaScale], depth: int = 0
+) -> QuotaCondition:
+    if not isinstance(raw, dict):
+        raise params_error(
+            file,
+            where,
+            "điều kiện phải là một bảng khóa: giá trị.",
+            "a condition must be a mapping.",
+        )
+    if depth > MAX_CONDITION_DEPTH:
+        raise params_error(
+            file,
+            where,
+            f"điều kiện lồng nhau quá {MAX_CONDITION_DEPTH} tầng.",
+            f"conditions nest deeper than {MAX_CONDITION_DEPTH} levels.",
+        )
+    for op in ("all", "any", "not"):
+        if op not in raw:
+            continue
+        check_keys(raw, required={op}, file=file, where=where)
+        items = [raw[op]] if op == "not" else raw[op]
+        if not isinstance(items, list) or not 0 < len(items) <= 50:
+            raise params_error(
+                file, f"{where}.{op}", "phải là danh sách điều kiện.", "must be a list."
+            )
+        children = tuple(
+            _parse_quota_condition(
+                item, file, f"{where}.{op}" + ("" if op == "not" else f"[{i}]"), scales, depth + 1
+            )
+            for i, item in enumerate(items)
+        )
+        return QuotaCondition(op=op, children=children)
+    return _parse_leaf(raw, file, where, scales)
+
+
+def _parse_leaf(
+    raw: dict, file: Path | str, where: str, scales: dict[str, QuotaScale]
+) -> QuotaCondition:
+    """``{field: F, at_least | is | in: V}``; V may be ``{param: RULE}``."""
+    ops = [op for op in ("at_least", "is", "in") if op in raw]
+    if len(ops) != 1:
+        raise params_error(
+            file,
+            where,
+            "cần đúng một trong all, any, not, at_least, is, in.",
+            "needs exactly one of all, any, not, at_least, is, in.",
+        )
+    op = ops[0]
+    optional = {"cumulative_if"} if op == "at_least" else set()
+    check_keys(raw, required={"field", op}, optional=optional, file=file, where=where)
+    fld = raw["field"]
+    if fld not in STAFF_COLUMNS and fld not in QUOTA_DERIVED_FIELDS:
+        raise params_error(
+            file,
+            f"{where}.field",
+            f"cột {shown(fld)} không có trong danh sách cán bộ.",
+            f"column {shown(fld)} is not a staff column.",
+        )
+    value: Any = raw[op]
+    value_param = None
+    if isinstance(value, dict):
+        check_keys(value, required={"param"}, file=file, where=f"{where}.{op}")
+        value_param = value["param"]
+        if value_param not in _QUOTA_RULE_NAMES:
+            raise params_error(
+                file,
+                f"{where}.{op}.param",
+                f"không có quy tắc {shown(value_param)} trong 'rules'.",
+                f"there is no rule {shown(value_param)} in 'rules'.",
+            )
+        value = None
+    elif op == "in":
+        if not isinstance(value, list) or not 0 < len(value) <= 100:
+            raise params_error(file, f"{where}.in", "phải là danh sách giá trị.", "must be a list.")
+        value = tuple(value)
+    if op == "at_least":
+        _check_at_least(fld, value, value_param, file, where, scales)
+    cumulative_if = raw.get("cumulative_if")
+    if cumulative_if is not None and cumulative_if not in _BOOLEAN_RULES:
+        raise params_error(
+            file,
+            f"{where}.cumulative_if",
+            f"phải là tên một quy tắc đúng/sai trong 'rules', không phải {shown(cumulative_if)}.",
+            f"must name a true/false rule in 'rules', not {shown(cumulative_if)}.",
+        )
+    return QuotaCondition(
+        op=op, field=fld, value=value, value_param=value_param, cumulative_if=cumulative_if
+    )
+
+
+def _check_at_least(
+    fld: str, value: Any, value_param: str | None, file, where: str, scales: dict[str, QuotaScale]
+) -> None:
+    if fld not in scales:
+        raise params_error(
+            file,
+            f"{where}.field",
+            f"cột {fld!r} không có thang bậc trong 'scales'.",
+            f"column {fld!r} has no ordered scale in 'scales'.",
+        )
+    order = scales[fld].order
+    if value_param is None and value not in order:
+        raise params_error(
+            file,
+            f"{where}.at_least",
+            f"bậc {shown(value)} không có trong thang {fld} ({', '.join(order)}).",
+            f"level {shown(value)} is not on the {fld} scale ({', '.join(order)}).",
+        )
+
+
+# --- checks across keys, and the objects indicators use -----------------------------------
+
+
+def _check_quota_rule_values(rules: QuotaRules, file: Path | str) -> None:
+    for name in _BOOLEAN_RULES:
+        if not isinstance(getattr(rules, name), bool):
+            raise params_error(
+                file, f"rules.{name}", "phải là true hoặc false.", "must be true or false."
+            )
+    checks = (
+        ("annual_update_rule", (rules.annual_update_rule,), QUOTA_ANNUAL_UPDATE_RULES),
+        (
+            "international_language_level",
+            (rules.international_language_level,),
+            vocab.FOREIGN_LANGUAGE,
+        ),
+        ("annual_update_topics", rules.annual_update_topics, vocab.TRAINING_TOPIC),
+    )
+    for name, values, allowed in checks:
+        for value in values:
+            if value not in allowed:
+                raise params_error(
+                    file,
+                    f"rules.{name}",
+                    f"giá trị {shown(value)} không hợp lệ (được phép: {', '.join(allowed)}).",
+                    f"value {shown(value)} is not valid (allowed: {', '.join(allowed)}).",
+                )
+
+
+def _scale(name: str, raw: _Scale, file: Path) -> QuotaScale:
+    """A scale's levels are vocabulary codes, lowest first, in the vocabulary's rank order."""
+    where = f"scales.{name}"
+    if name not in vocab.ORDINAL_ATTRIBUTES:
+        raise params_error(
+            file,
+            where,
+            f"không có thang bậc {name!r} (được phép: {', '.join(vocab.ORDINAL_ATTRIBUTES)}).",
+            f"there is no ordered scale {name!r} (allowed: {', '.join(vocab.ORDINAL_ATTRIBUTES)}).",
+        )
+    ranks = vocab.ranks(name)
+    unknown = [level for level in raw.order if level not in ranks]
+    ordered = [ranks.get(level, -1) for level in raw.order]
+    if unknown or ordered != sorted(set(ordered)):
+        raise params_error(
+            file,
+            f"{where}.order",
+            "phải là các mã trong data_contracts/vocabularies.yaml, thấp trước, đúng thứ bậc ở đó "
+            f"({', '.join(vocab.codes(name))}).",
+            "must be codes of data_contracts/vocabularies.yaml, lowest first, in its rank order "
+            f"({', '.join(vocab.codes(name))}).",
+        )
+    eq = raw.equivalents
+    if eq is None:
+        return QuotaScale(order=tuple(raw.order))
+    for branch, mapping in (("if_true", eq.if_true), ("if_false", eq.if_false)):
+        for code, level in mapping.items():
+            if code not in ranks or level not in raw.order:
+                raise params_error(
+                    file,
+                    f"{where}.equivalents.{branch}.{code}",
+                    f"mã {code!r} hoặc bậc {level!r} không có trong thang.",
+                    f"code {code!r} or level {level!r} is not on the scale.",
+                )
+    return QuotaScale(tuple(raw.order), eq.rule, dict(eq.if_true), dict(eq.if_false))
+
+
+def _population(pid: str, raw: _Population, file: Path) -> QuotaPopulation:
+    for t in raw.staff_types:
+        if t not in vocab.STAFF_TYPE or t == "contract":
+            raise params_error(
+                file,
+                f"populations.{pid}.staff_types",
+                f"loại {shown(t)} không được tính (hợp đồng không bao giờ được tính).",
+                f"type {shown(t)} cannot be counted (contract staff are never counted).",
+            )
+    return QuotaPopulation(pid, raw.unit_level, tuple(raw.staff_types), raw.label_vi, raw.label_en)
+
+
+def _target(
+    raw: _Target | None, file: Path, where: str, year: int, kind: str
+) -> QuotaTarget | None:
+    if raw is None:
+        return None
+    if kind == "share" and raw.value > 100:
+        raise params_error(file, f"{where}.value", "phải ≤ 100 (%).", "must be <= 100 (%).")
+    if raw.upper is not None and not raw.value <= raw.upper <= 100:
+        raise params_error(
+            file,
+            f"{where}.upper",
+            "cận trên phải nằm giữa 'value' và 100.",
+            "the upper bound must lie between 'value' and 100.",
+        )
+    if kind == "headcount_ratio" and raw.base_year is None:
+        raise params_error(
+            file,
+            f"{where}.base_year",
+            "chỉ tiêu biên chế cần năm gốc 'base_year'.",
+            "a headcount quota needs 'base_year'.",
+        )
+    if kind != "headcount_ratio" and raw.base_year is not None:
+        raise params_error(
+            file,
+            f"{where}.base_year",
+            "chỉ dùng cho chỉ tiêu biên chế (kind: headcount_ratio).",
+            "only used by headcount quotas (kind: headcount_ratio).",
+        )
+    return QuotaTarget(
+        target_year=year,
+        comparator=raw.comparator,
+        value=raw.value,
+        upper=raw.upper,
+        base_year=raw.base_year,
+        carried_from=raw.carried_from,
+        source_vi=raw.source_vi,
+        source_lines=str(raw.source_lines),
+    )
+
+
+def _indicator(
+    raw: _Indicator, file: Path, doc: _QuotasFile, scales: dict[str, QuotaScale]
+) -> QuotaIndicator:
+    where = f"indicators.{raw.id}"
+    if raw.population not in doc.populations:
+        raise params_error(
+            file,
+            f"{where}.population",
+            f"không có nhóm {shown(raw.population)} trong 'populations'.",
+            f"there is no population {shown(raw.population)} in 'populations'.",
+        )
+    if (raw.kind == "share") != (raw.counts_when is not None):
+        vi, en = (
+            ("thiếu khóa 'counts_when'.", "missing key 'counts_when'.")
+            if raw.kind == "share"
+            else ("chỉ tiêu biên chế không có điều kiện.", "a headcount quota has no condition.")
+        )
+        raise params_error(file, f"{where}.counts_when" if raw.counts_when else where, vi, en)
+    counts_when = within = None
+    if raw.counts_when is not None:
+        counts_when = _parse_quota_condition(raw.counts_when, file, f"{where}.counts_when", scales)
+    if raw.within is not None:
+        within = _parse_quota_condition(raw.within, file, f"{where}.within", scales)
+    missing = [y for y in doc.target_years if y not in raw.targets]
+    extra = [y for y in raw.targets if y not in doc.target_years]
+    if missing or extra:
+        key = missing[0] if missing else extra[0]
+        vi = "Thiếu khóa" if missing else "Khóa không hợp lệ"
+        en = "Missing key" if missing else "Unknown key"
+        raise params_error(
+            file,
+            "",
+            f"{vi} '{key}' trong '{where}.targets'.",
+            f"{en} '{key}' in '{where}.targets'.",
+        )
+    targets = {
+        y: _target(raw.targets[y], file, f"{where}.targets.{y}", y, raw.kind)
+        for y in doc.target_years
+    }
+    return QuotaIndicator(
+        id=raw.id,
+        population=raw.population,
+        level=doc.populations[raw.population].unit_level,
+        kind=raw.kind,
+        within=within,
+        counts_when=counts_when,
+        label_vi=raw.label_vi,
+        label_en=raw.label_en,
+        targets=targets,
+    )
+
+
+def load_quota_rules(path: Path | str = DEFAULT_PARAMS_DIR / "quotas.yaml") -> QuotaRules:
+    """Read and check ``params/quotas.yaml``; any problem is a ParamsError naming file and key."""
+    file = Path(path)
+    doc = validate(_QuotasFile, load_yaml(file), file)
+    scales = {name: _scale(name, raw, file) for name, raw in doc.scales.items()}
+    populations = {pid: _population(pid, raw, file) for pid, raw in doc.populations.items()}
+    ids = [raw.id for raw in doc.indicators]
+    duplicate = next((i for i in ids if ids.count(i) > 1), None)
+    if duplicate is not None:
+        raise params_error(
+            file, f"indicators.{duplicate}.id", "mã chỉ tiêu bị trùng.", "duplicate indicator id."
+        )
+    indicators = tuple(_indicator(raw, file, doc, scales) for raw in doc.indicators)
+    r = doc.rules
+    rules = QuotaRules(
+        source_file=str(file),
+        source={k: v for k, v in doc.source.model_dump().items() if v is not None},
+        target_years=tuple(doc.target_years),
+        medical_specialist_counts_as_postgraduate=r.medical_specialist_counts_as_postgraduate,
+        political_theory_cumulative=r.political_theory_cumulative,
+        international_language_level=r.international_language_level,
+        annual_update_rule=r.annual_update_rule,
+        annual_update_topics=tuple(r.annual_update_topics),
+        scales=scales,
+        populations=populations,
+        indicators=indicators,
+        majority_ethnicity=doc.breakdowns.majority_ethnicity,
+        largest_ethnic_groups=doc.breakdowns.largest_ethnic_groups,
+        age_band_starts=tuple(doc.breakdowns.age_band_starts),
+    )
+    _check_quota_rule_values(rules, file)
+    return rules
