@@ -270,7 +270,7 @@ class _Target(BaseModel):
 
 class _Indicator(BaseModel):
     model_config = MODEL_CONFIG
-    id: Annotated[StrictStr, Field(min_length=1, max_length=100, pattern=r"^\S+$")]
+    id: Annotated[StrictStr, Field(min_length=1, max_length=100, pattern=r"\S")]
     population: StrictStr
     kind: Literal[QUOTA_KINDS] = "share"  # type: ignore[valid-type]
     within: dict | None = None

@@ -223,6 +223,23 @@ def _key_path(doc: Any, loc: tuple) -> list[str]:
     return parts
 
 
+# pydantic's error types that need no detail beyond what the value should be
+_KINDS = {
+    "int_type": ("phải là số nguyên", "must be a whole number"),
+    "int_parsing": ("phải là số nguyên", "must be a whole number"),
+    "int_from_float": ("phải là số nguyên", "must be a whole number"),
+    "float_type": ("phải là một số", "must be a number"),
+    "float_parsing": ("phải là một số", "must be a number"),
+    "string_type": ("phải là chữ", "must be text"),
+    "bool_type": ("phải là true hoặc false", "must be true or false"),
+    "dict_type": ("phải là một bảng khóa: giá trị", "must be a mapping of key: value"),
+    "model_type": ("phải là một bảng khóa: giá trị", "must be a mapping of key: value"),
+    "list_type": ("phải là danh sách", "must be a list"),
+    "string_too_short": ("không được để trống", "must not be empty"),
+    "string_pattern_mismatch": ("không được để trống", "must not be empty"),
+}
+
+
 def _describe(error: dict, doc: Any) -> tuple[str, str]:
     kind, ctx = error["type"], error.get("ctx") or {}
     parts = _key_path(doc, error["loc"])
@@ -248,6 +265,10 @@ def _describe(error: dict, doc: Any) -> tuple[str, str]:
             "có quá nhiều mục (tối đa {max_length})",
             "has too many items (at most {max_length})",
         ),
+        "string_too_long": (
+            "quá dài (tối đa {max_length} ký tự)",
+            "is too long (at most {max_length} characters)",
+        ),
         "too_short": (
             "có quá ít mục (ít nhất {min_length})",
             "has too few items (at least {min_length})",
@@ -255,6 +276,9 @@ def _describe(error: dict, doc: Any) -> tuple[str, str]:
     }
     if kind in bounds:
         vi, en = (text.format(**ctx) for text in bounds[kind])
+        return f"= {value} {vi}.", f"= {value} {en}."
+    if kind in _KINDS:
+        vi, en = _KINDS[kind]
         return f"= {value} {vi}.", f"= {value} {en}."
     if kind == "literal_error":
         allowed = ctx.get("expected", "")

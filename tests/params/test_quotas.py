@@ -239,3 +239,45 @@ def test_with_rules_checks_names_and_values():
     flipped = rules.with_rules(political_theory_cumulative=False)
     assert flipped.political_theory_cumulative is False
     assert rules.political_theory_cumulative is True  # the original is unchanged
+
+
+def test_percent_between_0_and_1_is_refused_with_the_convention(tmp_path):
+    # 0.7 could mean 70 % or 0.7 %: the file writes percent, so it must say 70.
+    doc = copy.deepcopy(RAW)
+    _indicator(doc, "c_university")["targets"][2025]["value"] = 0.7
+    message = _error(tmp_path, doc)
+    assert "c_university.targets.2025.value" in message and "write 70 for 70 %" in message
+    assert len(message.splitlines()) == 1
+
+
+def test_percent_70_reads_as_seventy_percent(tmp_path):
+    doc = copy.deepcopy(RAW)
+    _indicator(doc, "c_university")["targets"][2025]["value"] = 70.5
+    target = load_quota_rules(_write(tmp_path, doc)).indicator("c_university").targets[2025]
+    assert target.value == Fraction(141, 2)  # 70.5 % exactly
+    assert target.share == 0.705
+
+
+def test_scale_must_follow_the_vocabulary(tmp_path):
+    # vocabularies.yaml ranks doctor above master: a scale listing them the other way is wrong.
+    doc = copy.deepcopy(RAW)
+    order = doc["scales"]["education"]["order"]
+    order[-2], order[-1] = order[-1], order[-2]
+    assert "scales.education.order" in _error(tmp_path, doc)
+    doc = copy.deepcopy(RAW)
+    doc["scales"]["education"]["order"].append("phd")
+    assert "vocabularies.yaml" in _error(tmp_path, doc)
+
+
+def test_unknown_key_deep_names_the_key_path(tmp_path):
+    doc = copy.deepcopy(RAW)
+    _indicator(doc, "d_postgraduate")["targets"][2030]["valeu"] = 25
+    message = _error(tmp_path, doc)
+    assert "'valeu'" in message and "indicators.d_postgraduate.targets.2030" in message
+
+
+def test_huge_value_is_cut_in_the_message(tmp_path):
+    doc = copy.deepcopy(RAW)
+    doc["rules"]["annual_update_rule"] = "x" * 100_000
+    message = _error(tmp_path, doc)
+    assert "rules.annual_update_rule" in message and len(message) < 600
