@@ -8,8 +8,7 @@ import time
 import pytest
 
 from cadre_analytics.errors import ParamsError
-from cadre_analytics.params import load_quota_rules, load_yaml
-from cadre_analytics.params import yaml_io
+from cadre_analytics.params import load_quota_rules, load_yaml, yaml_io
 
 # Nine levels of ten aliases each: 10**9 strings once expanded, a few hundred bytes on disk.
 BOMB = (
