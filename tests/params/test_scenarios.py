@@ -43,7 +43,8 @@ def test_draws_written_1e8_is_not_a_number_of_draws(folder):
 def test_people_per_year_bounded(folder):
     body = (
         "planned_training:\n"
-        "  - {course: master, population: ALL, per_year: 10000000, from_year: 2025, to_year: 2030}\n"
+        "  - {course: master, population: ALL, per_year: 10000000,\n"
+        "     from_year: 2025, to_year: 2030}\n"
     )
     assert "planned_training[0].per_year" in _error(folder, body)
 
