@@ -21,6 +21,7 @@ from fractions import Fraction
 import polars as pl
 
 from cadre_analytics.params import QuotaCondition, QuotaIndicator, QuotaRules, QuotaTarget
+from cadre_analytics.schema import OUTPUT_TABLES
 
 ALL_UNITS = "ALL"
 ALL_UNITS_NAME = "Toàn huyện"
@@ -60,36 +61,9 @@ BREAKDOWN_COLUMNS = (
 BREAKDOWN_DIMENSIONS = ("gender", "ethnic_majority", "ethnicity", "age_band")
 UNKNOWN_GROUP = "unknown"
 
-_COUNT_SCHEMA = {
-    "indicator": pl.Utf8,
-    "level": pl.Utf8,
-    "unit": pl.Utf8,
-    "unit_name": pl.Utf8,
-    "year": pl.Int32,
-    "numerator": pl.Int64,
-    "denominator": pl.Int64,
-}
-_INDICATOR_SCHEMA = {
-    **_COUNT_SCHEMA,
-    "share": pl.Float64,
-    "target_year": pl.Int32,
-    "target": pl.Float64,
-    "comparator": pl.Utf8,
-    "met": pl.Boolean,
-    "gap_persons": pl.Int64,
-    "target_upper": pl.Float64,
-    "population_empty": pl.Boolean,
-    "label_vi": pl.Utf8,
-    "label_en": pl.Utf8,
-}
-_BREAKDOWN_SCHEMA = {
-    **{k: v for k, v in _COUNT_SCHEMA.items() if k not in ("numerator", "denominator")},
-    "dimension": pl.Utf8,
-    "group": pl.Utf8,
-    "numerator": pl.Int64,
-    "denominator": pl.Int64,
-    "share": pl.Float64,
-}
+# The tables' dtypes are declared once, with every other output table, in schema.OUTPUT_TABLES.
+_INDICATOR_SCHEMA = OUTPUT_TABLES["indicators"]
+_BREAKDOWN_SCHEMA = OUTPUT_TABLES["breakdowns"]
 
 
 def pop_col(indicator_id: str) -> str:
