@@ -461,7 +461,7 @@ def gap_persons(numerator: int, denominator: int, target, comparator: str) -> in
 
 
 def target_parts(target: Fraction | int | float | str | None) -> tuple[int | None, int | None]:
-    """A target on the share scale (0..1) as the integers (p, q) of p/q, for :func:`met_gap_exprs`."""
+    """A target on the share scale (0..1) as the integers (p, q) of p/q (:func:`met_gap_exprs`)."""
     if target is None:
         return None, None
     exact = _exact(target)
