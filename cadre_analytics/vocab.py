@@ -22,6 +22,11 @@ def _vocabularies() -> dict[str, dict]:
     return {str(name): dict(entries) for name, entries in doc["vocabularies"].items()}
 
 
+def names() -> tuple[str, ...]:
+    """The vocabularies; a staff column of the same name holds that vocabulary's codes."""
+    return tuple(_vocabularies())
+
+
 def codes(vocabulary: str) -> tuple[str, ...]:
     """The canonical codes of one vocabulary, in the order the file lists them."""
     return tuple(str(code) for code in _vocabularies()[vocabulary])

@@ -382,6 +382,8 @@ def _parse_leaf(
         value = tuple(value)
     if op == "at_least":
         _check_at_least(fld, value, value_param, file, where, scales)
+    elif value_param is None and fld in vocab.names():
+        _check_codes(fld, value if op == "in" else (value,), file, f"{where}.{op}")
     cumulative_if = raw.get("cumulative_if")
     if cumulative_if is not None and cumulative_if not in _BOOLEAN_RULES:
         raise params_error(
@@ -393,6 +395,19 @@ def _parse_leaf(
     return QuotaCondition(
         op=op, field=fld, value=value, value_param=value_param, cumulative_if=cumulative_if
     )
+
+
+def _check_codes(fld: str, values: tuple, file: Path | str, where: str) -> None:
+    """A value compared with a coded column is one of that vocabulary's codes."""
+    allowed = vocab.codes(fld)
+    for value in values:
+        if value not in allowed:
+            raise params_error(
+                file,
+                where,
+                f"mã {shown(value)} không có trong {fld} ({', '.join(allowed)}).",
+                f"code {shown(value)} is not a {fld} code ({', '.join(allowed)}).",
+            )
 
 
 def _check_at_least(

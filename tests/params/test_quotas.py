@@ -281,3 +281,10 @@ def test_huge_value_is_cut_in_the_message(tmp_path):
     doc["rules"]["annual_update_rule"] = "x" * 100_000
     message = _error(tmp_path, doc)
     assert "rules.annual_update_rule" in message and len(message) < 600
+
+
+def test_condition_code_must_be_a_vocabulary_code(tmp_path):
+    doc = copy.deepcopy(RAW)
+    _indicator(doc, "d_lead_international")["within"] = {"field": "leadership", "is": "distric"}
+    message = _error(tmp_path, doc)
+    assert "'distric'" in message and "d_lead_international.within.is" in message
