@@ -21,10 +21,10 @@ from cadre_analytics.params.paths import DEFAULT_CONTRACTS_DIR, DEFAULT_PARAMS_D
 _HOMES = {
     "QUOTA_ANNUAL_UPDATE_RULES": "quotas",
     "QUOTA_COMPARATORS": "quotas",
-    "QUOTA_DERIVED_FIELDS": "quotas",
+    "QUOTA_DERIVED_FIELDS": "conditions",
     "QUOTA_KINDS": "quotas",
     "QUOTA_NO_TARGET": "quotas",
-    "QuotaCondition": "quotas",
+    "QuotaCondition": "conditions",
     "QuotaIndicator": "quotas",
     "QuotaPopulation": "quotas",
     "QuotaRules": "quotas",

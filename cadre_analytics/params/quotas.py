@@ -27,54 +27,28 @@ from pydantic import (
 )
 
 from cadre_analytics import vocab
+from cadre_analytics.params.conditions import (
+    BOOLEAN_RULES,
+    QUOTA_RULE_NAMES,
+    QuotaCondition,
+    parse_condition,
+)
 from cadre_analytics.params.paths import DEFAULT_PARAMS_DIR
 from cadre_analytics.params.yaml_io import (
     MODEL_CONFIG,
-    check_keys,
     fail,
     load_yaml,
     params_error,
     shown,
     validate,
 )
-from cadre_analytics.schema import STAFF_COLUMNS
 
 QUOTA_COMPARATORS = (">=", ">", "<=", "==")
 QUOTA_KINDS = ("share", "headcount_ratio")
 # Values written in quotas.yaml for "the programme sets no target for that year".
 QUOTA_NO_TARGET = ("—", "–", "-")
 QUOTA_ANNUAL_UPDATE_RULES = ("all_topics", "any_topic")
-# Columns a condition may test besides the canonical staff columns.
-QUOTA_DERIVED_FIELDS = ("updated_in_year",)
-_CONDITION_OPS = ("all", "any", "not", "at_least", "is", "in")
-_QUOTA_RULE_NAMES = (
-    "medical_specialist_counts_as_postgraduate",
-    "political_theory_cumulative",
-    "international_language_level",
-    "annual_update_rule",
-    "annual_update_topics",
-)
-_BOOLEAN_RULES = ("political_theory_cumulative", "medical_specialist_counts_as_postgraduate")
 MAX_INDICATORS = 200
-MAX_CONDITION_DEPTH = 8
-
-
-@dataclass(frozen=True)
-class QuotaCondition:
-    """One node of a declarative "counts when" condition from quotas.yaml.
-
-    ``op`` is ``all`` / ``any`` / ``not`` (with ``children``) or ``at_least`` / ``is`` / ``in``
-    on ``field``. ``value`` is the literal (a tuple for ``in``) unless ``value_param`` names a
-    rule whose current value is used, so flipping a rule needs no re-parse. ``cumulative_if``
-    names a boolean rule: when it is false, ``at_least`` means exactly that level.
-    """
-
-    op: str
-    field: str | None = None
-    value: Any = None
-    value_param: str | None = None
-    cumulative_if: str | None = None
-    children: tuple[QuotaCondition, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -157,13 +131,13 @@ class QuotaRules:
 
     def rule(self, name: str) -> Any:
         """The current value of a rule named in quotas.yaml ``rules``."""
-        if name not in _QUOTA_RULE_NAMES:
+        if name not in QUOTA_RULE_NAMES:
             raise KeyError(name)
         return getattr(self, name)
 
     def with_rules(self, **changes: Any) -> QuotaRules:
         """A copy with some rules changed (e.g. ``political_theory_cumulative=False``)."""
-        unknown = sorted(set(changes) - set(_QUOTA_RULE_NAMES))
+        unknown = sorted(set(changes) - set(QUOTA_RULE_NAMES))
         if unknown:
             raise KeyError(unknown[0])
         new = _replace(self, **changes)
@@ -172,7 +146,7 @@ class QuotaRules:
 
     def used_rules(self) -> dict[str, Any]:
         """The counting choices in force, for the report's method section."""
-        return {name: self.rule(name) for name in _QUOTA_RULE_NAMES}
+        return {name: self.rule(name) for name in QUOTA_RULE_NAMES}
 
 
 # --- the file's shape ---------------------------------------------------------------------
@@ -304,137 +278,11 @@ class _QuotasFile(BaseModel):
     indicators: Annotated[list[_Indicator], Field(min_length=1, max_length=MAX_INDICATORS)]
 
 
-def _parse_quota_condition(
-    raw: Any, file: Path | str, where: str, scales: dict[str, QuotaScale], depth: int = 0
-) -> QuotaCondition:
-    if not isinstance(raw, dict):
-        raise params_error(
-            file,
-            where,
-            "điều kiện phải là một bảng khóa: giá trị.",
-            "a condition must be a mapping.",
-        )
-    if depth > MAX_CONDITION_DEPTH:
-        raise params_error(
-            file,
-            where,
-            f"điều kiện lồng nhau quá {MAX_CONDITION_DEPTH} tầng.",
-            f"conditions nest deeper than {MAX_CONDITION_DEPTH} levels.",
-        )
-    for op in ("all", "any", "not"):
-        if op not in raw:
-            continue
-        check_keys(raw, required={op}, file=file, where=where)
-        items = [raw[op]] if op == "not" else raw[op]
-        if not isinstance(items, list) or not 0 < len(items) <= 50:
-            raise params_error(
-                file, f"{where}.{op}", "phải là danh sách điều kiện.", "must be a list."
-            )
-        children = tuple(
-            _parse_quota_condition(
-                item, file, f"{where}.{op}" + ("" if op == "not" else f"[{i}]"), scales, depth + 1
-            )
-            for i, item in enumerate(items)
-        )
-        return QuotaCondition(op=op, children=children)
-    return _parse_leaf(raw, file, where, scales)
-
-
-def _parse_leaf(
-    raw: dict, file: Path | str, where: str, scales: dict[str, QuotaScale]
-) -> QuotaCondition:
-    """``{field: F, at_least | is | in: V}``; V may be ``{param: RULE}``."""
-    ops = [op for op in ("at_least", "is", "in") if op in raw]
-    if len(ops) != 1:
-        raise params_error(
-            file,
-            where,
-            "cần đúng một trong all, any, not, at_least, is, in.",
-            "needs exactly one of all, any, not, at_least, is, in.",
-        )
-    op = ops[0]
-    optional = {"cumulative_if"} if op == "at_least" else set()
-    check_keys(raw, required={"field", op}, optional=optional, file=file, where=where)
-    fld = raw["field"]
-    if fld not in STAFF_COLUMNS and fld not in QUOTA_DERIVED_FIELDS:
-        raise params_error(
-            file,
-            f"{where}.field",
-            f"cột {shown(fld)} không có trong danh sách cán bộ.",
-            f"column {shown(fld)} is not a staff column.",
-        )
-    value: Any = raw[op]
-    value_param = None
-    if isinstance(value, dict):
-        check_keys(value, required={"param"}, file=file, where=f"{where}.{op}")
-        value_param = value["param"]
-        if value_param not in _QUOTA_RULE_NAMES:
-            raise params_error(
-                file,
-                f"{where}.{op}.param",
-                f"không có quy tắc {shown(value_param)} trong 'rules'.",
-                f"there is no rule {shown(value_param)} in 'rules'.",
-            )
-        value = None
-    elif op == "in":
-        if not isinstance(value, list) or not 0 < len(value) <= 100:
-            raise params_error(file, f"{where}.in", "phải là danh sách giá trị.", "must be a list.")
-        value = tuple(value)
-    if op == "at_least":
-        _check_at_least(fld, value, value_param, file, where, scales)
-    elif value_param is None and fld in vocab.names():
-        _check_codes(fld, value if op == "in" else (value,), file, f"{where}.{op}")
-    cumulative_if = raw.get("cumulative_if")
-    if cumulative_if is not None and cumulative_if not in _BOOLEAN_RULES:
-        raise params_error(
-            file,
-            f"{where}.cumulative_if",
-            f"phải là tên một quy tắc đúng/sai trong 'rules', không phải {shown(cumulative_if)}.",
-            f"must name a true/false rule in 'rules', not {shown(cumulative_if)}.",
-        )
-    return QuotaCondition(
-        op=op, field=fld, value=value, value_param=value_param, cumulative_if=cumulative_if
-    )
-
-
-def _check_codes(fld: str, values: tuple, file: Path | str, where: str) -> None:
-    """A value compared with a coded column is one of that vocabulary's codes."""
-    allowed = vocab.codes(fld)
-    for value in values:
-        if value not in allowed:
-            raise params_error(
-                file,
-                where,
-                f"mã {shown(value)} không có trong {fld} ({', '.join(allowed)}).",
-                f"code {shown(value)} is not a {fld} code ({', '.join(allowed)}).",
-            )
-
-
-def _check_at_least(
-    fld: str, value: Any, value_param: str | None, file, where: str, scales: dict[str, QuotaScale]
-) -> None:
-    if fld not in scales:
-        raise params_error(
-            file,
-            f"{where}.field",
-            f"cột {fld!r} không có thang bậc trong 'scales'.",
-            f"column {fld!r} has no ordered scale in 'scales'.",
-        )
-    order = scales[fld].order
-    if value_param is None and value not in order:
-        raise params_error(
-            file,
-            f"{where}.at_least",
-            f"bậc {shown(value)} không có trong thang {fld} ({', '.join(order)}).",
-            f"level {shown(value)} is not on the {fld} scale ({', '.join(order)}).",
-        )
-
-
 # --- checks across keys, and the objects indicators use -----------------------------------
 
 
 def _check_quota_rule_values(rules: QuotaRules, file: Path | str) -> None:
-    for name in _BOOLEAN_RULES:
+    for name in BOOLEAN_RULES:
         if not isinstance(getattr(rules, name), bool):
             raise params_error(
                 file, f"rules.{name}", "phải là true hoặc false.", "must be true or false."
@@ -568,9 +416,9 @@ def _indicator(
         raise params_error(file, f"{where}.counts_when" if raw.counts_when else where, vi, en)
     counts_when = within = None
     if raw.counts_when is not None:
-        counts_when = _parse_quota_condition(raw.counts_when, file, f"{where}.counts_when", scales)
+        counts_when = parse_condition(raw.counts_when, file, f"{where}.counts_when", scales)
     if raw.within is not None:
-        within = _parse_quota_condition(raw.within, file, f"{where}.within", scales)
+        within = parse_condition(raw.within, file, f"{where}.within", scales)
     missing = [y for y in doc.target_years if y not in raw.targets]
     extra = [y for y in raw.targets if y not in doc.target_years]
     if missing or extra:
