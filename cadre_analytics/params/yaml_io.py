@@ -239,6 +239,26 @@ _KINDS = {
     "string_pattern_mismatch": ("không được để trống", "must not be empty"),
 }
 
+# bounds of a value or a list, with the limit pydantic reports
+_BOUNDS = {
+    "less_than_equal": ("phải ≤ {le}", "must be <= {le}"),
+    "greater_than_equal": ("phải ≥ {ge}", "must be >= {ge}"),
+    "less_than": ("phải < {lt}", "must be < {lt}"),
+    "greater_than": ("phải > {gt}", "must be > {gt}"),
+    "too_long": (
+        "có quá nhiều mục (tối đa {max_length})",
+        "has too many items (at most {max_length})",
+    ),
+    "string_too_long": (
+        "quá dài (tối đa {max_length} ký tự)",
+        "is too long (at most {max_length} characters)",
+    ),
+    "too_short": (
+        "có quá ít mục (ít nhất {min_length})",
+        "has too few items (at least {min_length})",
+    ),
+}
+
 
 def _describe(error: dict, doc: Any) -> tuple[str, str]:
     kind, ctx = error["type"], error.get("ctx") or {}
@@ -256,26 +276,8 @@ def _describe(error: dict, doc: Any) -> tuple[str, str]:
             f"Unknown key '{key}' in '{parent_en}'.",
         )
     value = shown(error.get("input"))
-    bounds = {
-        "less_than_equal": ("phải ≤ {le}", "must be <= {le}"),
-        "greater_than_equal": ("phải ≥ {ge}", "must be >= {ge}"),
-        "less_than": ("phải < {lt}", "must be < {lt}"),
-        "greater_than": ("phải > {gt}", "must be > {gt}"),
-        "too_long": (
-            "có quá nhiều mục (tối đa {max_length})",
-            "has too many items (at most {max_length})",
-        ),
-        "string_too_long": (
-            "quá dài (tối đa {max_length} ký tự)",
-            "is too long (at most {max_length} characters)",
-        ),
-        "too_short": (
-            "có quá ít mục (ít nhất {min_length})",
-            "has too few items (at least {min_length})",
-        ),
-    }
-    if kind in bounds:
-        vi, en = (text.format(**ctx) for text in bounds[kind])
+    if kind in _BOUNDS:
+        vi, en = (text.format(**ctx) for text in _BOUNDS[kind])
         return f"= {value} {vi}.", f"= {value} {en}."
     if kind in _KINDS:
         vi, en = _KINDS[kind]
@@ -283,7 +285,7 @@ def _describe(error: dict, doc: Any) -> tuple[str, str]:
     if kind == "literal_error":
         allowed = ctx.get("expected", "")
         return (
-            f"= {value} không hợp lệ (được phép: {allowed}).",
+            f"= {value} không hợp lệ (được phép: {allowed.replace(' or ', ', ')}).",
             f"= {value} is not valid (allowed: {allowed}).",
         )
     return f"= {value} không hợp lệ ({error['msg']}).", f"= {value} is not valid ({error['msg']})."
