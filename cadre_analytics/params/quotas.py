@@ -200,7 +200,8 @@ class _Equivalents(BaseModel):
 
 class _Scale(BaseModel):
     model_config = MODEL_CONFIG
-    order: Annotated[list[StrictStr], Field(min_length=2, max_length=50)]
+    # The order comes from data_contracts/vocabularies.yaml; written here it must agree.
+    order: Annotated[list[StrictStr], Field(min_length=2, max_length=50)] | None = None
     equivalents: _Equivalents | None = None
 
 
@@ -272,7 +273,7 @@ class _QuotasFile(BaseModel):
     source: _Source
     target_years: Annotated[list[Year], Field(min_length=1, max_length=10)]
     rules: _Rules
-    scales: dict[StrictStr, _Scale]
+    scales: dict[StrictStr, _Scale] = {}
     breakdowns: _Breakdowns
     populations: Annotated[dict[StrictStr, _Population], Field(min_length=1, max_length=50)]
     indicators: Annotated[list[_Indicator], Field(min_length=1, max_length=MAX_INDICATORS)]
@@ -308,7 +309,9 @@ def _check_quota_rule_values(rules: QuotaRules, file: Path | str) -> None:
 
 
 def _scale(name: str, raw: _Scale, file: Path) -> QuotaScale:
-    """A scale's levels are vocabulary codes, lowest first, in the vocabulary's rank order."""
+    """The levels of a scale, lowest first: the codes of data_contracts/vocabularies.yaml in the
+    order of their ranks, except codes that ``equivalents`` maps onto a level by a rule.
+    An ``order`` written in quotas.yaml must be exactly that."""
     where = f"scales.{name}"
     if name not in vocab.ORDINAL_ATTRIBUTES:
         raise params_error(
@@ -318,30 +321,31 @@ def _scale(name: str, raw: _Scale, file: Path) -> QuotaScale:
             f"there is no ordered scale {name!r} (allowed: {', '.join(vocab.ORDINAL_ATTRIBUTES)}).",
         )
     ranks = vocab.ranks(name)
-    unknown = [level for level in raw.order if level not in ranks]
-    ordered = [ranks.get(level, -1) for level in raw.order]
-    if unknown or ordered != sorted(set(ordered)):
+    eq = raw.equivalents
+    mapped = set(eq.if_true) | set(eq.if_false) if eq else set()
+    order = tuple(sorted((c for c in ranks if c not in mapped), key=ranks.__getitem__))
+    levels = ", ".join(order)
+    if len({ranks[c] for c in order}) != len(order) or (raw.order and tuple(raw.order) != order):
         raise params_error(
             file,
-            f"{where}.order",
-            "phải là các mã trong data_contracts/vocabularies.yaml, thấp trước, đúng thứ bậc ở đó "
-            f"({', '.join(vocab.codes(name))}).",
-            "must be codes of data_contracts/vocabularies.yaml, lowest first, in its rank order "
-            f"({', '.join(vocab.codes(name))}).",
+            f"{where}.order" if raw.order else where,
+            f"thang bậc phải là ({levels}) như data_contracts/vocabularies.yaml; hai bậc cùng "
+            "hạng phải được quy đổi trong 'equivalents'.",
+            f"the scale must be ({levels}) as in data_contracts/vocabularies.yaml; two levels of "
+            "one rank must be mapped in 'equivalents'.",
         )
-    eq = raw.equivalents
     if eq is None:
-        return QuotaScale(order=tuple(raw.order))
+        return QuotaScale(order=order)
     for branch, mapping in (("if_true", eq.if_true), ("if_false", eq.if_false)):
         for code, level in mapping.items():
-            if code not in ranks or level not in raw.order:
+            if code not in ranks or level not in order:
                 raise params_error(
                     file,
                     f"{where}.equivalents.{branch}.{code}",
-                    f"mã {code!r} hoặc bậc {level!r} không có trong thang.",
-                    f"code {code!r} or level {level!r} is not on the scale.",
+                    f"mã {shown(code)} hoặc bậc {shown(level)} không có trong thang.",
+                    f"code {shown(code)} or level {shown(level)} is not on the scale.",
                 )
-    return QuotaScale(tuple(raw.order), eq.rule, dict(eq.if_true), dict(eq.if_false))
+    return QuotaScale(order, eq.rule, dict(eq.if_true), dict(eq.if_false))
 
 
 def _population(pid: str, raw: _Population, file: Path) -> QuotaPopulation:
@@ -452,7 +456,14 @@ def load_quota_rules(path: Path | str = DEFAULT_PARAMS_DIR / "quotas.yaml") -> Q
     """Read and check ``params/quotas.yaml``; any problem is a ParamsError naming file and key."""
     file = Path(path)
     doc = validate(_QuotasFile, load_yaml(file), file)
-    scales = {name: _scale(name, raw, file) for name, raw in doc.scales.items()}
+    unknown = sorted(set(doc.scales) - set(vocab.ORDINAL_ATTRIBUTES))
+    if unknown:
+        _scale(unknown[0], doc.scales[unknown[0]], file)  # says which scales exist
+    # Every ranked vocabulary is a scale, whether or not quotas.yaml says more about it.
+    scales = {
+        name: _scale(name, doc.scales.get(name, _Scale()), file)
+        for name in vocab.ORDINAL_ATTRIBUTES
+    }
     populations = {pid: _population(pid, raw, file) for pid, raw in doc.populations.items()}
     ids = [raw.id for raw in doc.indicators]
     duplicate = next((i for i in ids if ids.count(i) > 1), None)

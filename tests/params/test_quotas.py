@@ -258,15 +258,36 @@ def test_percent_70_reads_as_seventy_percent(tmp_path):
     assert target.share == 0.705
 
 
-def test_scale_must_follow_the_vocabulary(tmp_path):
-    # vocabularies.yaml ranks doctor above master: a scale listing them the other way is wrong.
+def test_scales_come_from_the_vocabulary_ranks():
+    # vocabularies.yaml ranks education 0..5, specialist_1 with master (4), specialist_2 with
+    # doctor (5); the specialists are mapped by the rule, so the scale is the six others.
+    rules = load_quota_rules()
+    assert rules.scales["education"].order == (
+        "below_intermediate",
+        "intermediate",
+        "college",
+        "university",
+        "master",
+        "doctor",
+    )
+    assert rules.scales["foreign_language"].order == ("none", "A1", "A2", "B1", "B2", "C1", "C2")
+
+
+def test_scale_written_out_must_follow_the_vocabulary(tmp_path):
     doc = copy.deepcopy(RAW)
-    order = doc["scales"]["education"]["order"]
-    order[-2], order[-1] = order[-1], order[-2]
-    assert "scales.education.order" in _error(tmp_path, doc)
+    doc["scales"]["political_theory"] = {"order": ["none", "intermediate", "elementary"]}
+    message = _error(tmp_path, doc)
+    assert "scales.political_theory.order" in message and "vocabularies.yaml" in message
     doc = copy.deepcopy(RAW)
-    doc["scales"]["education"]["order"].append("phd")
-    assert "vocabularies.yaml" in _error(tmp_path, doc)
+    doc["scales"]["phd_scale"] = {}
+    assert "scales.phd_scale" in _error(tmp_path, doc)
+
+
+def test_two_levels_of_one_rank_need_a_mapping(tmp_path):
+    # Without the equivalents, master and specialist_1 share rank 4: no single order exists.
+    doc = copy.deepcopy(RAW)
+    del doc["scales"]["education"]["equivalents"]
+    assert "scales.education" in _error(tmp_path, doc)
 
 
 def test_unknown_key_deep_names_the_key_path(tmp_path):
