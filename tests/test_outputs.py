@@ -60,6 +60,15 @@ def test_csv_cells_and_comparators_as_written(tmp_path):
     assert "≥" in text and "≤" in text and ">=" not in text and "<=" not in text
 
 
+def test_equality_comparator_is_written_as_text_and_read_back(tmp_path):
+    # "=" alone would start a formula: it is written "'=" and read back as "==".
+    frame = _indicator_rows().with_columns(pl.lit("==").alias("comparator"))
+    outputs.write_table(frame, tmp_path, "indicators")
+    cells = pl.read_csv(tmp_path / "indicators.csv", infer_schema=False)["comparator"]
+    assert cells.to_list() == ["'=", "'="]
+    assert outputs.read_table(tmp_path, "indicators")["comparator"].to_list() == ["==", "=="]
+
+
 def test_round_trip_keeps_declared_dtypes_and_values(tmp_path):
     frame = _indicator_rows()
     outputs.write_table(frame, tmp_path, "indicators")
