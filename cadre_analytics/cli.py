@@ -143,12 +143,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_assumptions(args: argparse.Namespace) -> int:
     from cadre_analytics import readings
-    from cadre_analytics.params import load_quota_rules
+    from cadre_analytics.params import load_quota_rules, load_readings
 
     rules = load_quota_rules()
-    args.out.write_text(
-        readings.assumptions_log(readings.load_readings(rules), rules), encoding="utf-8"
-    )
+    args.out.write_text(readings.assumptions_log(load_readings(rules), rules), encoding="utf-8")
     print(f"Đã ghi / Written: {args.out}")
     return 0
 

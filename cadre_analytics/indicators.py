@@ -21,9 +21,11 @@ from fractions import Fraction
 import polars as pl
 
 from cadre_analytics.params import QuotaCondition, QuotaIndicator, QuotaRules, QuotaTarget
+from cadre_analytics.schema import OUTPUT_TABLES
 
 ALL_UNITS = "ALL"
-ALL_UNITS_NAME = "Toàn huyện"
+# OUT tables are written in Vietnamese, the Board's language (labels in English sit beside them).
+DATA_LANG = "vi"
 
 INDICATOR_COLUMNS = (
     "indicator",
@@ -60,36 +62,16 @@ BREAKDOWN_COLUMNS = (
 BREAKDOWN_DIMENSIONS = ("gender", "ethnic_majority", "ethnicity", "age_band")
 UNKNOWN_GROUP = "unknown"
 
-_COUNT_SCHEMA = {
-    "indicator": pl.Utf8,
-    "level": pl.Utf8,
-    "unit": pl.Utf8,
-    "unit_name": pl.Utf8,
-    "year": pl.Int32,
-    "numerator": pl.Int64,
-    "denominator": pl.Int64,
-}
-_INDICATOR_SCHEMA = {
-    **_COUNT_SCHEMA,
-    "share": pl.Float64,
-    "target_year": pl.Int32,
-    "target": pl.Float64,
-    "comparator": pl.Utf8,
-    "met": pl.Boolean,
-    "gap_persons": pl.Int64,
-    "target_upper": pl.Float64,
-    "population_empty": pl.Boolean,
-    "label_vi": pl.Utf8,
-    "label_en": pl.Utf8,
-}
-_BREAKDOWN_SCHEMA = {
-    **{k: v for k, v in _COUNT_SCHEMA.items() if k not in ("numerator", "denominator")},
-    "dimension": pl.Utf8,
-    "group": pl.Utf8,
-    "numerator": pl.Int64,
-    "denominator": pl.Int64,
-    "share": pl.Float64,
-}
+# The tables' dtypes are declared once, with every other output table, in schema.OUTPUT_TABLES.
+_INDICATOR_SCHEMA = OUTPUT_TABLES["indicators"]
+_BREAKDOWN_SCHEMA = OUTPUT_TABLES["breakdowns"]
+
+
+def all_units_name(lang: str = DATA_LANG) -> str:
+    """The name of the whole-district row (``unit = "ALL"``), from the report's catalogue."""
+    from cadre_analytics.report.strings import t
+
+    return t("summary.scope_all", lang)
 
 
 def pop_col(indicator_id: str) -> str:
@@ -347,7 +329,7 @@ def _count_table(
     all_rows = (
         per_unit.group_by("snapshot_year", "indicator", "level", *extra_by)
         .agg(pl.col("numerator").sum(), pl.col("denominator").sum())
-        .with_columns(pl.lit(ALL_UNITS).alias("unit"), pl.lit(ALL_UNITS_NAME).alias("unit_name"))
+        .with_columns(pl.lit(ALL_UNITS).alias("unit"), pl.lit(all_units_name()).alias("unit_name"))
     )
     if not extra_by:
         frame = pl.LazyFrame(
@@ -363,7 +345,7 @@ def _count_table(
             how="inner",
         )
         grid_all = frame.with_columns(
-            pl.lit(ALL_UNITS).alias("unit"), pl.lit(ALL_UNITS_NAME).alias("unit_name")
+            pl.lit(ALL_UNITS).alias("unit"), pl.lit(all_units_name()).alias("unit_name")
         )
         grid = pl.concat([grid_all, grid_units], how="vertical").join(year_frame, how="cross")
         observed = pl.concat(
@@ -478,15 +460,33 @@ def gap_persons(numerator: int, denominator: int, target, comparator: str) -> in
     return max(0, need - numerator)
 
 
-def _met_gap_exprs() -> list[pl.Expr]:
-    """Vectorised met / gap from integer columns _tp, _tq: target = _tp/_tq of the denominator
-    (already divided by 100). Same rules as :func:`target_met` and :func:`gap_persons`."""
+def target_parts(target: Fraction | int | float | str | None) -> tuple[int | None, int | None]:
+    """A target on the share scale (0..1) as the integers (p, q) of p/q (:func:`met_gap_exprs`)."""
+    if target is None:
+        return None, None
+    exact = _exact(target)
+    return exact.numerator, exact.denominator
+
+
+def met_gap_exprs(
+    numerator: str = "numerator",
+    denominator: str = "denominator",
+    target_p: str = "_tp",
+    target_q: str = "_tq",
+    comparator: str = "comparator",
+) -> list[pl.Expr]:
+    """:func:`target_met` and :func:`gap_persons` for whole columns (``met``, ``gap_persons``).
+
+    The target is given as two integer columns, target = p/q of the denominator (see
+    :func:`target_parts`), so the comparison is exact: ``numerator * q`` against
+    ``p * denominator``. Agrees with the scalar functions for every input (tested).
+    """
     num, den, tp, tq, cmp = (
-        pl.col("numerator"),
-        pl.col("denominator"),
-        pl.col("_tp"),
-        pl.col("_tq"),
-        pl.col("comparator"),
+        pl.col(numerator),
+        pl.col(denominator),
+        pl.col(target_p),
+        pl.col(target_q),
+        pl.col(comparator),
     )
     lhs = num * tq
     rhs = tp * den
@@ -534,6 +534,7 @@ def _target_frame(rules: QuotaRules) -> pl.DataFrame:
         for ty in rules.target_years:
             t: QuotaTarget | None = ind.targets[ty]
             share_target = t.value / 100 if t else None
+            tp, tq = target_parts(share_target)
             rows.append(
                 {
                     "indicator": ind.id,
@@ -541,8 +542,8 @@ def _target_frame(rules: QuotaRules) -> pl.DataFrame:
                     "target_year": ty,
                     "target": float(share_target) if t else None,
                     "comparator": t.comparator if t else None,
-                    "_tp": share_target.numerator if t else None,
-                    "_tq": share_target.denominator if t else None,
+                    "_tp": tp,
+                    "_tq": tq,
                     "target_upper": t.share_upper if t else None,
                     "_base_year": t.base_year if t else None,
                     "_kind": ind.kind,
@@ -621,7 +622,7 @@ def _with_targets(counts: pl.LazyFrame, rules: QuotaRules) -> pl.LazyFrame:
         .otherwise(pl.col("numerator") / pl.col("denominator"))
         .alias("share"),
         empty.alias("population_empty"),
-        *_met_gap_exprs(),
+        *met_gap_exprs(),
     ).select(list(_INDICATOR_SCHEMA))
 
 

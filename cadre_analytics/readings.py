@@ -9,19 +9,11 @@ and never recompute it.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import polars as pl
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cadre_analytics import indicators
-from cadre_analytics.errors import ParamsError
-from cadre_analytics.params import DEFAULT_PARAMS_DIR, QuotaRules
-
-DEFAULT_READINGS_FILE = DEFAULT_PARAMS_DIR / "readings.yaml"
-# A parameter file is a few kilobytes; anything far larger is not one (and is not parsed).
-MAX_FILE_BYTES = 1 << 20
+from cadre_analytics.params import QuotaRules
+from cadre_analytics.params.readings import Reading, Readings
 
 READINGS_SCHEMA = {
     "kind": pl.Utf8,  # reading | carried | not_measured
@@ -42,95 +34,6 @@ READINGS_SCHEMA = {
     "alt_denominator": pl.Int64,
     "alt_share": pl.Float64,
 }
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Switch(_Strict):
-    rule: str
-    alternative: bool | str
-
-
-class Reading(_Strict):
-    id: str
-    indicators: list[str] = Field(min_length=1, max_length=50)
-    switch: Switch | None = None
-    pooled_with: list[str] | None = None
-    reading_vi: str = Field(max_length=2000)
-    reading_en: str = Field(max_length=2000)
-    alternative_vi: str | None = None
-    alternative_en: str | None = None
-
-
-class NotMeasured(_Strict):
-    id: str
-    source_lines: str
-    text_vi: str = Field(max_length=2000)
-    text_en: str = Field(max_length=2000)
-
-
-class Readings(_Strict):
-    readings: list[Reading] = Field(max_length=100)
-    not_measured: list[NotMeasured] = Field(default_factory=list, max_length=100)
-
-
-def _error(file: Path, where: str, vi: str, en: str) -> ParamsError:
-    return ParamsError(f"'{where}': {vi}", f"'{where}': {en}", where=str(file))
-
-
-def _check_against_quotas(doc: Readings, rules: QuotaRules, file: Path) -> None:
-    known = {ind.id for ind in rules.indicators}
-    for i, reading in enumerate(doc.readings):
-        for name in [*reading.indicators, *(reading.pooled_with or [])]:
-            if name not in known:
-                raise _error(
-                    file,
-                    f"readings[{i}].indicators",
-                    f"không có chỉ tiêu '{name}' trong quotas.yaml.",
-                    f"there is no quota '{name}' in quotas.yaml.",
-                )
-        if reading.switch is not None:
-            try:
-                rules.with_rules(**{reading.switch.rule: reading.switch.alternative})
-            except (KeyError, ParamsError):
-                raise _error(
-                    file,
-                    f"readings[{i}].switch",
-                    f"quy tắc '{reading.switch.rule}' hoặc giá trị thay thế không hợp lệ.",
-                    f"rule '{reading.switch.rule}' or its alternative value is not valid.",
-                ) from None
-        if reading.switch is not None and reading.pooled_with:
-            raise _error(
-                file,
-                f"readings[{i}]",
-                "chỉ dùng một trong hai: switch hoặc pooled_with.",
-                "use one of switch or pooled_with, not both.",
-            )
-
-
-def load_readings(rules: QuotaRules, path: Path | str = DEFAULT_READINGS_FILE) -> Readings:
-    """Read and check ``params/readings.yaml`` against the quotas it names."""
-    file = Path(path)
-    try:
-        if file.stat().st_size > MAX_FILE_BYTES:
-            raise _error(file, "readings", "tệp quá lớn.", "the file is too large.")
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except OSError:
-        raise _error(file, "readings", "không đọc được tệp.", "the file cannot be read.") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" (dòng / line {mark.line + 1})" if mark else ""
-        raise _error(file, "readings", f"YAML sai{line}.", f"invalid YAML{line}.") from None
-    try:
-        doc = Readings.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "readings"
-        raise _error(file, where, "giá trị sai hoặc khoá lạ.", first["msg"][:200]) from None
-    _check_against_quotas(doc, rules, file)
-    return doc
 
 
 def _district_totals(table: pl.DataFrame, names: list[str], year: int) -> pl.DataFrame:

@@ -3,38 +3,32 @@
 This is the contract between modules: ingest produces frames with exactly these columns and
 dtypes (plus the provenance columns), and every later stage may rely on them. The Vietnamese
 headers, their synonyms and the synonyms of each vocabulary value live in ``data_contracts/``
-as data; this module only names the canonical codes.
+as data; this module holds the dtypes only. The canonical codes (``EDUCATION``, ``STAFF_TYPE``,
+...) are those of ``data_contracts/vocabularies.yaml``, read by :mod:`cadre_analytics.vocab`;
+they are re-exported here for the modules that name them beside the dtypes.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
+from cadre_analytics.vocab import (  # noqa: F401  (re-exported)
+    EDUCATION,
+    FOREIGN_LANGUAGE,
+    GENDER,
+    LEADERSHIP,
+    POLITICAL_THEORY,
+    STAFF_TYPE,
+    STATE_MANAGEMENT,
+    TRAINING_TOPIC,
+    UNIT_LEVEL,
+)
+
 # Provenance columns added by ingest to every table: which file and which row (1-based,
 # as the user sees it in Excel, header row included) each record came from.
 SOURCE_FILE = "_source_file"
 SOURCE_ROW = "_source_row"
 PROVENANCE = {SOURCE_FILE: pl.Utf8, SOURCE_ROW: pl.Int64}
-
-# Canonical vocabulary codes (synonyms -> code mapping lives in data_contracts/vocabularies.yaml).
-GENDER = ("male", "female")
-STAFF_TYPE = ("cadre", "civil_servant", "public_employee", "contract")
-LEADERSHIP = ("none", "district", "division")
-EDUCATION = (
-    "below_intermediate",
-    "intermediate",
-    "college",
-    "university",
-    "master",
-    "doctor",
-    "specialist_1",
-    "specialist_2",
-)
-POLITICAL_THEORY = ("none", "elementary", "intermediate", "advanced")
-STATE_MANAGEMENT = ("none", "specialist", "principal", "senior")
-FOREIGN_LANGUAGE = ("none", "A1", "A2", "B1", "B2", "C1", "C2")
-TRAINING_TOPIC = ("law", "state_management", "ethics")
-UNIT_LEVEL = ("district", "commune")
 
 STAFF_COLUMNS: dict[str, pl.DataType] = {
     "snapshot_year": pl.Int32,
@@ -88,3 +82,108 @@ def empty_frame(columns: dict[str, pl.DataType], with_provenance: bool = True) -
     if with_provenance:
         schema.update(PROVENANCE)
     return pl.DataFrame(schema=schema)
+
+
+# --- the frames a run leaves in OUT -----------------------------------------------------------
+# One declaration per output table, used by the stage that builds it, by the writer and by every
+# reader (cadre_analytics.outputs, report.inputs), so a column has one dtype everywhere: years are
+# Int32 like ``snapshot_year``, counts Int64. Columns a stage adds beyond these are kept as is.
+
+_COUNTS = {
+    "indicator": pl.Utf8,
+    "level": pl.Utf8,
+    "unit": pl.Utf8,
+    "unit_name": pl.Utf8,
+    "year": pl.Int32,
+    "numerator": pl.Int64,
+    "denominator": pl.Int64,
+}
+_ISSUES = {
+    "table": pl.Utf8,
+    "source_file": pl.Utf8,
+    "source_row": pl.Int64,
+    "column": pl.Utf8,
+    "raw_value": pl.Utf8,
+    "rule": pl.Utf8,
+    "message_vi": pl.Utf8,
+    "message_en": pl.Utf8,
+}
+OUTPUT_TABLES: dict[str, dict[str, pl.DataType]] = {
+    "indicators": {
+        **_COUNTS,
+        "share": pl.Float64,
+        "target_year": pl.Int32,
+        "target": pl.Float64,
+        "comparator": pl.Utf8,
+        "met": pl.Boolean,
+        "gap_persons": pl.Int64,
+        "target_upper": pl.Float64,
+        "population_empty": pl.Boolean,
+        "label_vi": pl.Utf8,
+        "label_en": pl.Utf8,
+    },
+    "breakdowns": {
+        **{k: v for k, v in _COUNTS.items() if k not in ("numerator", "denominator")},
+        "dimension": pl.Utf8,
+        "group": pl.Utf8,
+        "numerator": pl.Int64,
+        "denominator": pl.Int64,
+        "share": pl.Float64,
+    },
+    "projection": {
+        "indicator": pl.Utf8,
+        "level": pl.Utf8,
+        "unit": pl.Utf8,
+        "year": pl.Int32,
+        "scenario": pl.Utf8,
+        # Monte Carlo rows hold medians over draws, which may fall between two whole numbers.
+        "numerator": pl.Float64,
+        "denominator": pl.Float64,
+        "share": pl.Float64,
+        "share_p10": pl.Float64,
+        "share_p50": pl.Float64,
+        "share_p90": pl.Float64,
+        "target_year": pl.Int32,
+        "target": pl.Float64,
+        "met": pl.Boolean,
+        "assumption": pl.Utf8,
+    },
+    "requirements": {
+        "indicator": pl.Utf8,
+        "unit": pl.Utf8,
+        "target_year": pl.Int32,
+        "extra_completions_total": pl.Int64,
+        "extra_completions_per_year": pl.Float64,
+        "eligible_people": pl.Int64,
+    },
+    "trend": {
+        "indicator": pl.Utf8,
+        "level": pl.Utf8,
+        "unit": pl.Utf8,
+        "year": pl.Int32,
+        "share_trend": pl.Float64,
+        "n_snapshots": pl.Int32,
+        "first_year": pl.Int32,
+        "last_year": pl.Int32,
+        "label": pl.Utf8,
+    },
+    "quarantine": _ISSUES,
+    "warnings": _ISSUES,
+    "reconciliation": {
+        "table": pl.Utf8,
+        "rows_read": pl.Int64,
+        "rows_accepted": pl.Int64,
+        "rows_quarantined": pl.Int64,
+    },
+    "rule_results": {
+        "table": pl.Utf8,
+        "rule": pl.Utf8,
+        "grade": pl.Utf8,
+        "expectation": pl.Utf8,
+        "rows_failed": pl.Int64,
+        "success": pl.Boolean,
+        "title_vi": pl.Utf8,
+        "title_en": pl.Utf8,
+    },
+    "input_files": {"table": pl.Utf8, "path": pl.Utf8, "sha256": pl.Utf8, "rows": pl.Int64},
+}

@@ -556,7 +556,7 @@ def test_vectorised_met_and_gap_agree_with_scalar_rule():
     frame = pl.DataFrame(
         rows, schema=["numerator", "denominator", "_tp", "_tq", "comparator"], orient="row"
     )
-    out = frame.with_columns(indicators._met_gap_exprs())
+    out = frame.with_columns(indicators.met_gap_exprs())
     for n, d, p, q, cmp, met, gap in out.iter_rows():
         t = Fraction(p, q)
         expected_gap = indicators.gap_persons(n, d, t, cmp)

@@ -20,7 +20,7 @@ import pytest
 
 from cadre_analytics import indicators, readings
 from cadre_analytics.errors import ParamsError
-from cadre_analytics.params import load_quota_rules
+from cadre_analytics.params import load_quota_rules, load_readings
 from tests.test_indicators import UNITS, person, staff_frame, training_frame
 
 RULES = load_quota_rules()
@@ -54,7 +54,7 @@ def _roster():
 def _effects():
     staff, training = _roster()
     table = indicators.compute_indicators(staff, training, UNITS, RULES, 2025)
-    doc = readings.load_readings(RULES)
+    doc = load_readings(RULES)
     return readings.reading_effects(table, staff, training, UNITS, RULES, doc, 2025)
 
 
@@ -107,7 +107,7 @@ def test_a_reading_naming_an_unknown_quota_is_refused(tmp_path):
         encoding="utf-8",
     )
     with pytest.raises(ParamsError, match="no_such_quota"):
-        readings.load_readings(RULES, bad)
+        load_readings(RULES, bad)
 
 
 def test_an_unknown_key_is_refused_with_its_path(tmp_path):
@@ -117,15 +117,15 @@ def test_an_unknown_key_is_refused_with_its_path(tmp_path):
         "    reading_en: b\n    colour: red\n",
         encoding="utf-8",
     )
-    with pytest.raises(ParamsError, match=r"readings\.0\.colour"):
-        readings.load_readings(RULES, bad)
+    with pytest.raises(ParamsError, match=r"'colour' in 'readings\.x'"):
+        load_readings(RULES, bad)
 
 
 def test_the_assumptions_log_in_docs_agrees_with_the_parameter_files():
     from pathlib import Path
 
     committed = Path(__file__).resolve().parent.parent / "docs" / "assumptions.md"
-    expected = readings.assumptions_log(readings.load_readings(RULES), RULES)
+    expected = readings.assumptions_log(load_readings(RULES), RULES)
     assert committed.read_text(encoding="utf-8") == expected, "run `make assumptions`"
 
 
@@ -135,7 +135,7 @@ def test_the_report_section_shows_both_readings_in_words():
     staff, training = _roster()
     table = indicators.compute_indicators(staff, training, UNITS, RULES, 2025)
     frame = readings.reading_effects(
-        table, staff, training, UNITS, RULES, readings.load_readings(RULES), 2025
+        table, staff, training, UNITS, RULES, load_readings(RULES), 2025
     )
     html = section_readings(frame, table, "vi")
     # c_annual_update: 1 of 4 with all topics (25,0%), 3 of 4 with any one (75,0%)

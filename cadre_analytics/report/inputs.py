@@ -16,82 +16,19 @@ from typing import Any
 
 import polars as pl
 
-from cadre_analytics import schema
+from cadre_analytics import outputs, schema
 from cadre_analytics.errors import UserError
 
-# Expected dtypes of the aggregate files (docs/dev/interfaces.md). Columns missing from a file
-# are added as nulls so the report can still draw what it has; extra columns are kept.
-INDICATOR_COLUMNS: dict[str, pl.DataType] = {
-    "indicator": pl.Utf8,
-    "level": pl.Utf8,
-    "unit": pl.Utf8,
-    "unit_name": pl.Utf8,
-    "year": pl.Int64,
-    "numerator": pl.Int64,
-    "denominator": pl.Int64,
-    "share": pl.Float64,
-    "target_year": pl.Int64,
-    "target": pl.Float64,
-    "comparator": pl.Utf8,
-    "met": pl.Boolean,
-    "gap_persons": pl.Int64,
-}
-# breakdowns.csv: the indicator columns plus the grouping (dimension = gender | minority |
-# ethnicity | age_band; group = the group's code or name).
-BREAKDOWN_COLUMNS: dict[str, pl.DataType] = {
-    "indicator": pl.Utf8,
-    "unit": pl.Utf8,
-    "year": pl.Int64,
-    "dimension": pl.Utf8,
-    "group": pl.Utf8,
-    "numerator": pl.Int64,
-    "denominator": pl.Int64,
-    "share": pl.Float64,
-}
-PROJECTION_COLUMNS: dict[str, pl.DataType] = {
-    "indicator": pl.Utf8,
-    "level": pl.Utf8,
-    "unit": pl.Utf8,
-    "year": pl.Int64,
-    "scenario": pl.Utf8,
-    "numerator": pl.Float64,
-    "denominator": pl.Float64,
-    "share": pl.Float64,
-    "share_p10": pl.Float64,
-    "share_p50": pl.Float64,
-    "share_p90": pl.Float64,
-    "target_year": pl.Int64,
-    "target": pl.Float64,
-    "met": pl.Boolean,
-}
-REQUIREMENT_COLUMNS: dict[str, pl.DataType] = {
-    "indicator": pl.Utf8,
-    "unit": pl.Utf8,
-    "target_year": pl.Int64,
-    "extra_completions_total": pl.Float64,
-    "extra_completions_per_year": pl.Float64,
-    "eligible_people": pl.Int64,
-}
-TREND_COLUMNS: dict[str, pl.DataType] = {
-    "indicator": pl.Utf8,
-    "unit": pl.Utf8,
-    "year": pl.Int64,
-    "share_trend": pl.Float64,
-}
-RECONCILIATION_COLUMNS: dict[str, pl.DataType] = {
-    "table": pl.Utf8,
-    "rows_read": pl.Int64,
-    "rows_accepted": pl.Int64,
-    "rows_quarantined": pl.Int64,
-}
-RULE_RESULT_COLUMNS: dict[str, pl.DataType] = {
-    "table": pl.Utf8,
-    "rule": pl.Utf8,
-    "grade": pl.Utf8,
-    "rows_failed": pl.Int64,
-    "title_vi": pl.Utf8,  # the rule's name for readers (data_contracts/rules.yaml)
-    "title_en": pl.Utf8,
-}
+# The dtypes of the aggregate files: the one declaration the writers use too
+# (schema.OUTPUT_TABLES). Columns missing from a file are added as nulls so the report can still
+# draw what it has; extra columns are kept.
+INDICATOR_COLUMNS = schema.OUTPUT_TABLES["indicators"]
+BREAKDOWN_COLUMNS = schema.OUTPUT_TABLES["breakdowns"]
+PROJECTION_COLUMNS = schema.OUTPUT_TABLES["projection"]
+REQUIREMENT_COLUMNS = schema.OUTPUT_TABLES["requirements"]
+TREND_COLUMNS = schema.OUTPUT_TABLES["trend"]
+RECONCILIATION_COLUMNS = schema.OUTPUT_TABLES["reconciliation"]
+RULE_RESULT_COLUMNS = schema.OUTPUT_TABLES["rule_results"]
 TRUE_WORDS = ("true", "1", "yes", "t")
 
 
@@ -141,13 +78,13 @@ def conform(frame: pl.DataFrame, columns: dict[str, pl.DataType]) -> pl.DataFram
 
 
 def _read_table(path_stem: Path) -> pl.DataFrame | None:
+    """One aggregate table as its writer declared it (None when the stage has not run)."""
     parquet = path_stem.with_suffix(".parquet")
     csv = path_stem.with_suffix(".csv")
+    if not parquet.exists() and not csv.exists():
+        return None
     try:
-        if parquet.exists():
-            return pl.read_parquet(parquet)
-        if csv.exists():
-            return pl.read_csv(csv, infer_schema_length=None)
+        return outputs.read_table(path_stem.parent, path_stem.name)
     except Exception as exc:  # a corrupt OUT file is a clear message, not a traceback
         raise UserError(
             f"Không đọc được tệp kết quả trung gian ({exc.__class__.__name__}).",
@@ -156,7 +93,6 @@ def _read_table(path_stem: Path) -> pl.DataFrame | None:
             fix_vi="Chạy lại toàn bộ lệnh make report.",
             fix_en="Run make report again from the start.",
         ) from None
-    return None
 
 
 def _counts(path: Path) -> pl.DataFrame | None:
@@ -199,6 +135,12 @@ def load_report_inputs(out_dir: Path, year: int) -> ReportInputs:
     if manifest.exists():
         try:
             inputs.manifest = json.loads(manifest.read_text(encoding="utf-8"))
-        except json.JSONDecodeError:
-            inputs.manifest = {}
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise UserError(
+                "Tệp manifest.json hỏng.",
+                "manifest.json is corrupt.",
+                where=str(manifest),
+                fix_vi="Chạy lại toàn bộ lệnh make report.",
+                fix_en="Run make report again from the start.",
+            ) from None
     return inputs

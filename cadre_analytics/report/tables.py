@@ -13,7 +13,6 @@ from html import escape
 
 import polars as pl
 
-from cadre_analytics.errors import UserError
 from cadre_analytics.report import fmt
 from cadre_analytics.report.inputs import assert_aggregated
 from cadre_analytics.report.settings import settings
@@ -99,30 +98,22 @@ def quota_label(indicator: str, lang: str) -> str:
 def _quota_labels() -> dict[str, tuple[str, str]]:
     from cadre_analytics.params import load_quota_rules
 
-    try:
-        return {i.id: (i.label_vi, i.label_en) for i in load_quota_rules().indicators}
-    except UserError:
-        return {}
+    # A broken params file stops the report (never a table with its labels silently missing).
+    return {i.id: (i.label_vi, i.label_en) for i in load_quota_rules().indicators}
 
 
 @cache
 def _scenario_labels() -> dict[str, tuple[str, str]]:
     from cadre_analytics.params import load_scenarios
 
-    try:
-        return {s.name: (s.label_vi, s.label_en) for s in load_scenarios()}
-    except UserError:
-        return {}
+    return {s.name: (s.label_vi, s.label_en) for s in load_scenarios()}
 
 
 @cache
 def _course_labels() -> dict[str, tuple[str, str]]:
     from cadre_analytics.params import load_course_catalogue
 
-    try:
-        return {c.id: (c.label_vi, c.label_en) for c in load_course_catalogue().values()}
-    except UserError:
-        return {}
+    return {c.id: (c.label_vi, c.label_en) for c in load_course_catalogue().values()}
 
 
 def scenario_label(name: str, lang: str) -> str:

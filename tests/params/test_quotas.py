@@ -239,3 +239,73 @@ def test_with_rules_checks_names_and_values():
     flipped = rules.with_rules(political_theory_cumulative=False)
     assert flipped.political_theory_cumulative is False
     assert rules.political_theory_cumulative is True  # the original is unchanged
+
+
+def test_percent_between_0_and_1_is_refused_with_the_convention(tmp_path):
+    # 0.7 could mean 70 % or 0.7 %: the file writes percent, so it must say 70.
+    doc = copy.deepcopy(RAW)
+    _indicator(doc, "c_university")["targets"][2025]["value"] = 0.7
+    message = _error(tmp_path, doc)
+    assert "c_university.targets.2025.value" in message and "write 70 for 70 %" in message
+    assert len(message.splitlines()) == 1
+
+
+def test_percent_70_reads_as_seventy_percent(tmp_path):
+    doc = copy.deepcopy(RAW)
+    _indicator(doc, "c_university")["targets"][2025]["value"] = 70.5
+    target = load_quota_rules(_write(tmp_path, doc)).indicator("c_university").targets[2025]
+    assert target.value == Fraction(141, 2)  # 70.5 % exactly
+    assert target.share == 0.705
+
+
+def test_scales_come_from_the_vocabulary_ranks():
+    # vocabularies.yaml ranks education 0..5, specialist_1 with master (4), specialist_2 with
+    # doctor (5); the specialists are mapped by the rule, so the scale is the six others.
+    rules = load_quota_rules()
+    assert rules.scales["education"].order == (
+        "below_intermediate",
+        "intermediate",
+        "college",
+        "university",
+        "master",
+        "doctor",
+    )
+    assert rules.scales["foreign_language"].order == ("none", "A1", "A2", "B1", "B2", "C1", "C2")
+
+
+def test_scale_written_out_must_follow_the_vocabulary(tmp_path):
+    doc = copy.deepcopy(RAW)
+    doc["scales"]["political_theory"] = {"order": ["none", "intermediate", "elementary"]}
+    message = _error(tmp_path, doc)
+    assert "scales.political_theory.order" in message and "vocabularies.yaml" in message
+    doc = copy.deepcopy(RAW)
+    doc["scales"]["phd_scale"] = {}
+    assert "scales.phd_scale" in _error(tmp_path, doc)
+
+
+def test_two_levels_of_one_rank_need_a_mapping(tmp_path):
+    # Without the equivalents, master and specialist_1 share rank 4: no single order exists.
+    doc = copy.deepcopy(RAW)
+    del doc["scales"]["education"]["equivalents"]
+    assert "scales.education" in _error(tmp_path, doc)
+
+
+def test_unknown_key_deep_names_the_key_path(tmp_path):
+    doc = copy.deepcopy(RAW)
+    _indicator(doc, "d_postgraduate")["targets"][2030]["valeu"] = 25
+    message = _error(tmp_path, doc)
+    assert "'valeu'" in message and "indicators.d_postgraduate.targets.2030" in message
+
+
+def test_huge_value_is_cut_in_the_message(tmp_path):
+    doc = copy.deepcopy(RAW)
+    doc["rules"]["annual_update_rule"] = "x" * 100_000
+    message = _error(tmp_path, doc)
+    assert "rules.annual_update_rule" in message and len(message) < 600
+
+
+def test_condition_code_must_be_a_vocabulary_code(tmp_path):
+    doc = copy.deepcopy(RAW)
+    _indicator(doc, "d_lead_international")["within"] = {"field": "leadership", "is": "distric"}
+    message = _error(tmp_path, doc)
+    assert "'distric'" in message and "d_lead_international.within.is" in message
