@@ -252,3 +252,24 @@ def test_two_figures_in_one_page_share_no_svg_id():
     )
     ids = re.findall(r'\bid="([^"]+)"', page)
     assert ids and len(ids) == len(set(ids))
+
+
+def test_report_package_keeps_jsonschemas_iri_checker_out_and_still_validates():
+    import subprocess
+    import sys
+
+    # cadre_analytics.report first, as notebooks 02 and 04 import it
+    code = (
+        "import sys\n"
+        "import cadre_analytics.report\n"
+        "import altair as alt\n"
+        "assert sys.modules['rfc3987_syntax'] is None\n"
+        "try:\n"
+        "    alt.Chart().encode(x=alt.X('a:Q', scale=alt.Scale(type='no'))).to_dict()\n"
+        "except Exception as exc:\n"
+        "    print(type(exc).__name__)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert done.stdout.strip() == "SchemaValidationError", done.stderr
