@@ -197,7 +197,8 @@ def equity_chart(suppressed: pl.DataFrame, dimension: str, lang: str) -> alt.Cha
                 legend=alt.Legend(orient="bottom"),
             ),
             shape=alt.Shape("group_label:N", title=group_title, scale=alt.Scale(domain=groups)),
-            opacity=highlight(alt.OpacityValue, pick, 1.0, 0.15),
+            # 0.7: Vega-Lite's own opacity of filled points, so overlapping groups show through
+            opacity=highlight(alt.OpacityValue, pick, 0.7, 0.1),
             tooltip=[
                 alt.Tooltip("quota:N", title=t("equity.col_quota", lang)),
                 alt.Tooltip("group_label:N", title=group_title),
