@@ -391,7 +391,7 @@ def test_result_cache_was_used_and_is_owner_only(e2e_runs):
     cache = e2e_runs["cache"]
     assert stat.S_IMODE(cache.stat().st_mode) == 0o700
     kinds = {p.name for p in cache.iterdir()}
-    assert {"ingest", "contract_verdicts", "report_svg"} <= kinds, kinds
+    assert {"ingest", "contract_verdicts"} <= kinds, kinds
     for path in cache.rglob("*"):
         expected = 0o600 if path.is_file() else 0o700
         assert stat.S_IMODE(path.stat().st_mode) == expected, path

@@ -6,6 +6,7 @@ Only aggregated frames come in; names, birth dates and IDs never do (asserted in
 
 from pathlib import Path
 
+from cadre_analytics.report import _lean_imports  # noqa: F401 (first: before altair loads)
 from cadre_analytics.report.inputs import ReportInputs, load_report_inputs
 from cadre_analytics.report.render import assert_offline, render_html
 from cadre_analytics.report.sections import (

@@ -2,11 +2,8 @@
 
 The notebook ``04_report`` calls one function per section and displays the result; the
 nbconvert template keeps only these outputs. Each function tolerates a missing frame (a stage
-not run yet) by showing the section heading with a clear "not available" note.
-
-The sections with charts (district, communes, what_it_takes, equity, change, and
-``all_sections``) take ``cache=``: a ``cadre_analytics.cache.Cache`` that keeps each drawn SVG
-under the hash of its spec, so a rerun on unchanged frames draws nothing (see ``charts``).
+not run yet) by showing the section heading with a clear "not available" note. Charts are
+altair charts (``charts``) drawn to inline SVG where the section is built.
 """
 
 from __future__ import annotations
@@ -15,7 +12,7 @@ from datetime import UTC, datetime
 from html import escape
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import polars as pl
 
@@ -27,9 +24,6 @@ from cadre_analytics.report.inputs import ReportInputs
 from cadre_analytics.report.settings import settings
 from cadre_analytics.report.strings import t, t_or
 from cadre_analytics.report.tables import ALL, Cell, html_table, note, quota_label
-
-if TYPE_CHECKING:
-    from cadre_analytics.cache import Cache
 
 SECTION_IDS = (
     "summary",
@@ -140,7 +134,7 @@ def section_summary(inputs: ReportInputs, lang: str) -> str:
 # --- 2. District -----------------------------------------------------------------------------
 
 
-def section_district(inputs: ReportInputs, lang: str, *, cache: Cache | None = None) -> str:
+def section_district(inputs: ReportInputs, lang: str) -> str:
     ind = inputs.indicators
     if ind is None or ind.is_empty():
         return _missing("district", "indicators.csv", lang)
@@ -152,14 +146,14 @@ def section_district(inputs: ReportInputs, lang: str, *, cache: Cache | None = N
     for quota in quotas:
         chart = charts.district_chart(ind, inputs.projection, quota, lang, inputs.trend)
         alt_text = charts.district_alt_text(ind, inputs.projection, quota, inputs.year, lang)
-        figures.append(charts.figure(chart, alt_text, lang, cache=cache))
+        figures.append(charts.figure(chart, alt_text, lang))
     return _section("district", lang, body + '<div class="grid">' + "".join(figures) + "</div>")
 
 
 # --- 3. Communes -----------------------------------------------------------------------------
 
 
-def section_communes(inputs: ReportInputs, lang: str, *, cache: Cache | None = None) -> str:
+def section_communes(inputs: ReportInputs, lang: str) -> str:
     ind = inputs.indicators
     if ind is None or ind.is_empty():
         return _missing("communes", "indicators.csv", lang)
@@ -191,7 +185,7 @@ def section_communes(inputs: ReportInputs, lang: str, *, cache: Cache | None = N
             )
         )
     body += charts.figure(
-        charts.heatmap_chart(shown, lang), alt_text, lang, cls="chart wide", cache=cache
+        charts.heatmap_chart(shown, lang), alt_text, lang, cls="chart wide"
     ) + tables.heatmap_table(shown, inputs.year, nxt, lang)
     return _section("communes", lang, body)
 
@@ -199,7 +193,7 @@ def section_communes(inputs: ReportInputs, lang: str, *, cache: Cache | None = N
 # --- 4. What it takes ------------------------------------------------------------------------
 
 
-def section_what_it_takes(inputs: ReportInputs, lang: str, *, cache: Cache | None = None) -> str:
+def section_what_it_takes(inputs: ReportInputs, lang: str) -> str:
     req = inputs.requirements
     if req is None:
         return _missing("what_it_takes", "requirements.csv", lang)
@@ -232,7 +226,7 @@ def section_what_it_takes(inputs: ReportInputs, lang: str, *, cache: Cache | Non
         per_year=fmt.count(top["extra_completions_per_year"], lang),
     )
     body += (
-        charts.figure(charts.what_it_takes_chart(need, lang), alt_text, lang, cache=cache)
+        charts.figure(charts.what_it_takes_chart(need, lang), alt_text, lang)
         + html_table(headers, rows, t("what_it_takes.caption", lang))
         + note(t("what_it_takes.eligible_note", lang))
     )
@@ -242,7 +236,7 @@ def section_what_it_takes(inputs: ReportInputs, lang: str, *, cache: Cache | Non
 # --- 5. Equity ---------------------------------------------------------------------------------
 
 
-def section_equity(inputs: ReportInputs, lang: str, *, cache: Cache | None = None) -> str:
+def section_equity(inputs: ReportInputs, lang: str) -> str:
     brk = inputs.breakdowns
     if brk is None:
         return _missing("equity", "breakdowns.csv", lang)
@@ -263,9 +257,7 @@ def section_equity(inputs: ReportInputs, lang: str, *, cache: Cache | None = Non
                 suppressed.filter(pl.col("dimension") == dimension)["indicator"].n_unique(), lang
             ),
         )
-        body += charts.figure(
-            charts.equity_chart(suppressed, dimension, lang), alt_text, lang, cache=cache
-        )
+        body += charts.figure(charts.equity_chart(suppressed, dimension, lang), alt_text, lang)
         body += tables.breakdown_table(suppressed, dimension, inputs.year, lang)
     return _section("equity", lang, body)
 
@@ -273,7 +265,7 @@ def section_equity(inputs: ReportInputs, lang: str, *, cache: Cache | None = Non
 # --- 6. Change since last year ---------------------------------------------------------------
 
 
-def section_change(inputs: ReportInputs, lang: str, *, cache: Cache | None = None) -> str:
+def section_change(inputs: ReportInputs, lang: str) -> str:
     ind = inputs.indicators
     if ind is None or ind.is_empty():
         return _missing("change", "indicators.csv", lang)
@@ -309,7 +301,7 @@ def section_change(inputs: ReportInputs, lang: str, *, cache: Cache | None = Non
             up=quota_label(up, lang),
             down=quota_label(down, lang),
         )
-        body += charts.figure(charts.change_chart(drawn, lang), alt_text, lang, cache=cache)
+        body += charts.figure(charts.change_chart(drawn, lang), alt_text, lang)
     body += html_table(headers, rows, t("change.caption", lang, previous=prev))
     return _section("change", lang, body)
 
@@ -579,37 +571,26 @@ def section_provenance(inputs: ReportInputs, lang: str) -> str:
     )
 
 
-def all_sections(
-    inputs: ReportInputs, lang: str, *, cache: Cache | None = None, parallel: bool = True
-) -> list[str]:
-    """Every section in report order (handy for tests and for a one-cell notebook).
-
-    Faster than calling the sections one by one when charts must be drawn: all of them are
-    drawn together at the end, split over two processes (``parallel``; see
-    ``charts.draw_many``). The HTML is the same either way.
-    """
-    with charts.batch_figures() as batch:
-        parts = [
-            title_block(inputs, lang),
-            section_summary(inputs, lang),
-            section_district(inputs, lang, cache=cache),
-            section_communes(inputs, lang, cache=cache),
-            section_what_it_takes(inputs, lang, cache=cache),
-            section_equity(inputs, lang, cache=cache),
-            section_change(inputs, lang, cache=cache),
-            section_data_quality(inputs, lang),
-            section_method(inputs, lang),
-            section_provenance(inputs, lang),
-        ]
-    return batch.resolve(parts, cache=cache, parallel=parallel)
+def all_sections(inputs: ReportInputs, lang: str) -> list[str]:
+    """Every section in report order (handy for tests and for a one-cell notebook)."""
+    return [
+        title_block(inputs, lang),
+        section_summary(inputs, lang),
+        section_district(inputs, lang),
+        section_communes(inputs, lang),
+        section_what_it_takes(inputs, lang),
+        section_equity(inputs, lang),
+        section_change(inputs, lang),
+        section_data_quality(inputs, lang),
+        section_method(inputs, lang),
+        section_provenance(inputs, lang),
+    ]
 
 
 SECTION_NAMES = ("title", *SECTION_IDS)  # the order all_sections returns them in
 
 
-def sections_by_name(
-    inputs: ReportInputs, lang: str, *, cache: Cache | None = None
-) -> dict[str, str]:
+def sections_by_name(inputs: ReportInputs, lang: str) -> dict[str, str]:
     """:func:`all_sections` keyed by :data:`SECTION_NAMES`, for notebook 04's one cell per
     section."""
-    return dict(zip(SECTION_NAMES, all_sections(inputs, lang, cache=cache), strict=True))
+    return dict(zip(SECTION_NAMES, all_sections(inputs, lang), strict=True))
