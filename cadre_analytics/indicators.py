@@ -21,7 +21,7 @@ from fractions import Fraction
 import polars as pl
 
 from cadre_analytics.params import QuotaCondition, QuotaIndicator, QuotaRules, QuotaTarget
-from cadre_analytics.schema import OUTPUT_TABLES
+from cadre_analytics.schema import BREAKDOWN_COUNTS, OUTPUT_TABLES
 
 ALL_UNITS = "ALL"
 # OUT tables are written in Vietnamese, the Board's language (labels in English sit beside them).
@@ -64,7 +64,7 @@ UNKNOWN_GROUP = "unknown"
 
 # The tables' dtypes are declared once, with every other output table, in schema.OUTPUT_TABLES.
 _INDICATOR_SCHEMA = OUTPUT_TABLES["indicators"]
-_BREAKDOWN_SCHEMA = OUTPUT_TABLES["breakdowns"]
+_BREAKDOWN_SCHEMA = BREAKDOWN_COUNTS
 
 
 def all_units_name(lang: str = DATA_LANG) -> str:

@@ -14,26 +14,7 @@ import polars as pl
 from cadre_analytics import indicators
 from cadre_analytics.params import QuotaRules
 from cadre_analytics.params.readings import Reading, Readings
-
-READINGS_SCHEMA = {
-    "kind": pl.Utf8,  # reading | carried | not_measured
-    "reading": pl.Utf8,
-    "indicator": pl.Utf8,
-    "reading_vi": pl.Utf8,
-    "reading_en": pl.Utf8,
-    "alternative_vi": pl.Utf8,
-    "alternative_en": pl.Utf8,
-    "source_lines": pl.Utf8,
-    "target_year": pl.Int64,
-    "carried_from": pl.Int64,
-    "year": pl.Int64,
-    "numerator": pl.Int64,
-    "denominator": pl.Int64,
-    "share": pl.Float64,
-    "alt_numerator": pl.Int64,
-    "alt_denominator": pl.Int64,
-    "alt_share": pl.Float64,
-}
+from cadre_analytics.schema import OUTPUT_TABLES
 
 
 def _district_totals(table: pl.DataFrame, names: list[str], year: int) -> pl.DataFrame:
@@ -138,7 +119,7 @@ def reading_effects(
 ) -> pl.DataFrame:
     """One row per (reading, quota) with the number as read (from ``indicator_table``) and
     under the other reading for the whole scope in ``year``; then the carried-over targets and
-    what is not measured. Columns :data:`READINGS_SCHEMA`."""
+    what is not measured. Columns: ``schema.OUTPUT_TABLES["readings"]``."""
     names = sorted({n for r in readings.readings for n in [*r.indicators, *(r.pooled_with or [])]})
     totals = _district_totals(indicator_table, names, year)
     as_read = {
@@ -164,7 +145,7 @@ def reading_effects(
         }
         for item in readings.not_measured
     ]
-    return pl.DataFrame(rows, schema=READINGS_SCHEMA)
+    return pl.DataFrame(rows, schema=OUTPUT_TABLES["readings"])
 
 
 def assumptions_log(doc: Readings, rules: QuotaRules) -> str:

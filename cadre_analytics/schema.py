@@ -108,6 +108,15 @@ _ISSUES = {
     "message_vi": pl.Utf8,
     "message_en": pl.Utf8,
 }
+# The equity breakdowns as counted (person-level detail stays in restricted/ in this form).
+BREAKDOWN_COUNTS: dict[str, pl.DataType] = {
+    **{k: v for k, v in _COUNTS.items() if k not in ("numerator", "denominator")},
+    "dimension": pl.Utf8,
+    "group": pl.Utf8,
+    "numerator": pl.Int64,
+    "denominator": pl.Int64,
+    "share": pl.Float64,
+}
 OUTPUT_TABLES: dict[str, dict[str, pl.DataType]] = {
     "indicators": {
         **_COUNTS,
@@ -123,12 +132,13 @@ OUTPUT_TABLES: dict[str, dict[str, pl.DataType]] = {
         "label_en": pl.Utf8,
     },
     "breakdowns": {
-        **{k: v for k, v in _COUNTS.items() if k not in ("numerator", "denominator")},
-        "dimension": pl.Utf8,
-        "group": pl.Utf8,
-        "numerator": pl.Int64,
-        "denominator": pl.Int64,
-        "share": pl.Float64,
+        **BREAKDOWN_COUNTS,
+        # Beside the report only suppressed (cadre_analytics.suppression): hidden values are
+        # null; *_below is a true upper bound where the hidden count itself is small.
+        "den_suppressed": pl.Boolean,
+        "num_suppressed": pl.Boolean,
+        "den_below": pl.Int64,
+        "num_below": pl.Int64,
     },
     "projection": {
         "indicator": pl.Utf8,
@@ -166,6 +176,25 @@ OUTPUT_TABLES: dict[str, dict[str, pl.DataType]] = {
         "first_year": pl.Int32,
         "last_year": pl.Int32,
         "label": pl.Utf8,
+    },
+    "readings": {
+        "kind": pl.Utf8,  # reading | carried | not_measured
+        "reading": pl.Utf8,
+        "indicator": pl.Utf8,
+        "reading_vi": pl.Utf8,
+        "reading_en": pl.Utf8,
+        "alternative_vi": pl.Utf8,
+        "alternative_en": pl.Utf8,
+        "source_lines": pl.Utf8,
+        "target_year": pl.Int32,
+        "carried_from": pl.Int32,
+        "year": pl.Int32,
+        "numerator": pl.Int64,
+        "denominator": pl.Int64,
+        "share": pl.Float64,
+        "alt_numerator": pl.Int64,
+        "alt_denominator": pl.Int64,
+        "alt_share": pl.Float64,
     },
     "quarantine": _ISSUES,
     "warnings": _ISSUES,

@@ -149,3 +149,14 @@ def suppress_breakdowns(frame: pl.DataFrame, min_cell: int, majority_group: str)
         .alias("numerator"),
         pl.when(hide_share).then(None).otherwise(pl.col("share")).alias("share"),
     )
+
+
+def public_breakdowns(
+    breakdowns: pl.DataFrame, min_cell: int, majority_group: str, all_units: str = "ALL"
+) -> pl.DataFrame:
+    """What may sit beside the report: the whole scope's breakdowns, suppressed. Per-unit
+    breakdowns add up to the whole scope's, which would undo the suppression of either; they
+    stay with the person-level files in ``restricted/``."""
+    return suppress_breakdowns(
+        breakdowns.filter(pl.col("unit") == all_units), min_cell, majority_group
+    )

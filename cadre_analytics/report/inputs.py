@@ -29,6 +29,7 @@ REQUIREMENT_COLUMNS = schema.OUTPUT_TABLES["requirements"]
 TREND_COLUMNS = schema.OUTPUT_TABLES["trend"]
 RECONCILIATION_COLUMNS = schema.OUTPUT_TABLES["reconciliation"]
 RULE_RESULT_COLUMNS = schema.OUTPUT_TABLES["rule_results"]
+READING_COLUMNS = schema.OUTPUT_TABLES["readings"]
 TRUE_WORDS = ("true", "1", "yes", "t")
 
 
@@ -44,6 +45,7 @@ class ReportInputs:
     trend: pl.DataFrame | None = None
     reconciliation: pl.DataFrame | None = None
     rule_results: pl.DataFrame | None = None
+    readings: pl.DataFrame | None = None  # how the programme is read, with both numbers
     quarantine_counts: pl.DataFrame | None = None  # table, rule, rows
     warning_counts: pl.DataFrame | None = None  # table, rule, rows
     input_files: pl.DataFrame | None = None  # table, path, sha256, rows (if 01 wrote it)
@@ -119,6 +121,7 @@ def load_report_inputs(out_dir: Path, year: int) -> ReportInputs:
         "trend": TREND_COLUMNS,
         "reconciliation": RECONCILIATION_COLUMNS,
         "rule_results": RULE_RESULT_COLUMNS,
+        "readings": READING_COLUMNS,
     }
     for name, columns in specs.items():
         frame = _read_table(out_dir / name)

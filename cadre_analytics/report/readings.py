@@ -95,5 +95,5 @@ def section_readings(readings: pl.DataFrame, indicators: pl.DataFrame, lang: str
         body += f"<h3>{escape(t('readings.not_measured', lang))}</h3><ul>{items}</ul>"
     return (
         f'<section id="{SECTION_ID}" class="report-section">'
-        f"<h2>{escape(t('readings.heading', lang))}</h2>{body}</section>"
+        f"<h2>{escape(t('section.readings', lang))}</h2>{body}</section>"
     )

@@ -21,6 +21,7 @@ from cadre_analytics.params import DEFAULT_PARAMS_DIR, load_yaml, params_hash
 from cadre_analytics.provenance import git_commit
 from cadre_analytics.report import charts, fmt, narrative, tables
 from cadre_analytics.report.inputs import ReportInputs
+from cadre_analytics.report.readings import section_readings as readings_section
 from cadre_analytics.report.settings import settings
 from cadre_analytics.report.strings import t, t_or
 from cadre_analytics.report.tables import ALL, Cell, html_table, note, quota_label
@@ -33,6 +34,7 @@ SECTION_IDS = (
     "equity",
     "change",
     "data_quality",
+    "readings",
     "method",
     "provenance",
 )
@@ -243,7 +245,7 @@ def section_equity(inputs: ReportInputs, lang: str) -> str:
     part = brk.filter((pl.col("unit") == ALL) & (pl.col("year") == inputs.year))
     if part.is_empty():
         return _section("equity", lang, note(t("report.no_rows", lang)))
-    suppressed = tables.suppress_breakdown(part)
+    suppressed = part  # suppressed by the indicators stage, before it left the machine
     min_cell = settings().min_cell
     body = _p(t("equity.intro", lang, min_cell=min_cell, max_hidden=min_cell - 1))
     for dimension in suppressed["dimension"].unique(maintain_order=True).to_list():
@@ -571,6 +573,12 @@ def section_provenance(inputs: ReportInputs, lang: str) -> str:
     )
 
 
+def section_readings(inputs: ReportInputs, lang: str) -> str:
+    if inputs.readings is None or inputs.indicators is None:
+        return _missing("readings", "readings.csv", lang)
+    return readings_section(inputs.readings, inputs.indicators, lang)
+
+
 def all_sections(inputs: ReportInputs, lang: str) -> list[str]:
     """Every section in report order (handy for tests and for a one-cell notebook)."""
     return [
@@ -582,6 +590,7 @@ def all_sections(inputs: ReportInputs, lang: str) -> list[str]:
         section_equity(inputs, lang),
         section_change(inputs, lang),
         section_data_quality(inputs, lang),
+        section_readings(inputs, lang),
         section_method(inputs, lang),
         section_provenance(inputs, lang),
     ]

@@ -383,73 +383,26 @@ def _heat_band(attainment: float | None) -> str:
 # --- Equity breakdowns with suppression -------------------------------------------------
 
 
-def suppress_breakdown(
-    frame: pl.DataFrame,
-    keys: Sequence[str] = ("indicator", "unit", "year", "dimension"),
-    min_cell: int | None = None,
-) -> pl.DataFrame:
-    """Flag cells to hide so no count of 1..min_cell-1 people can be read or recovered.
-
-    Within each group of ``keys`` (the groups of one dimension add up to the total shown
-    elsewhere):
-    - primary: a group of 1..4 people hides its whole row (size, count meeting, share);
-      a count meeting of 1..4 hides that count and the share;
-    - secondary: if a column (size or count meeting) has exactly one hidden cell in the group,
-      the smallest other cell of that column is hidden too (a non-zero one if there is one),
-      because total minus the visible cells would give it back. Repeated until stable.
-    Adds boolean columns ``den_suppressed`` and ``num_suppressed`` (share hidden if either).
-    ``min_cell`` defaults to params/report.yaml's.
-    """
-    assert_aggregated(frame, "breakdowns")
-    if min_cell is None:
-        min_cell = settings().min_cell
-    if frame.is_empty():
-        return frame.with_columns(
-            pl.lit(False).alias("den_suppressed"), pl.lit(False).alias("num_suppressed")
-        )
-    keys = list(keys)
-    pieces = []
-    for _, part in frame.group_by(keys, maintain_order=True):
-        rows = part.to_dicts()
-        den = [0 < (r["denominator"] or 0) < min_cell for r in rows]
-        num = [d or 0 < (r["numerator"] or 0) < min_cell for d, r in zip(den, rows, strict=True)]
-        changed = True
-        while changed:
-            changed = False
-            for column, flags in (("denominator", den), ("numerator", num)):
-                if sum(flags) != 1 or len(rows) < 2:
-                    continue
-                # A group with nobody (size 0, shown) is no cover: hiding its 0 hides nothing.
-                candidates = [
-                    i for i, f in enumerate(flags) if not f and (rows[i]["denominator"] or 0) > 0
-                ] or [i for i, f in enumerate(flags) if not f]
-                nonzero = [i for i in candidates if (rows[i][column] or 0) > 0]
-                pool = nonzero or candidates
-                pick = min(pool, key=lambda i: (rows[i][column] or 0, str(rows[i]["group"])))
-                flags[pick] = True
-                if column == "denominator":
-                    num[pick] = True
-                changed = True
-        pieces.append(
-            part.with_columns(
-                pl.Series("den_suppressed", den, dtype=pl.Boolean),
-                pl.Series("num_suppressed", num, dtype=pl.Boolean),
-            )
-        )
-    return pl.concat(pieces)
-
-
 def group_label(group: str | None, lang: str) -> str:
     if group is None:
         return t("group.unknown", lang)
     return t_or(f"group.{str(group).lower()}", lang, str(group))
 
 
+def hidden_count(value: int | None, hidden: bool, below: int | None, lang: str) -> str:
+    """A count as shown: the number, «<5» where the count itself is small (a true bound), or
+    «ẩn» where it is hidden only so that another cell cannot be worked back."""
+    if not hidden:
+        return fmt.number(value, lang)
+    if below is not None:
+        return t("equity.suppressed", lang, min_cell=below)
+    return t("equity.hidden_share", lang)
+
+
 def breakdown_cell(row: dict, lang: str) -> Cell:
     """The displayed text of one suppressed-or-not breakdown cell."""
-    hidden = t("equity.suppressed", lang, min_cell=settings().min_cell)
-    den = hidden if row["den_suppressed"] else fmt.number(row["denominator"], lang)
-    num = hidden if row["num_suppressed"] else fmt.number(row["numerator"], lang)
+    den = hidden_count(row["denominator"], row["den_suppressed"], row["den_below"], lang)
+    num = hidden_count(row["numerator"], row["num_suppressed"], row["num_below"], lang)
     hide_share = row["den_suppressed"] or row["num_suppressed"]
     share = t("equity.hidden_share", lang) if hide_share else fmt.percent(row["share"], lang)
     cls = "num suppressed" if hide_share else "num"

@@ -381,8 +381,7 @@ def equity_sheet(frames: Frames, lang: str) -> Sheet | None:
     part = brk.filter((pl.col("unit") == ALL) & (pl.col("year") == frames.year))
     if part.is_empty():
         return None
-    suppressed = tables.suppress_breakdown(part)
-    hidden = t("equity.suppressed", lang, min_cell=settings().min_cell)
+    suppressed = part  # suppressed by the indicators stage, before it left the machine
     hidden_share = t("equity.hidden_share", lang)
     columns = [
         Column(col("quota", lang)),
@@ -401,8 +400,12 @@ def equity_sheet(frames: Frames, lang: str) -> Sheet | None:
                 quota_label(r["indicator"], lang),
                 dimension[:1].upper() + dimension[1:],
                 tables.group_label(r["group"], lang),
-                hidden if r["num_suppressed"] else r["numerator"],
-                hidden if r["den_suppressed"] else r["denominator"],
+                tables.hidden_count(r["numerator"], True, r["num_below"], lang)
+                if r["num_suppressed"]
+                else r["numerator"],
+                tables.hidden_count(r["denominator"], True, r["den_below"], lang)
+                if r["den_suppressed"]
+                else r["denominator"],
                 hidden_share if hide_share else r["share"],
             ]
         )

@@ -106,7 +106,7 @@ def test_missing_projection_shows_a_note_instead_of_failing(tmp_path):
 def test_nothing_but_provenance_when_no_stage_has_run(tmp_path):
     inputs = report.load_report_inputs(tmp_path, 2025)
     html = "".join(report.all_sections(inputs, "en"))
-    assert html.count("No data for this section yet") == 7  # all but method and provenance
+    assert html.count("No data for this section yet") == 8  # all but method and provenance
     assert "Provenance" in html
 
 

@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from cadre_analytics import outputs
 from cadre_analytics.report import write_workbooks
 from cadre_analytics.report.workbook import read_frames
+from cadre_analytics.suppression import public_breakdowns
 
 FORMULA_NAME = '=HYPERLINK("x")'
 Q = "c_university"
@@ -85,9 +86,11 @@ def _projection() -> pl.DataFrame:
 
 
 def _breakdowns() -> pl.DataFrame:
-    # majority 10/12 shown; minority 2/3 hidden (3 people < 5); unknown 5/6 hidden as well,
-    # the smallest other group, else 12 + 6 = 18 minus the total would give the 3 back
-    groups = [("majority", 10, 12), ("minority", 2, 3), ("unknown", 5, 6)]
+    # majority 10/20 shown; minority 2/3 hidden (3 people < 5); unknown 5/6: its 1 person not
+    # meeting the quota hides the count, and its 6 people hide as well (the smallest other
+    # group), else 20 + 6 = 26 minus the total would give the 3 back. Written the way the
+    # indicators stage writes it: suppressed before it leaves the machine.
+    groups = [("majority", 10, 20), ("minority", 2, 3), ("unknown", 5, 6)]
     return pl.DataFrame(
         [
             {
@@ -121,7 +124,7 @@ def build_out(out: Path, *, projection: bool = True) -> Path:
     outputs.write_table(
         pl.DataFrame(_indicator_rows(), schema=IND_COLUMNS, orient="row"), out, "indicators"
     )
-    outputs.write_table(_breakdowns(), out, "breakdowns")
+    outputs.write_table(public_breakdowns(_breakdowns(), 5, "Kinh"), out, "breakdowns")
     if projection:
         outputs.write_table(_projection(), out, "projection", parquet=True)
     outputs.write_table(
@@ -329,10 +332,11 @@ def test_projection_requirements_change(books):
 def test_breakdowns_hide_small_cells(books):
     ws = load_workbook(books[0])["Cơ cấu"]
     by_group = {r[2]: r for r in _rows(ws)[1:]}
-    assert by_group["Dân tộc đa số"][3:5] == (10, 12)
-    assert by_group["Dân tộc đa số"][5] == pytest.approx(10 / 12)
+    assert by_group["Dân tộc đa số"][3:5] == (10, 20)
+    assert by_group["Dân tộc đa số"][5] == pytest.approx(10 / 20)
     assert by_group["Dân tộc thiểu số"][3:6] == ("<5", "<5", "ẩn")
-    assert by_group["Không rõ"][3:6] == ("<5", "<5", "ẩn")  # secondary suppression
+    # hidden to protect the minority cell, and for its complement: no bound is claimed
+    assert by_group["Không rõ"][3:6] == ("ẩn", "ẩn", "ẩn")
 
 
 def test_data_quality_sheets(books):
