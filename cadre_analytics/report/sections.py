@@ -16,7 +16,6 @@ from typing import Any
 
 import polars as pl
 
-from cadre_analytics.errors import UserError
 from cadre_analytics.params import DEFAULT_PARAMS_DIR, load_yaml, params_hash
 from cadre_analytics.provenance import git_commit
 from cadre_analytics.report import charts, fmt, narrative, tables
@@ -386,10 +385,7 @@ def section_data_quality(inputs: ReportInputs, lang: str) -> str:
 def _quota_rules() -> Any | None:
     from cadre_analytics.params import load_quota_rules
 
-    try:
-        return load_quota_rules()
-    except UserError:
-        return None
+    return load_quota_rules()  # a broken file stops the run; it never hides a table
 
 
 def section_method(inputs: ReportInputs, lang: str) -> str:
@@ -462,10 +458,7 @@ def _age(months: int, lang: str) -> str:
 def _retirement_table(lang: str) -> str:
     from cadre_analytics.params import load_retirement_schedule
 
-    try:
-        schedule = load_retirement_schedule()
-    except UserError:
-        return ""
+    schedule = load_retirement_schedule()
     years = sorted(schedule.ages.get("male", {}))
     rows = [
         [
@@ -503,10 +496,7 @@ def _scenario_table(lang: str, params_dir: Path = DEFAULT_PARAMS_DIR) -> str:
         return ""
     rows = []
     for path in files:
-        try:
-            doc = load_yaml(path)
-        except UserError:
-            continue
+        doc = load_yaml(path)
         for key, value in _flat(doc):
             if key in ("name", "label_vi", "label_en"):
                 continue
