@@ -48,10 +48,8 @@ def _expected(case: str) -> dict:
 
 
 def _validate_in_process(case: str, out: Path, capsys) -> tuple[int, str, str]:
-    # each case with its own result cache beside OUT (never the user's reports/.cache)
-    cache = str(out.parent / f"{out.name}-cache")
     argv = ["validate", "--year", "2025", "--data", str(CORPUS / case), "--out", str(out)]
-    code = cli.main([*argv, "--cache", cache])
+    code = cli.main(argv)
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 
@@ -69,8 +67,6 @@ def _validate_subprocess(case: str, out: Path) -> tuple[int, str, str]:
             str(CORPUS / case),
             "--out",
             str(out),
-            "--cache",
-            str(out.parent / f"{out.name}-cache"),
         ],
         cwd=ROOT,
         capture_output=True,

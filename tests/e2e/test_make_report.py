@@ -72,16 +72,7 @@ PERSONAL_VALUES = [
 
 def _make_report(data: Path, out: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        # the result cache beside OUT, never the user's reports/.cache
-        [
-            "make",
-            "--no-print-directory",
-            "report",
-            "YEAR=2025",
-            f"DATA={data}",
-            f"OUT={out}",
-            f"CACHE={out.parent / 'cache'}",
-        ],
+        ["make", "--no-print-directory", "report", "YEAR=2025", f"DATA={data}", f"OUT={out}"],
         cwd=ROOT,
         capture_output=True,
         text=True,

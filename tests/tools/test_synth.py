@@ -1,4 +1,4 @@
-"""Tests for the synthetic sample-district generator (cadre_analytics.synth).
+"""Tests for the synthetic sample-district generator (tools.synth).
 
 Expected counts are worked out by hand from params/synth.yaml (the comments show the sums);
 calibration bounds come from the issue (2021 commune cadres and civil servants: 66-73% with a
@@ -16,9 +16,10 @@ import polars as pl
 import pytest
 import yaml
 
-from cadre_analytics import retirement, schema, synth
+from cadre_analytics import retirement, schema
 from cadre_analytics.errors import ParamsError, UserError
 from cadre_analytics.params import load_retirement_schedule
+from tools import synth
 
 SEED = 11
 CCS = ["cadre", "civil_servant"]
@@ -445,7 +446,7 @@ def test_national_size_layout():
 
 def test_committed_sample_workbook():
     # data/sample/README.md: 2,600 people x 2021-2025 + 1 duplicate; 98 units.
-    path = Path(__file__).resolve().parent.parent / "data" / "sample" / "sample_district.xlsx"
+    path = Path(__file__).resolve().parents[2] / "data" / "sample" / "sample_district.xlsx"
     assert path.stat().st_size < 5_000_000
     staff = _read_sheet(path, "staff")
     assert staff.columns == STAFF_HEADERS
@@ -458,7 +459,7 @@ def test_committed_sample_workbook():
 
 def test_written_values_and_headers_are_what_ingest_accepts():
     """Cross-check params/synth.yaml against data_contracts/ (both are data, edited apart)."""
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     contracts = root / "data_contracts"
     if not (contracts / "vocabularies.yaml").exists():
         pytest.skip("data_contracts/ not present")

@@ -1,6 +1,6 @@
 """``make bench``: the real stages at district, province and national size, against the floor.
 
-    python -m cadre_analytics.bench [--sizes 3000,40000,1000000,2500000] [--quick] [--budget 840]
+    python -m tools.bench [--sizes 3000,40000,1000000,2500000] [--quick] [--budget 840]
 
 For each size N (staff per snapshot year, 5 years 2021-2025) it generates data once with the
 package's own generator into ``bench/data/staff_N/`` (Parquet, clean; git-ignored), then, each in
@@ -9,9 +9,9 @@ a fresh subprocess so one size's memory never inflates the next:
 - ``stages``: read, normalise, validate, write outputs, indicators, projection (with Monte
   Carlo), charts (every report section, charts as SVG) — wall time and peak RSS per stage (VmHWM,
   reset per stage through ``/proc/self/clear_refs``; a sampling thread where that is refused);
-- ``report``: the real ``pipeline.run_report`` (papermill, 4 kernels, nbconvert) with a result
-  cache that starts empty: cold, warm without and with the cache, an unchanged rerun, and a rerun
-  where only the newest staff file changed — only up to ``--report-max`` staff;
+- ``report``: the real ``pipeline.run_report`` (papermill, 4 kernels, nbconvert): cold, warm,
+  an unchanged rerun, and a rerun where only the newest staff file changed — only up to
+  ``--report-max`` staff;
 - ``floor``: polars reading the same files, plus papermill executing the same number of EMPTY
   notebooks and nbconvert rendering one.
 
@@ -135,7 +135,7 @@ def ensure_data(people: int, timeout: float) -> dict[str, Any]:
 
 
 def _generate(people: int) -> dict[str, Any]:
-    from cadre_analytics import synth
+    from tools import synth
 
     target = data_dir_for(people)
     tmp = target.with_name(target.name + ".tmp")
@@ -307,7 +307,7 @@ def run_stages(people: int, result_path: Path, skip: dict[str, str]) -> None:
         "us_per_row": round(normalise_seconds * 1e6 / rec.rows, 3),
         "note": "inside read_inputs (parse_table); peak RSS is read's",
     }
-    result = rec.stage("validate", contracts.validate_inputs, raw_inputs, YEAR, release_inputs=True)
+    result = rec.stage("validate", contracts.validate_inputs, raw_inputs, YEAR)
     del raw_inputs
     if result is None:
         return
@@ -351,22 +351,16 @@ def newest_year_changed(people: int) -> Path:
 
 
 def run_report(people: int, runs: list[str]) -> dict[str, Any]:
-    """The real pipeline with a result cache that starts empty, runs in this order (those asked
-    for): ``cold`` (empty cache), ``warm`` (same inputs, --force: the cache is warm),
-    ``unchanged_rerun`` (no --force: the SHA-256 up-to-date check) and ``newest_changed`` (only
-    the newest year's staff file differs; everything else comes from the cache)."""
-    import shutil
-
+    """The real pipeline, runs in this order (those asked for): ``cold`` (first run in this
+    process tree), ``warm`` (same inputs, --force), ``unchanged_rerun`` (no --force: the SHA-256
+    up-to-date check) and ``newest_changed`` (only the newest year's staff file differs)."""
     from cadre_analytics.pipeline import RunSettings
     from cadre_analytics.pipeline import run_report as pipeline_run
 
     out = OUT_DIR / f"report_{people}"
-    cache = OUT_DIR / f"cache_{people}"
-    shutil.rmtree(cache, ignore_errors=True)
     found: dict[str, Any] = {}
     plan = (
         ("cold", True),
-        ("warm_uncached", True),  # what a warm run costs when nothing can be reused
         ("warm", True),
         ("unchanged_rerun", False),
         ("newest_changed", True),
@@ -375,13 +369,7 @@ def run_report(people: int, runs: list[str]) -> dict[str, Any]:
         if label not in runs:
             continue
         data = newest_year_changed(people) if label == "newest_changed" else data_dir_for(people)
-        settings = RunSettings(
-            year=YEAR,
-            data_dir=data,
-            out_dir=out,
-            force=force,
-            cache_dir=None if label == "warm_uncached" else cache,
-        )
+        settings = RunSettings(year=YEAR, data_dir=data, out_dir=out, force=force)
         started = time.perf_counter()
         html = pipeline_run(settings)
         found[label] = {
@@ -392,7 +380,6 @@ def run_report(people: int, runs: list[str]) -> dict[str, Any]:
         if label == "cold":
             found["html_bytes"] = (out / "report.html").stat().st_size
     found["kernel_peak_rss_mib"] = _children_peak_mib()
-    shutil.rmtree(cache, ignore_errors=True)
     return found
 
 
@@ -412,7 +399,7 @@ def run_floor_notebooks() -> dict[str, Any]:
     """papermill executes EMPTY_NOTEBOOKS empty notebooks, nbconvert renders the last one."""
     import papermill
 
-    from cadre_analytics.pipeline import KERNEL_NAME, kernel_output_to
+    from cadre_analytics.pipeline import KERNEL_NAME
     from cadre_analytics.report.render import render_html
 
     os.environ.setdefault("PYTHONWARNINGS", "ignore")
@@ -421,16 +408,15 @@ def run_floor_notebooks() -> dict[str, Any]:
         source = folder / "empty.ipynb"
         _empty_notebook(source)
         started = time.perf_counter()
-        with kernel_output_to(folder / "kernel.log"):
-            for i in range(EMPTY_NOTEBOOKS):
-                papermill.execute_notebook(
-                    str(source),
-                    str(folder / f"run_{i}.ipynb"),
-                    parameters={"out_dir": tmp},
-                    kernel_name=KERNEL_NAME,
-                    progress_bar=False,
-                    log_output=False,
-                )
+        for i in range(EMPTY_NOTEBOOKS):
+            papermill.execute_notebook(
+                str(source),
+                str(folder / f"run_{i}.ipynb"),
+                parameters={"out_dir": tmp},
+                kernel_name=KERNEL_NAME,
+                progress_bar=False,
+                log_output=False,
+            )
         papermill_s = time.perf_counter() - started
         started = time.perf_counter()
         render_html(folder / f"run_{EMPTY_NOTEBOOKS - 1}.ipynb", folder / "empty.html", "vi")
@@ -458,19 +444,25 @@ def run_floor_read(people: int) -> dict[str, Any]:
 
 
 def _child(args: list[str], timeout: float) -> dict[str, Any]:
-    """Run ``python -m cadre_analytics.bench _worker ARGS`` with a time cap; returns its JSON."""
+    """Run ``python -m tools.bench _worker ARGS`` with a time cap; returns its JSON."""
     if timeout <= 1:
         return {"skipped": "no time left in the bench budget"}
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False, dir=BENCH_DIR) as handle:
         result_path = Path(handle.name)
-    cmd = [sys.executable, "-m", "cadre_analytics.bench", "_worker", str(result_path), *args]
+    cmd = [sys.executable, "-m", "tools.bench", "_worker", str(result_path), *args]
     # A user's Python caches bytecode; a shell with PYTHONDONTWRITEBYTECODE would make every
     # process (and kernel) recompile Great Expectations and altair from source (~20 s).
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     started = time.perf_counter()
     try:
         done = subprocess.run(
-            cmd, timeout=timeout, capture_output=True, text=True, check=False, env=env
+            cmd,
+            timeout=timeout,
+            capture_output=True,
+            text=True,
+            check=False,
+            env=env,
+            cwd=PROJECT_ROOT,  # where ``tools`` is importable
         )
         status = None if done.returncode == 0 else f"exit {done.returncode}: " + (
             done.stderr.strip().splitlines() or [""])[-1][:300]  # fmt: skip
@@ -553,7 +545,7 @@ def summarise(results: dict[str, Any]) -> dict[str, Any]:
         if read is not None and floor_nb:
             floor = read + floor_nb
             size["floor_seconds"] = round(floor, 3)
-            for label in ("cold", "warm", "warm_uncached"):
+            for label in ("cold", "warm"):
                 if label in rep:
                     summary["overhead_ratio"].setdefault(key, {})[label] = round(
                         rep[label]["seconds"] / floor, 2
@@ -709,7 +701,6 @@ def table(results: dict[str, Any]) -> str:
         line("floor total", lambda s: f"{s['floor_seconds']:.1f}s"),
         line("report cold", lambda s: f"{s['report']['cold']['seconds']:.1f}s"),
         line("report warm", lambda s: f"{s['report']['warm']['seconds']:.1f}s"),
-        line("warm uncached", lambda s: f"{s['report']['warm_uncached']['seconds']:.1f}s"),
         line("rerun unchanged", lambda s: f"{s['report']['unchanged_rerun']['seconds']:.2f}s"),
         line("newest changed", lambda s: f"{s['report']['newest_changed']['seconds']:.1f}s"),
         line("kernel peak RSS", lambda s: f"{s['report']['kernel_peak_rss_mib'] / 1024:.2f}G"),
@@ -739,7 +730,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "_worker":
         return _worker(argv[1:])
-    parser = argparse.ArgumentParser(prog="python -m cadre_analytics.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools.bench", description=__doc__)
     parser.add_argument("--sizes", help="staff per year, comma-separated")
     parser.add_argument("--quick", action="store_true", help="only 3,000 and 40,000 staff")
     parser.add_argument("--budget", type=float, default=840.0, help="seconds for the whole bench")
@@ -798,8 +789,6 @@ def main(argv: list[str] | None = None) -> int:
             continue
         stage_seconds = sum(s.get("seconds", 0) for s in size["stages"].get("stages", {}).values())
         runs = "cold,warm,unchanged_rerun,newest_changed"
-        if people <= 40_000:
-            runs += ",warm_uncached"
         if people > args.report_max:
             size["report"] = {
                 "skipped": f"above --report-max {args.report_max:,}: the kernels would re-read "

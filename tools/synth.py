@@ -1,4 +1,4 @@
-"""The seeded synthetic sample-district generator (issue 3, "The bundled sample"; issue 7 bench).
+"""The seeded synthetic sample-district generator (the bundled sample, and the benchmark's data).
 
 ``generate`` builds canonical frames (``schema.STAFF_COLUMNS`` ...) for a district modelled on
 Di Linh (Lâm Đồng): one roster per snapshot year that follows the same people (ageing, retiring
@@ -6,9 +6,10 @@ by the statutory schedule, finishing courses, leaving, replaced by new hires). `
 turns them into what users have: Vietnamese headers and values, and, when asked, a seeded handful
 of dirty cells whose counts are returned so tests can check what ingest reports.
 ``write_generated`` does both one snapshot year at a time (same files, a year's memory): use it
-for benchmark sizes. ``main(argv)`` is the ``synth`` command line.
+for benchmark sizes. ``main(argv)`` is its command line (``python -m tools.synth``, what
+``make synth`` runs).
 
-    from cadre_analytics import synth
+    from tools import synth
     tables = synth.generate(people=2600, years=range(2021, 2026), seed=1)   # canonical frames
     meta = synth.write_dataset(tables, "out/", fmt="xlsx")                  # meta["dirt"]
     synth.write_generated("big/", people=2_500_000, fmt="parquet")          # staff_2021.parquet...
@@ -1311,7 +1312,7 @@ def _parse_years(text: str) -> range:
 
 def main(argv: list[str] | None = None) -> int:
     """``synth --people N --years 2021-2025 --seed S --out DIR [--format xlsx|parquet|csv]``."""
-    ap = argparse.ArgumentParser(prog="cadre_analytics synth")
+    ap = argparse.ArgumentParser(prog="python -m tools.synth")
     ap.add_argument("--people", type=int, default=None)
     ap.add_argument("--years", type=_parse_years, default=DEFAULT_YEARS)
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
@@ -1331,3 +1332,7 @@ def main(argv: list[str] | None = None) -> int:
         f"Đã tạo dữ liệu mẫu / Synthetic data written: {args.out} ({meta['format']}) {meta['rows']}"
     )
     return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

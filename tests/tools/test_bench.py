@@ -1,4 +1,4 @@
-"""Smoke tests of the bench helpers (issue 7). Nothing here is timed."""
+"""Smoke tests of the bench helpers. Nothing here is timed."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from cadre_analytics import bench, synth
+from tools import bench, synth
 
 
 def test_peak_rss_sees_an_allocation_and_resets():
