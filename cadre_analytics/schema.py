@@ -80,11 +80,3 @@ TABLES = ("staff", "training_updates", "units")
 
 # Columns that identify a person: they must never reach a report, a chart spec or a log.
 PERSONAL_COLUMNS = ("staff_id", "full_name", "birth_date")
-
-
-def empty_frame(columns: dict[str, pl.DataType], with_provenance: bool = True) -> pl.DataFrame:
-    """A zero-row frame with the canonical schema (handy for fixtures and empty inputs)."""
-    schema = dict(columns)
-    if with_provenance:
-        schema.update(PROVENANCE)
-    return pl.DataFrame(schema=schema)

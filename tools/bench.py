@@ -587,7 +587,7 @@ def _get(mapping: dict, *path: str) -> Any:
 
 
 def targets(results: dict[str, Any], summary: dict[str, Any]) -> dict[str, Any]:
-    """Issue 7's targets, each with the measured value and whether it is met (None: not
+    """The scale targets, each with the measured value and whether it is met (None: not
     measured in this run)."""
     sizes = results["sizes"]
     district, national = sizes.get("3000", {}), sizes.get(str(max(map(int, sizes), default=0)), {})

@@ -96,6 +96,7 @@ def tiny_data(tmp_path, monkeypatch):
     return tmp_path
 
 
+@pytest.mark.slow
 def test_stage_worker_runs_the_real_stages_on_200_people(tiny_data):
     path = tiny_data / "stages.json"
     skip = {"projection": "not in this test", "charts": "not in this test"}
