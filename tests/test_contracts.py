@@ -350,3 +350,17 @@ def test_every_rule_in_the_suites_is_graded_and_suites_load_fully():
             DEFAULT_CONTRACTS_DIR / f"{table}.json", spec.rules
         )
         assert len(suite.expectations) == len(expectations) > 0
+
+
+def test_validation_leaves_its_input_unchanged(tmp_path):
+    folder = clean_copy(tmp_path)
+    edit_cell(folder, "staff", 4, "Ngày sinh", "30/02/1980")  # one row set aside
+    raw = read_inputs(folder)
+    before = {name: (t.raw.clone(), t.values.clone()) for name, t in raw.tables.items()}
+    result = contracts.validate_inputs(raw, 2025, today=TODAY)
+    assert result.quarantine.height == 1
+    for name, (text, values) in before.items():
+        assert raw.tables[name].raw.equals(text), name
+        assert raw.tables[name].values.equals(values), name
+    # the quarantined row 4 is in the input still: 4 staff rows read, 3 accepted
+    assert raw.tables["staff"].values.height == 4 and result.staff.height == 3
