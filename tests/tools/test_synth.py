@@ -439,7 +439,7 @@ def test_bad_inputs_are_clear_errors(tmp_path):
 def test_national_size_layout():
     # 2,500,000 / 2,600 = 961.5 -> 962 districts of 98 units; posts scaled by 2.5M / (962 x
     # 2,600) ~ 0.9995, so unit sizes stay those of a real district.
-    layout = synth._layout(synth.load_synth_params(), 2_500_000)
+    layout = synth.slot_layout(synth.load_synth_params(), 2_500_000)
     units = layout.units
     assert units.height == 962 * 98
     assert units["code"].head(2).to_list() == ["D001-X01", "D001-X02"]
