@@ -7,6 +7,7 @@ import json
 import pytest
 
 from tools import bench, synth
+from tools.bench import measure
 
 
 def test_peak_rss_sees_an_allocation_and_resets():
@@ -88,8 +89,8 @@ def test_summary_ratios_and_growth():
 
 @pytest.fixture()
 def tiny_data(tmp_path, monkeypatch):
-    monkeypatch.setattr(bench, "DATA_DIR", tmp_path / "data")
-    monkeypatch.setattr(bench, "OUT_DIR", tmp_path / "out")
+    monkeypatch.setattr(measure, "DATA_DIR", tmp_path / "data")
+    monkeypatch.setattr(measure, "OUT_DIR", tmp_path / "out")
     synth.write_generated(
         bench.data_dir_for(200), people=200, years=bench.YEARS, seed=3, fmt="parquet", dirt=False
     )
@@ -146,8 +147,8 @@ def test_targets_read_the_measured_numbers():
 def test_newest_year_changed_copies_all_but_the_newest_staff_file(tmp_path, monkeypatch):
     import polars as pl
 
-    monkeypatch.setattr(bench, "DATA_DIR", tmp_path / "data")
-    monkeypatch.setattr(bench, "OUT_DIR", tmp_path / "out")
+    monkeypatch.setattr(measure, "DATA_DIR", tmp_path / "data")
+    monkeypatch.setattr(measure, "OUT_DIR", tmp_path / "out")
     source = bench.data_dir_for(10)
     source.mkdir(parents=True)
     for year in (2024, 2025):

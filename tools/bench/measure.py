@@ -1,31 +1,10 @@
-"""``make bench``: the real stages at district, province and national size, against the floor.
-
-    python -m tools.bench [--sizes 3000,40000,1000000,2500000] [--quick] [--budget 840]
-
-For each size N (staff per snapshot year, 5 years 2021-2025) it generates data once with the
-package's own generator into ``bench/data/staff_N/`` (Parquet, clean; git-ignored), then, each in
-a fresh subprocess so one size's memory never inflates the next:
-
-- ``stages``: read, normalise, validate, write outputs, indicators, projection (with Monte
-  Carlo), charts (every report section, charts as SVG) — wall time and peak RSS per stage (VmHWM,
-  reset per stage through ``/proc/self/clear_refs``; a sampling thread where that is refused);
-- ``report``: the real ``pipeline.run_report`` (papermill, 4 kernels, nbconvert): cold, warm,
-  an unchanged rerun, and a rerun where only the newest staff file changed — only up to
-  ``--report-max`` staff;
-- ``floor``: polars reading the same files, plus papermill executing the same number of EMPTY
-  notebooks and nbconvert rendering one.
-
-Every subprocess has a time cap taken from one overall budget (default 14 minutes); what does not
-fit is recorded as skipped with the reason, so ``make bench`` always finishes. Results go to
-``bench/results.json`` (with the machine description) and a table on stdout.
-"""
+"""What the bench measures, each in a process of its own: the stages, the whole report, the
+floor; and the subprocess plumbing (time caps, the worker entry point)."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -128,7 +107,7 @@ def ensure_data(people: int, timeout: float) -> dict[str, Any]:
 
         shutil.rmtree(target)
     started = time.perf_counter()
-    done = _child(["generate", str(people)], timeout)
+    done = child(["generate", str(people)], timeout)
     done["cached"] = False
     done["seconds"] = round(time.perf_counter() - started, 2)
     return done
@@ -440,10 +419,7 @@ def run_floor_read(people: int) -> dict[str, Any]:
             "peak_rss_mib": round(_status_kib("VmHWM") / 1024, 1)}  # fmt: skip
 
 
-# --- driver ------------------------------------------------------------------------------------
-
-
-def _child(args: list[str], timeout: float) -> dict[str, Any]:
+def child(args: list[str], timeout: float) -> dict[str, Any]:
     """Run ``python -m tools.bench _worker ARGS`` with a time cap; returns its JSON."""
     if timeout <= 1:
         return {"skipped": "no time left in the bench budget"}
@@ -481,7 +457,7 @@ def _child(args: list[str], timeout: float) -> dict[str, Any]:
     return found
 
 
-def _worker(argv: list[str]) -> int:
+def worker(argv: list[str]) -> int:
     result_path, command, *rest = argv
     path = Path(result_path)
     if command == "stages":
@@ -496,322 +472,3 @@ def _worker(argv: list[str]) -> int:
     found = jobs[command]()
     path.write_text(json.dumps(found, indent=1), encoding="utf-8")
     return 0
-
-
-def machine() -> dict[str, Any]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    mem_kib = next(
-        int(line.split()[1])
-        for line in Path("/proc/meminfo").read_text().splitlines()
-        if line.startswith("MemTotal")
-    )
-    libs = {}
-    for name in ("polars", "numpy", "pandas", "great-expectations", "papermill", "nbconvert",
-                 "altair", "vl-convert-python", "fastexcel"):  # fmt: skip
-        try:
-            libs[name] = version(name)
-        except PackageNotFoundError:
-            libs[name] = "missing"
-    return {
-        "nproc": os.cpu_count(),
-        "cpus_usable": len(os.sched_getaffinity(0)),
-        "memory_gib": round(mem_kib / 1024**2, 1),
-        "cpu_model": cpu,
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        "libraries": libs,
-        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
-        "note": "machine shared with other work while measuring; timings are wall clock",
-    }
-
-
-def summarise(results: dict[str, Any]) -> dict[str, Any]:
-    """Ratios and targets from the measured numbers."""
-    sizes = results["sizes"]
-    floor_nb = results["floor_notebooks"].get("seconds")
-    summary: dict[str, Any] = {"overhead_ratio": {}, "per_row_growth": {}, "html_bytes": {}}
-    for key, size in sizes.items():
-        read = size.get("floor_read", {}).get("seconds")
-        rep = size.get("report", {})
-        if read is not None and floor_nb:
-            floor = read + floor_nb
-            size["floor_seconds"] = round(floor, 3)
-            for label in ("cold", "warm"):
-                if label in rep:
-                    summary["overhead_ratio"].setdefault(key, {})[label] = round(
-                        rep[label]["seconds"] / floor, 2
-                    )
-        if "html_bytes" in rep:
-            summary["html_bytes"][key] = rep["html_bytes"]
-        elif "sections_html_bytes" in size.get("stages", {}):
-            summary["html_bytes"][key] = {"sections_only": size["stages"]["sections_html_bytes"]}
-    # Each stage against the largest size where it was measured (a larger size may have been
-    # stopped or skipped part way).
-    base = sizes.get("40000", {}).get("stages", {}).get("stages", {})
-    for stage in STAGES:
-        old = base.get(stage, {})
-        measured = [
-            k
-            for k in sizes
-            if int(k) > 40_000
-            and "us_per_row" in sizes[k].get("stages", {}).get("stages", {}).get(stage, {})
-        ]
-        if not old.get("us_per_row") or not measured:
-            continue
-        top = max(measured, key=int)
-        new = sizes[top]["stages"]["stages"][stage]
-        summary["per_row_growth"][stage] = {
-            "40000": old["us_per_row"],
-            top: new["us_per_row"],
-            "ratio": round(new["us_per_row"] / old["us_per_row"], 2),
-        }
-    summary["targets"] = targets(results, summary)
-    return summary
-
-
-def _get(mapping: dict, *path: str) -> Any:
-    for part in path:
-        if not isinstance(mapping, dict) or part not in mapping:
-            return None
-        mapping = mapping[part]
-    return mapping
-
-
-def targets(results: dict[str, Any], summary: dict[str, Any]) -> dict[str, Any]:
-    """The scale targets, each with the measured value and whether it is met (None: not
-    measured in this run)."""
-    sizes = results["sizes"]
-    district, national = sizes.get("3000", {}), sizes.get(str(max(map(int, sizes), default=0)), {})
-    floor = district.get("floor_seconds")
-    warm = _get(district, "report", "warm", "seconds")
-    cold = _get(national, "report", "cold", "seconds")
-    newest = _get(national, "report", "newest_changed", "seconds")
-    peak = _get(national, "report", "kernel_peak_rss_mib")
-    national_stages = _get(national, "stages", "stages") or {}
-    stage_peaks = [s.get("peak_rss_mib", 0) for s in national_stages.values()]
-    if _get(national, "stages", "stopped"):  # the memory guard stopped a stage: at least that
-        stage_peaks.append(RSS_GUARD_MIB)
-    html = [b for b in summary["html_bytes"].values() if isinstance(b, int)]
-
-    def verdict(value, ok):
-        return {"value": value, "met": None if value is None else bool(ok)}
-
-    out = {
-        "district_warm_s<=10": verdict(warm, warm is not None and warm <= 10),
-        "district_warm<=2x_floor": verdict(
-            None if warm is None or not floor else round(warm / floor, 2),
-            warm is not None and floor and warm <= 2 * floor,
-        ),
-        "national_cold_s<=120": verdict(cold, cold is not None and cold <= 120),
-        "national_peak_rss_GiB<=8": verdict(
-            None
-            if peak is None and not stage_peaks
-            else round(max([peak or 0, *stage_peaks]) / 1024, 2),
-            max([peak or 0, *stage_peaks]) <= 8 * 1024
-            and "stopped" not in national.get("stages", {}),
-        ),
-        "national_newest_year_changed_s<=30": verdict(newest, newest is not None and newest <= 30),
-        "bench_s<900": verdict(
-            results.get("bench_seconds"), (results.get("bench_seconds") or 0) < 900
-        ),
-    }
-    if html:
-        out["html_bytes_spread"] = {"value": [min(html), max(html)]}
-    return out
-
-
-def plan_skips(results: dict[str, Any], people: int, available: float) -> dict[str, str]:
-    """Stages to leave out at ``people``: those whose cost per row at the largest size measured
-    so far (x1.3, costs rarely fall) would not fit in ``available`` seconds."""
-    done = [
-        (int(k), v["stages"]["stages"])
-        for k, v in results["sizes"].items()
-        if int(k) < people and v.get("stages", {}).get("stages")
-    ]
-    if not done:
-        return {}
-    prev, stages = max(done, key=lambda item: item[0])
-    rows = people * len(YEARS)
-    spent, skip = 0.0, {}
-    for name in STAGES:
-        us = stages.get(name, {}).get("us_per_row")
-        if us is None:
-            continue
-        estimate = us * 1.3 * rows / 1e6
-        if name in ("projection", "charts") and spent + estimate > available:
-            skip[name] = (
-                f"estimated {estimate:,.0f} s from {prev:,} staff ({us:,.0f} µs/row) but "
-                f"{max(available - spent, 0):,.0f} s left in the bench budget"
-            )
-            if name == "projection":
-                skip["charts"] = "needs the projection outputs"
-                break
-        else:
-            spent += estimate
-    return skip
-
-
-def _cell(stage: dict | None) -> str:
-    if not stage or "seconds" not in stage:
-        return "skipped" if stage and "skipped" in stage else ("error" if stage else "—")
-    return f"{stage['seconds']:.2f}s {stage['peak_rss_mib'] / 1024:.2f}G {stage['us_per_row']:.1f}µ"
-
-
-def table(results: dict[str, Any]) -> str:
-    keys = list(results["sizes"])
-    width = 24
-    lines = ["stage (wall s, peak RSS GiB, µs/staff row)".ljust(16)
-             + "".join(f"{int(k):>{width},}" for k in keys)]  # fmt: skip
-    for stage in STAGES:
-        row = stage.ljust(16)
-        for k in keys:
-            row += _cell(results["sizes"][k].get("stages", {}).get("stages", {}).get(stage)).rjust(
-                width
-            )
-        lines.append(row)
-
-    def line(label: str, get) -> str:
-        cells = []
-        for k in keys:
-            try:
-                value = get(results["sizes"][k])
-            except (KeyError, TypeError):
-                value = None
-            cells.append(("—" if value is None else str(value)).rjust(width))
-        return label.ljust(16) + "".join(cells)
-
-    def stage_total(size):
-        stages = size["stages"]["stages"]
-        if not all(s in stages for s in STAGES):
-            return None
-        return f"{sum(s['seconds'] for s in stages.values()):.1f}s"
-
-    lines += [
-        line("stages total", stage_total),
-        line("floor read", lambda s: f"{s['floor_read']['seconds']:.2f}s"),
-        line("floor total", lambda s: f"{s['floor_seconds']:.1f}s"),
-        line("report cold", lambda s: f"{s['report']['cold']['seconds']:.1f}s"),
-        line("report warm", lambda s: f"{s['report']['warm']['seconds']:.1f}s"),
-        line("rerun unchanged", lambda s: f"{s['report']['unchanged_rerun']['seconds']:.2f}s"),
-        line("newest changed", lambda s: f"{s['report']['newest_changed']['seconds']:.1f}s"),
-        line("kernel peak RSS", lambda s: f"{s['report']['kernel_peak_rss_mib'] / 1024:.2f}G"),
-        line(
-            "overhead warm",
-            lambda s: f"{s['report']['warm']['seconds'] / s['floor_seconds']:.2f}x",
-        ),
-        line("report.html", lambda s: f"{s['report']['html_bytes'] / 1024:.0f} KiB"),
-        line("sections html", lambda s: f"{s['stages']['sections_html_bytes'] / 1024:.0f} KiB"),
-    ]
-    fl = results["floor_notebooks"]
-    if "seconds" in fl:
-        lines.append(
-            f"floor notebooks: {fl['notebooks']} empty notebooks {fl['papermill_seconds']:.1f}s "
-            f"+ nbconvert {fl['nbconvert_seconds']:.1f}s"
-        )
-    for k in keys:
-        for part in ("data", "stages", "report", "floor_read"):
-            note = results["sizes"][k].get(part, {})
-            why = note.get("skipped") or note.get("stopped") or note.get("incomplete")
-            if why:
-                lines.append(f"{int(k):,} {part}: {why}")
-    return "\n".join(lines)
-
-
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] == "_worker":
-        return _worker(argv[1:])
-    parser = argparse.ArgumentParser(prog="python -m tools.bench", description=__doc__)
-    parser.add_argument("--sizes", help="staff per year, comma-separated")
-    parser.add_argument("--quick", action="store_true", help="only 3,000 and 40,000 staff")
-    parser.add_argument("--budget", type=float, default=840.0, help="seconds for the whole bench")
-    parser.add_argument("--report-max", type=int, default=REPORT_MAX,
-                        help="largest size for the full papermill report")  # fmt: skip
-    parser.add_argument("--out", type=Path, default=RESULTS_PATH)
-    args = parser.parse_args(argv)
-    if args.sizes:
-        sizes = [int(s.replace("_", "")) for s in args.sizes.split(",")]
-    else:
-        sizes = list(QUICK_SIZES if args.quick else DEFAULT_SIZES)
-    sizes.sort()
-    deadline = time.monotonic() + args.budget
-    left = lambda: deadline - time.monotonic()  # noqa: E731
-    BENCH_DIR.mkdir(exist_ok=True)
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    results: dict[str, Any] = {
-        "machine": machine(),
-        "settings": {
-            "years": [YEARS.start, YEARS.stop - 1],
-            "report_year": YEAR,
-            "seed": SEED,
-            "budget_seconds": args.budget,
-            "report_max": args.report_max,
-        },  # fmt: skip
-        "sizes": {},
-    }
-    started = time.monotonic()
-    print("floor: empty notebooks…", flush=True)
-    results["floor_notebooks"] = _child(["floor_notebooks"], min(120, left()))
-
-    def save() -> None:
-        args.out.write_text(
-            json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
-
-    # Stages at every size first (what the targets are about), the papermill report after, with
-    # what is left of the budget: the district report first, then the province.
-    for position, people in enumerate(sizes):
-        # for the larger sizes still to come, and the district report afterwards
-        reserve = 60.0 * (len(sizes) - position - 1) + 150.0
-        size: dict[str, Any] = {"staff_per_year": people, "staff_rows": people * len(YEARS)}
-        results["sizes"][str(people)] = size
-        print(f"{people:,} staff: data…", flush=True)
-        size["data"] = ensure_data(people, min(600, left()))
-        if "skipped" in size["data"] or "incomplete" in size["data"]:
-            continue
-        size["floor_read"] = _child(["floor_read", str(people)], min(120, left()))
-        print(f"{people:,} staff: stages…", flush=True)
-        skip = plan_skips(results, people, left() - reserve)
-        size["stages"] = _child(["stages", str(people), json.dumps(skip)], left() - reserve)
-        save()
-    for people in sizes:
-        size = results["sizes"][str(people)]
-        if "stages" not in size:
-            continue
-        stage_seconds = sum(s.get("seconds", 0) for s in size["stages"].get("stages", {}).values())
-        runs = "cold,warm,unchanged_rerun,newest_changed"
-        if people > args.report_max:
-            size["report"] = {
-                "skipped": f"above --report-max {args.report_max:,}: the kernels would re-read "
-                "and re-run the stages measured above; no time for it in the bench budget"
-            }
-        elif stage_seconds * 1.3 + 10 < left():
-            print(f"{people:,} staff: report (papermill)…", flush=True)
-            size["report"] = _child(["report", str(people), runs], left())
-        else:
-            size["report"] = {
-                "skipped": f"the stages alone took {stage_seconds:.0f} s; "
-                f"{left():.0f} s left in the bench budget"
-            }
-        save()
-    results["bench_seconds"] = round(time.monotonic() - started, 1)
-    save()
-    results["summary"] = summarise(results)
-    save()
-    print(table(results))
-    print(json.dumps(results["summary"], indent=1, ensure_ascii=False))
-    print(f"bench: {results['bench_seconds']:.0f} s, results in {args.out}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
