@@ -14,17 +14,16 @@ DATA ?= data/sample
 OUT ?= reports/$(YEAR)
 # make validate writes beside the reports, never inside one (a report replaces its folder whole).
 VALIDATION_OUT ?= reports/validation/$(YEAR)
-CACHE ?= reports/.cache
 REPORT_LANG ?= vi
 FORCE ?=
 PEOPLE ?= 2600
 SYNTH_OUT ?= data/synth
 
-.PHONY: help setup report validate assumptions lab test lint format bench synth clean
+.PHONY: help setup report validate assumptions lab test test-fast lint format bench synth clean
 
 help: ## Show this list of targets
 	@echo "cadre_analytics — chỉ tiêu chất lượng CBCCVC / cadre qualification-quota analytics"
-	@echo "Usage: make <target> [YEAR=2025] [DATA=dir] [OUT=dir] [REPORT_LANG=vi|en] [FORCE=1] [CACHE=dir, CACHE= for none]"
+	@echo "Usage: make <target> [YEAR=2025] [DATA=dir] [OUT=dir] [REPORT_LANG=vi|en] [FORCE=1]"
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 # A missing YEAR stops make before anything runs, with one line.
@@ -47,13 +46,13 @@ $(SETUP_STAMP): requirements.lock pyproject.toml
 setup: $(SETUP_STAMP) ## Create .venv from the lock file and register the Jupyter kernel (only when needed)
 
 report: $(SETUP_STAMP) ## Build OUT/report.html for YEAR from DATA (default: the bundled sample)
-	@$(VPY) -m cadre_analytics report --year "$(YEAR)" --data "$(DATA)" --out "$(OUT)" --lang "$(REPORT_LANG)" --cache "$(CACHE)" $(if $(FORCE),--force,)
+	@$(VPY) -m cadre_analytics report --year "$(YEAR)" --data "$(DATA)" --out "$(OUT)" --lang "$(REPORT_LANG)" $(if $(FORCE),--force,)
 
 validate: $(SETUP_STAMP) ## Check DATA against the data contracts only; prints rows read/accepted/quarantined
-	@$(VPY) -m cadre_analytics validate --year "$(YEAR)" --data "$(DATA)" --out "$(VALIDATION_OUT)" --lang "$(REPORT_LANG)" --cache "$(CACHE)"
+	@$(VPY) -m cadre_analytics validate --year "$(YEAR)" --data "$(DATA)" --out "$(VALIDATION_OUT)" --lang "$(REPORT_LANG)"
 
 synth: $(SETUP_STAMP) ## Regenerate a synthetic district of PEOPLE staff into SYNTH_OUT (default data/synth)
-	@$(VPY) -m cadre_analytics synth --people "$(PEOPLE)" --years 2021-2025 --out "$(SYNTH_OUT)"
+	@$(VPY) -m tools.synth --people "$(PEOPLE)" --years 2021-2025 --out "$(SYNTH_OUT)"
 
 assumptions: $(SETUP_STAMP) ## Rewrite docs/assumptions.md (how the programme is read) from params/
 	@$(VPY) -m cadre_analytics assumptions --out docs/assumptions.md
@@ -69,12 +68,15 @@ format: $(SETUP_STAMP) ## Reformat the code with ruff
 	@$(VENV)/bin/ruff format .
 	@$(VENV)/bin/ruff check --fix .
 
-test: $(SETUP_STAMP) lint ## Run lint and the whole test suite (unit, end-to-end, browser)
+test: $(SETUP_STAMP) lint ## Run lint and the whole test suite (unit, slow, end-to-end, browser)
 	@$(VENV)/bin/pytest
 
-bench: $(SETUP_STAMP) ## Benchmark the pipeline at 3k, 40k, 1M and 2.5M staff; writes bench/results.json
-	@$(VPY) -m cadre_analytics.bench
+test-fast: $(SETUP_STAMP) ## Run the unit tier only (no slow, end-to-end or browser tests; under a minute)
+	@$(VENV)/bin/pytest -m "not slow and not e2e and not browser"
 
-clean: ## Remove generated reports, the result cache (reports/.cache) and tool caches (keeps .venv)
+bench: $(SETUP_STAMP) ## Benchmark the pipeline at 3k, 40k, 1M and 2.5M staff; writes bench/results.json
+	@$(VPY) -m tools.bench
+
+clean: ## Remove generated reports and tool caches (keeps .venv)
 	rm -rf reports .pytest_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -type d -prune -not -path "./.venv/*" -exec rm -rf {} +

@@ -1,4 +1,4 @@
-"""Command line: ``python -m cadre_analytics report|validate|synth ...`` (the Makefile calls it).
+"""Command line: ``python -m cadre_analytics report|validate ...`` (the Makefile calls it).
 
 Errors a user can cause print one line (what, where, how to fix) and exit 2, never a traceback.
 An unexpected failure prints one line pointing at a log file that holds the traceback.
@@ -28,19 +28,6 @@ def _year(text: str) -> int:
         ) from None
 
 
-def _years(text: str) -> range:
-    try:
-        first, _, last = text.partition("-")
-        return range(int(first), int(last or first) + 1)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"years must look like 2021-2025 (got {text!r})") from None
-
-
-# Beside the default reports, so `make clean` removes it with them; "" turns caching off.
-DEFAULT_CACHE = "reports/.cache"
-CACHE_HELP = "folder for reusable results of unchanged inputs ('' = none)"
-
-
 class OneLineParser(argparse.ArgumentParser):
     """A wrong argument (YEAR=abc) is one line, like every other user error, not a usage text."""
 
@@ -62,27 +49,16 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--lang", default="vi")
     report.add_argument("--seed", type=int, default=2025)
     report.add_argument("--force", action="store_true", help="recompute even if up to date")
-    report.add_argument("--cache", default=DEFAULT_CACHE, help=CACHE_HELP)
 
     validate = sub.add_parser("validate", help="check the input folder against the data contracts")
     validate.add_argument("--year", type=_year, required=True)
     validate.add_argument("--data", type=Path, default=Path("data/sample"))
     validate.add_argument("--out", type=Path)
     validate.add_argument("--lang", default="vi")
-    validate.add_argument("--cache", default=DEFAULT_CACHE, help=CACHE_HELP)
-
     assumptions = sub.add_parser(
         "assumptions", help="write docs/assumptions.md (how the programme is read) from params/"
     )
     assumptions.add_argument("--out", type=Path, default=Path("docs/assumptions.md"))
-
-    synth = sub.add_parser("synth", help="generate a synthetic sample district")
-    synth.add_argument("--people", type=int, default=2600)
-    synth.add_argument("--years", type=_years, default=range(2021, 2026))
-    synth.add_argument("--seed", type=int, default=20211231, help="20211231 = the bundled sample")
-    synth.add_argument("--out", type=Path, required=True)
-    synth.add_argument("--format", choices=("xlsx", "parquet", "csv"), default=None)
-    synth.add_argument("--clean", action="store_true", help="no injected dirt")
     return parser
 
 
@@ -97,7 +73,6 @@ def cmd_report(args: argparse.Namespace) -> int:
         lang=args.lang,
         seed=args.seed,
         force=args.force,
-        cache_dir=Path(args.cache) if args.cache else None,
     )
     started = time.perf_counter()
     html = run_report(settings)
@@ -125,14 +100,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     check_output_folder(out, args.data)
 
     from cadre_analytics import contracts
-    from cadre_analytics.cache import open_cache
     from cadre_analytics.ingest import read_inputs
     from cadre_analytics.outputs import write_validation_outputs
 
-    cache = open_cache(args.cache)
-    raw = read_inputs(args.data, cache=cache)
-    result = contracts.validate_inputs(raw, args.year, cache=cache, release_inputs=True)
-    del raw
+    result = contracts.validate_inputs(read_inputs(args.data), args.year)
     # Like the report: a stopped run leaves the previous validation outputs as they were.
     with staged_output(out.resolve(), "validation", args.data) as staging:
         write_validation_outputs(result, staging, lang=args.lang)
@@ -151,23 +122,6 @@ def cmd_assumptions(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_synth(args: argparse.Namespace) -> int:
-    from cadre_analytics import synth
-
-    fmt = args.format or ("xlsx" if args.people <= 20_000 else "parquet")
-    # One year in memory at a time: a national-size district fits in a few GiB.
-    synth.write_generated(
-        args.out,
-        people=args.people,
-        years=args.years,
-        seed=args.seed,
-        fmt=fmt,
-        dirt=not args.clean,
-    )
-    print(f"Đã tạo dữ liệu mẫu / Synthetic data written: {args.out} ({fmt})")
-    return 0
-
-
 def _kept_output_note(args: argparse.Namespace) -> str:
     """Say that a failed run left the previous outputs as they were (it never half-writes)."""
     out = getattr(args, "out", None)
@@ -179,7 +133,6 @@ def _kept_output_note(args: argparse.Namespace) -> str:
 COMMANDS = {
     "report": cmd_report,
     "validate": cmd_validate,
-    "synth": cmd_synth,
     "assumptions": cmd_assumptions,
 }
 

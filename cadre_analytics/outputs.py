@@ -167,7 +167,7 @@ def write_validation_outputs(result, out_dir: Path | str, *, lang: str = "vi") -
     quarantine.csv and warnings.csv quote raw cell values (a birth date, say) so the Board can
     fix its files: they are for the Board, owner-only, and never part of the report.
     """
-    from cadre_analytics import contracts
+    from cadre_analytics.report.data_quality import data_quality_page
 
     out = Path(out_dir)
     for name in ("quarantine", "warnings"):
@@ -176,9 +176,7 @@ def write_validation_outputs(result, out_dir: Path | str, *, lang: str = "vi") -
     write_table(result.reconciliation, out, "reconciliation")
     write_table(result.rule_results, out, "rule_results")
     write_table(result.input_files, out, "input_files")
-    (out / "data_quality.html").write_text(
-        contracts.data_quality_page(result, lang=lang), encoding="utf-8"
-    )
+    (out / "data_quality.html").write_text(data_quality_page(result, lang=lang), encoding="utf-8")
     write_restricted(result.staff, out, "accepted_staff")
     write_restricted(result.training, out, "accepted_training")
     write_restricted(result.units, out, "units")

@@ -6,8 +6,6 @@ A failed run leaves the previous OUT untouched. Parameters reach papermill as a 
 
 from __future__ import annotations
 
-import ast
-import contextlib
 import errno
 import hashlib
 import json
@@ -17,7 +15,6 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from cadre_analytics import __version__
 from cadre_analytics.errors import UserError
@@ -32,10 +29,9 @@ from cadre_analytics.provenance import git_commit, sha256_file
 
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 KERNEL_NAME = "cadre-analytics"
+KERNEL_QUIET = ["--IPKernelApp.log_level=CRITICAL"]
 REPORT_NOTEBOOKS = ("01_ingest_validate", "02_indicators", "03_projection", "04_report")
 LANGUAGES = ("vi", "en")
-# Kernels booting ahead of the running notebook: one is enough to hide the boot on two cores.
-KERNELS_AHEAD = 1
 # How an OSError from inside a kernel names the environment's faults (its errno is lost there).
 ENVIRONMENT_MESSAGES = {
     "No space left on device": errno.ENOSPC,
@@ -53,8 +49,6 @@ class RunSettings:
     lang: str = "vi"
     seed: int = 2025
     force: bool = False
-    # reusable results of unchanged inputs (cadre_analytics.cache); None = no caching
-    cache_dir: Path | None = None
     notebooks: tuple[str, ...] = REPORT_NOTEBOOKS
     durations: dict[str, float] = field(default_factory=dict)
 
@@ -141,147 +135,33 @@ def is_up_to_date(out_dir: Path, key: str) -> bool:
 def notebook_parameters(name: str, settings: RunSettings, staging: Path) -> dict:
     """The typed parameters each notebook's `parameters` cell declares."""
     common = {"out_dir": str(staging), "year": int(settings.year), "lang": settings.lang}
-    cache = str(settings.cache_dir) if settings.cache_dir else ""
     if name == "01_ingest_validate":
-        return {**common, "data_dir": str(settings.data_dir.resolve()), "cache_dir": cache}
-    if name == "04_report":
-        return {**common, "cache_dir": cache}
+        return {**common, "data_dir": str(settings.data_dir.resolve())}
     if name == "03_projection":
         return {**common, "seed": int(settings.seed)}
     return common
 
 
-@contextlib.contextmanager
-def kernel_output_to(log_path: Path):
-    """Send what kernels print on stderr (transport warnings, shutdown noise) to a log file.
-
-    Kernels are child processes that inherit file descriptor 2, so it is redirected at the OS
-    level for the duration; the user's terminal shows only our own messages.
-    """
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with open(log_path, "ab") as log:
-        os.dup2(log.fileno(), 2)
-        try:
-            yield
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-
-
-def skip_optional_iri_checker() -> None:
-    """Keep jsonschema from loading its optional IRI format checker in this process.
-
-    papermill and nbconvert import nbformat, which imports jsonschema, which loads
-    ``rfc3987_syntax`` when it is installed (JupyterLab's dependencies bring it); building its
-    grammar takes about 1.6 s here, a quarter of a district report. No notebook schema uses the
-    ``iri`` formats, and jsonschema treats a missing checker as an optional extra not installed.
-    """
-    if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)  # None in sys.modules = ImportError
-
-
-def notebook_imports(path: Path) -> list[str]:
-    """The import statements of a notebook's code cells, in order."""
-    notebook = json.loads(path.read_text(encoding="utf-8"))
-    found = []
-    for cell in notebook["cells"]:
-        if cell["cell_type"] != "code":
-            continue
-        try:
-            tree = ast.parse("".join(cell["source"]))
-        except SyntaxError:
-            continue
-        found += [ast.unparse(n) for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
-    return found
-
-
-class KernelPool:
-    """Kernels started ahead of their notebook, so one boots and imports its notebook's modules
-    on the second core while the previous notebook runs (about 0.7 s a kernel here). Each
-    notebook still gets a fresh kernel of its own."""
-
-    def __init__(self, log_path: Path) -> None:
-        self.log_path = log_path
-        self._kernels: dict[str, Any] = {}
-        self._log = None
-
-    def start(self, name: str) -> None:
-        if name in self._kernels:
-            return
-        from jupyter_client.manager import AsyncKernelManager
-        from jupyter_core.utils import run_sync
-
-        if self._log is None:
-            self.log_path.parent.mkdir(parents=True, exist_ok=True)
-            self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in close()
-        imports = notebook_imports(NOTEBOOKS_DIR / f"{name}.ipynb")
-        manager = AsyncKernelManager(kernel_name=KERNEL_NAME)
-        try:
-            run_sync(manager.start_kernel)(
-                cwd=str(NOTEBOOKS_DIR),
-                stdout=self._log,
-                stderr=self._log,
-                extra_arguments=[f"--IPKernelApp.exec_lines={json.dumps(imports)}"],
-            )
-        except Exception:  # papermill starts its own kernel and reports any problem itself
-            return
-        self._kernels[name] = manager
-
-    def take(self, name: str):
-        """The kernel started for ``name`` (the caller shuts it down), or None."""
-        return self._kernels.pop(name, None)
-
-    @staticmethod
-    def shutdown(manager) -> None:
-        from jupyter_core.utils import run_sync
-
-        with contextlib.suppress(Exception):
-            run_sync(manager.shutdown_kernel)(now=True)
-
-    def close(self) -> None:
-        for name in list(self._kernels):
-            self.shutdown(self._kernels.pop(name))
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-
-
-def execute_notebook(
-    name: str,
-    settings: RunSettings,
-    staging: Path,
-    kernels: KernelPool | None = None,
-    upcoming: tuple[str, ...] = (),
-) -> None:
-    """Execute one notebook into ``staging/notebooks``; with ``kernels``, on a kernel started
-    ahead (if there is one) while the kernels of ``upcoming`` notebooks start booting."""
+def execute_notebook(name: str, settings: RunSettings, staging: Path) -> None:
+    """Execute one notebook, on a kernel of its own, into ``staging/notebooks``."""
     executed_dir = staging / "notebooks"
     executed_dir.mkdir(parents=True, exist_ok=True)
-    manager = None
-    if kernels is not None:
-        kernels.start(name)
-        manager = kernels.take(name)
-        for later in upcoming:
-            kernels.start(later)
-    # Imported after the kernels are launched, so they boot while it loads.
-    skip_optional_iri_checker()
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     try:
-        with kernel_output_to(executed_dir / "kernel.log"):
-            papermill.execute_notebook(
-                str(NOTEBOOKS_DIR / f"{name}.ipynb"),
-                str(executed_dir / f"{name}.ipynb"),
-                parameters=notebook_parameters(name, settings, staging),
-                kernel_name=KERNEL_NAME,
-                progress_bar=False,
-                log_output=False,
-                cwd=str(NOTEBOOKS_DIR),
-                **({"km": manager} if manager is not None else {}),
-            )
+        papermill.execute_notebook(
+            str(NOTEBOOKS_DIR / f"{name}.ipynb"),
+            str(executed_dir / f"{name}.ipynb"),
+            parameters=notebook_parameters(name, settings, staging),
+            kernel_name=KERNEL_NAME,
+            progress_bar=False,
+            log_output=False,
+            cwd=str(NOTEBOOKS_DIR),
+            # The kernel's own log (plain-TCP notice, interrupt at shutdown) is not for the
+            # user's terminal; a failing cell still reaches us through papermill.
+            extra_arguments=KERNEL_QUIET,
+        )
     except PapermillExecutionError as exc:
         # A user error raised inside the notebook (InputStop, ParamsError, ...) arrives here as
         # its class name and message: show that one line, not the kernel's traceback.
@@ -293,9 +173,6 @@ def execute_notebook(
                 stop = environment_stop(OSError(ENVIRONMENT_MESSAGES[code], code), settings.out_dir)
                 raise stop from None
         raise
-    finally:
-        if manager is not None:
-            KernelPool.shutdown(manager)
 
 
 def tool_versions() -> dict[str, str]:
@@ -352,8 +229,6 @@ def run_report(settings: RunSettings) -> Path | None:
     # Notebooks run with the notebooks folder as working directory: hand them absolute paths.
     settings.data_dir = settings.data_dir.resolve()
     settings.out_dir = settings.out_dir.resolve()
-    if settings.cache_dir is not None:
-        settings.cache_dir = settings.cache_dir.resolve()
     check_output_folder(settings.out_dir, settings.data_dir)
     inputs = input_fingerprint(settings.data_dir)
     key = run_key(settings, inputs, params_hash(DEFAULT_PARAMS_DIR))
@@ -361,19 +236,14 @@ def run_report(settings: RunSettings) -> Path | None:
         return None
     os.environ.setdefault("PYTHONWARNINGS", "ignore")
     with staged_output(settings.out_dir, "report", settings.data_dir) as staging:
-        kernels = KernelPool(staging / "notebooks" / "kernel.log")
-        try:
-            for position, name in enumerate(settings.notebooks):
-                started = time.perf_counter()
-                if name == "04_report":
-                    # The report's provenance footer reads the manifest: write it before, and
-                    # again at the end with every duration.
-                    write_manifest(staging, settings, inputs, key)
-                upcoming = settings.notebooks[position + 1 : position + 1 + KERNELS_AHEAD]
-                execute_notebook(name, settings, staging, kernels=kernels, upcoming=upcoming)
-                settings.durations[name] = time.perf_counter() - started
-        finally:
-            kernels.close()
+        for name in settings.notebooks:
+            started = time.perf_counter()
+            if name == "04_report":
+                # The report's provenance footer reads the manifest: write it before, and
+                # again at the end with every duration.
+                write_manifest(staging, settings, inputs, key)
+            execute_notebook(name, settings, staging)
+            settings.durations[name] = time.perf_counter() - started
         from cadre_analytics.report.render import render_html
 
         started = time.perf_counter()

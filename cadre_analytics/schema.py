@@ -76,14 +76,6 @@ TABLES = ("staff", "training_updates", "units")
 PERSONAL_COLUMNS = ("staff_id", "full_name", "birth_date")
 
 
-def empty_frame(columns: dict[str, pl.DataType], with_provenance: bool = True) -> pl.DataFrame:
-    """A zero-row frame with the canonical schema (handy for fixtures and empty inputs)."""
-    schema = dict(columns)
-    if with_provenance:
-        schema.update(PROVENANCE)
-    return pl.DataFrame(schema=schema)
-
-
 # --- the frames a run leaves in OUT -----------------------------------------------------------
 # One declaration per output table, used by the stage that builds it, by the writer and by every
 # reader (cadre_analytics.outputs, report.inputs), so a column has one dtype everywhere: years are

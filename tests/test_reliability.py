@@ -91,8 +91,6 @@ def test_validate_reads_read_only_data_and_leaves_it_untouched(read_only_data, t
             str(read_only_data),
             "--out",
             str(out),
-            "--cache",
-            str(tmp_path / "cache"),
         ]
     )
     captured = capsys.readouterr()
@@ -106,7 +104,7 @@ def test_validate_reads_read_only_data_and_leaves_it_untouched(read_only_data, t
         ("training_updates", 3, 3, 0),
     ]
     assert _tree(read_only_data) == before  # nothing written, renamed or re-permissioned
-    # no lock, cache or temporary file was dropped next to the inputs
+    # no lock or temporary file was dropped next to the inputs
     assert sorted(p.name for p in read_only_data.iterdir()) == [
         "staff.csv",
         "training_updates.csv",
@@ -117,10 +115,7 @@ def test_validate_reads_read_only_data_and_leaves_it_untouched(read_only_data, t
 def test_validate_outputs_are_owner_only_and_escape_html(read_only_data, tmp_path, capsys):
     out = tmp_path / "out"
     assert (
-        cli.main(
-            ["validate", "--year", "2025", "--data", str(read_only_data), "--out", str(out)]
-            + ["--cache", str(tmp_path / "cache")]
-        )
+        cli.main(["validate", "--year", "2025", "--data", str(read_only_data), "--out", str(out)])
         == 0
     )
     capsys.readouterr()
@@ -205,7 +200,7 @@ def test_formula_cells_arrive_as_cached_values_never_computed(tmp_path, capsys):
 # --- (a) kill half-way, (b) determinism: shared end-to-end runs -------------------------------
 
 
-def _report_command(data: Path, out: Path, cache: Path | str) -> list[str]:
+def _report_command(data: Path, out: Path) -> list[str]:
     return [
         sys.executable,
         "-m",
@@ -218,8 +213,6 @@ def _report_command(data: Path, out: Path, cache: Path | str) -> list[str]:
         "--out",
         str(out),
         "--force",
-        "--cache",
-        str(cache),
     ]
 
 
@@ -248,12 +241,8 @@ def e2e_runs(tmp_path_factory):
     old_tree = _tree(first)
 
     # (a) kill the run once notebook 01 has finished (02 has started writing)
-    # The killed run fills a result cache (notebook 01 finished); the next run into the same OUT
-    # uses no cache and the run into the second OUT the warm one: the determinism test below
-    # then also shows that the cache changes nothing.
-    cache = base / "cache"
     proc = subprocess.Popen(
-        _report_command(data, first, cache),
+        _report_command(data, first),
         cwd=ROOT,
         env=_env(),
         stdout=subprocess.PIPE,
@@ -278,13 +267,13 @@ def e2e_runs(tmp_path_factory):
     timings = {}
     started = time.monotonic()
     run_a = subprocess.run(
-        _report_command(data, first, ""), cwd=ROOT, env=_env(), capture_output=True, text=True
+        _report_command(data, first), cwd=ROOT, env=_env(), capture_output=True, text=True
     )
     timings["a"] = time.monotonic() - started
     second = base / "b" / "out"
     started = time.monotonic()
     run_b = subprocess.run(
-        _report_command(data, second, cache), cwd=ROOT, env=_env(), capture_output=True, text=True
+        _report_command(data, second), cwd=ROOT, env=_env(), capture_output=True, text=True
     )
     timings["b"] = time.monotonic() - started
     result = {
@@ -302,7 +291,6 @@ def e2e_runs(tmp_path_factory):
         "run_a": run_a,
         "run_b": run_b,
         "timings": timings,
-        "cache": cache,
     }
     yield result
     _make_writable(data)
@@ -347,7 +335,6 @@ def test_report_run_reads_read_only_data_and_leaves_it_untouched(e2e_runs):
     ["indicators.csv", "projection.csv", "trend.csv", "requirements.csv", "quarantine.csv"],
 )
 def test_same_inputs_give_byte_identical_tables(e2e_runs, name):
-    # run a used no cache, run b the cache the killed run filled: identical all the same
     first, second = e2e_runs["first"] / name, e2e_runs["second"] / name
     assert first.stat().st_size > 0
     assert filecmp.cmp(first, second, shallow=False), f"{name} differs between two runs"
@@ -384,17 +371,6 @@ def test_script_in_a_unit_name_is_escaped_in_the_report(e2e_runs):
         else ""
     )
     assert "<script>alert" not in page
-
-
-@pytest.mark.e2e
-def test_result_cache_was_used_and_is_owner_only(e2e_runs):
-    cache = e2e_runs["cache"]
-    assert stat.S_IMODE(cache.stat().st_mode) == 0o700
-    kinds = {p.name for p in cache.iterdir()}
-    assert {"ingest", "contract_verdicts"} <= kinds, kinds
-    for path in cache.rglob("*"):
-        expected = 0o600 if path.is_file() else 0o700
-        assert stat.S_IMODE(path.stat().st_mode) == expected, path
 
 
 @pytest.mark.e2e

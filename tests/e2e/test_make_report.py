@@ -72,16 +72,7 @@ PERSONAL_VALUES = [
 
 def _make_report(data: Path, out: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        # the result cache beside OUT, never the user's reports/.cache
-        [
-            "make",
-            "--no-print-directory",
-            "report",
-            "YEAR=2025",
-            f"DATA={data}",
-            f"OUT={out}",
-            f"CACHE={out.parent / 'cache'}",
-        ],
+        ["make", "--no-print-directory", "report", "YEAR=2025", f"DATA={data}", f"OUT={out}"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -99,11 +90,23 @@ def data_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def report_dir(tmp_path_factory, data_dir) -> Path:
+def report_run(tmp_path_factory, data_dir) -> tuple[Path, subprocess.CompletedProcess]:
     out = tmp_path_factory.mktemp("e2e") / "out"
     done = _make_report(data_dir, out)
     assert done.returncode == 0, done.stdout + done.stderr
-    return out
+    return out, done
+
+
+@pytest.fixture(scope="module")
+def report_dir(report_run) -> Path:
+    return report_run[0]
+
+
+def test_terminal_shows_only_the_one_line_result(report_run):
+    # no kernel transport notices or shutdown noise reach the user's terminal
+    done = report_run[1]
+    assert done.stderr == ""
+    assert done.stdout.strip().splitlines()[-1].startswith("Đã tạo báo cáo / Report written:")
 
 
 def _indicators(report_dir: Path) -> pl.DataFrame:

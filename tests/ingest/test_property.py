@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +15,9 @@ from cadre_analytics import contracts
 from cadre_analytics.errors import UserError
 from cadre_analytics.ingest import read_inputs
 from tests.ingest.helpers import TODAY, clean_copy, read_rows, write_rows
+
+# Hypothesis runs each property on many generated folders: seconds each, so not in the edit loop.
+pytestmark = pytest.mark.slow
 
 SETTINGS = settings(
     max_examples=50,

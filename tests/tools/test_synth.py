@@ -1,8 +1,8 @@
-"""Tests for the synthetic sample-district generator (cadre_analytics.synth).
+"""Tests for the synthetic sample-district generator (tools.synth).
 
 Expected counts are worked out by hand from params/synth.yaml (the comments show the sums);
-calibration bounds come from the issue (2021 commune cadres and civil servants: 66-73% with a
-university degree, ~3.5% postgraduate).
+calibration bounds come from the published figures (2021 commune cadres and civil servants:
+66-73% with a university degree, ~3.5% postgraduate).
 """
 
 from __future__ import annotations
@@ -16,15 +16,16 @@ import polars as pl
 import pytest
 import yaml
 
-from cadre_analytics import retirement, schema, synth
+from cadre_analytics import retirement, schema
 from cadre_analytics.errors import ParamsError, UserError
 from cadre_analytics.params import load_retirement_schedule
+from tools import synth
 
 SEED = 11
 CCS = ["cadre", "civil_servant"]
 UNIVERSITY_OR_ABOVE = ["university", "master", "doctor", "specialist_1", "specialist_2"]
 POSTGRADUATE = ["master", "doctor", "specialist_1", "specialist_2"]
-COMMUNES_IN_ISSUE = [
+DI_LINH_COMMUNES = [
     "Bảo Thuận", "Đinh Lạc", "Đinh Trang Hòa", "Đinh Trang Thượng", "Gia Bắc", "Gia Hiệp",
     "Gung Ré", "Hòa Bắc", "Hòa Nam", "Hòa Ninh", "Hòa Trung", "Liên Đầm", "Sơn Điền", "Tam Bố",
     "Tân Châu", "Tân Lâm", "Tân Nghĩa", "Tân Thượng",
@@ -117,7 +118,7 @@ def test_units_follow_di_linh(district):
     communes = units.filter(pl.col("level") == "commune")
     assert communes["code"].to_list() == [f"X{i:02d}" for i in range(1, 20)]
     assert communes["name"][0] == "Thị trấn Di Linh"
-    assert communes["name"][1:].to_list() == [f"Xã {c}" for c in COMMUNES_IN_ISSUE]
+    assert communes["name"][1:].to_list() == [f"Xã {c}" for c in DI_LINH_COMMUNES]
     agencies = units.filter(pl.col("code").str.starts_with("H"))
     assert agencies.height == 18
     assert {"Văn phòng HĐND và UBND huyện", "Phòng Nội vụ", "Phòng Tài chính - Kế hoạch",
@@ -306,6 +307,7 @@ def test_scaling_keeps_unit_sizes(tmp_path):
 # --- what users have: the written files -------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_xlsx_round_trip_with_vietnamese_headers(xlsx_written, district):
     path, meta = xlsx_written
     assert path.stat().st_size < 5_000_000
@@ -334,6 +336,7 @@ def test_xlsx_round_trip_with_vietnamese_headers(xlsx_written, district):
     assert units["Mã đơn vị"].head(1).item() == "X01"  # codes stay text
 
 
+@pytest.mark.slow
 def test_xlsx_dirt_counts(xlsx_written, district):
     path, meta = xlsx_written
     assert meta["dirt"] == DIRT
@@ -385,6 +388,7 @@ def test_clean_write_has_no_dirt(district, tmp_path):
     assert staff.group_by("Mã cán bộ", "Năm báo cáo").len()["len"].max() == 1
 
 
+@pytest.mark.slow
 def test_parquet_split_per_year_and_streaming_gives_the_same_files(tmp_path):
     tables = synth.generate(people=900, years=(2021, 2023), seed=4)
     a = synth.write_dataset(tables, tmp_path / "a", fmt="parquet", seed=4, split_staff=True)
@@ -431,10 +435,11 @@ def test_bad_inputs_are_clear_errors(tmp_path):
         synth.load_synth_params(bad)
 
 
+@pytest.mark.slow
 def test_national_size_layout():
     # 2,500,000 / 2,600 = 961.5 -> 962 districts of 98 units; posts scaled by 2.5M / (962 x
     # 2,600) ~ 0.9995, so unit sizes stay those of a real district.
-    layout = synth._layout(synth.load_synth_params(), 2_500_000)
+    layout = synth.slot_layout(synth.load_synth_params(), 2_500_000)
     units = layout.units
     assert units.height == 962 * 98
     assert units["code"].head(2).to_list() == ["D001-X01", "D001-X02"]
@@ -445,7 +450,7 @@ def test_national_size_layout():
 
 def test_committed_sample_workbook():
     # data/sample/README.md: 2,600 people x 2021-2025 + 1 duplicate; 98 units.
-    path = Path(__file__).resolve().parent.parent / "data" / "sample" / "sample_district.xlsx"
+    path = Path(__file__).resolve().parents[2] / "data" / "sample" / "sample_district.xlsx"
     assert path.stat().st_size < 5_000_000
     staff = _read_sheet(path, "staff")
     assert staff.columns == STAFF_HEADERS
@@ -458,7 +463,7 @@ def test_committed_sample_workbook():
 
 def test_written_values_and_headers_are_what_ingest_accepts():
     """Cross-check params/synth.yaml against data_contracts/ (both are data, edited apart)."""
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     contracts = root / "data_contracts"
     if not (contracts / "vocabularies.yaml").exists():
         pytest.skip("data_contracts/ not present")

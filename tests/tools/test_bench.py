@@ -1,4 +1,4 @@
-"""Smoke tests of the bench helpers (issue 7). Nothing here is timed."""
+"""Smoke tests of the bench helpers. Nothing here is timed."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from cadre_analytics import bench, synth
+from tools import bench, synth
+from tools.bench import measure
 
 
 def test_peak_rss_sees_an_allocation_and_resets():
@@ -88,14 +89,15 @@ def test_summary_ratios_and_growth():
 
 @pytest.fixture()
 def tiny_data(tmp_path, monkeypatch):
-    monkeypatch.setattr(bench, "DATA_DIR", tmp_path / "data")
-    monkeypatch.setattr(bench, "OUT_DIR", tmp_path / "out")
+    monkeypatch.setattr(measure, "DATA_DIR", tmp_path / "data")
+    monkeypatch.setattr(measure, "OUT_DIR", tmp_path / "out")
     synth.write_generated(
         bench.data_dir_for(200), people=200, years=bench.YEARS, seed=3, fmt="parquet", dirt=False
     )
     return tmp_path
 
 
+@pytest.mark.slow
 def test_stage_worker_runs_the_real_stages_on_200_people(tiny_data):
     path = tiny_data / "stages.json"
     skip = {"projection": "not in this test", "charts": "not in this test"}
@@ -145,8 +147,8 @@ def test_targets_read_the_measured_numbers():
 def test_newest_year_changed_copies_all_but_the_newest_staff_file(tmp_path, monkeypatch):
     import polars as pl
 
-    monkeypatch.setattr(bench, "DATA_DIR", tmp_path / "data")
-    monkeypatch.setattr(bench, "OUT_DIR", tmp_path / "out")
+    monkeypatch.setattr(measure, "DATA_DIR", tmp_path / "data")
+    monkeypatch.setattr(measure, "OUT_DIR", tmp_path / "out")
     source = bench.data_dir_for(10)
     source.mkdir(parents=True)
     for year in (2024, 2025):

@@ -1,0 +1,138 @@
+"""OUT/data_quality.html: the contracts' per-rule results as one self-contained page.
+
+Counts, files and row numbers only, never a cell value (names, birth dates and ids stay out):
+the values are in quarantine.csv and warnings.csv, for the Board only.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from cadre_analytics.contracts.result import TABLE_NAMES
+
+if TYPE_CHECKING:
+    from cadre_analytics.contracts import ValidationResult
+
+_CSS = """
+body{font-family:system-ui,"Segoe UI",Arial,sans-serif;margin:2em;color:#222;max-width:70em}
+table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:.3em .6em;
+text-align:left;vertical-align:top}th{background:#f3f3f3}td.n{text-align:right}
+.stop{color:#a00}.quarantine{color:#b35c00}.warn{color:#666}.ok{color:#070}
+"""
+# Row numbers listed per file and rule before the list is cut short.
+ROWS_SHOWN = 20
+
+Text = Callable[[str, str], str]
+
+
+def data_quality_page(result: ValidationResult, lang: str = "vi") -> str:
+    """Self-contained HTML: row reconciliation, per-rule results, input files."""
+    vi = lang == "vi"
+
+    def t(vi_text: str, en_text: str) -> str:
+        return html.escape(f"{vi_text} / {en_text}" if vi else en_text)
+
+    out = [
+        "<!DOCTYPE html>",
+        f'<html lang="{"vi" if vi else "en"}"><head><meta charset="utf-8">',
+        f"<title>{t('Chất lượng dữ liệu', 'Data quality')} {result.year}</title>",
+        f"<style>{_CSS}</style></head><body>",
+        f"<h1>{t('Chất lượng dữ liệu đầu vào', 'Input data quality')} — {result.year}</h1>",
+        *_reconciliation(result, t),
+        *_rules(result, t),
+        *_files(result, t),
+    ]
+    note = t(
+        "Trang này chỉ ghi số đếm, tệp và số dòng; giá trị từng ô nằm trong quarantine.csv và "
+        "warnings.csv (chỉ dành cho Ban Tổ chức).",
+        "This page shows counts, files and row numbers only; cell values are in quarantine.csv "
+        "and warnings.csv (for the Board only).",
+    )
+    out.append(f"<p>{note}</p></body></html>")
+    return "\n".join(out)
+
+
+def _header_row(*headers: str) -> str:
+    return "<table><tr>" + "".join(f"<th>{h}</th>" for h in headers) + "</tr>"
+
+
+def _table_name(table: str, t: Text) -> str:
+    return t(*TABLE_NAMES.get(table, (table, table)))
+
+
+def _reconciliation(result: ValidationResult, t: Text) -> list[str]:
+    out = [
+        f"<h2>{t('Đối chiếu số dòng', 'Row reconciliation')}</h2>",
+        _header_row(
+            t("Bảng", "Table"), t("Đọc", "Read"), t("Nhận", "Accepted"), t("Cách ly", "Quarantined")
+        ),
+    ]
+    for row in result.reconciliation.iter_rows(named=True):
+        out.append(
+            f"<tr><td>{_table_name(row['table'], t)}</td><td class=n>{row['rows_read']}</td>"
+            f"<td class=n>{row['rows_accepted']}</td>"
+            f"<td class=n>{row['rows_quarantined']}</td></tr>"
+        )
+    out.append("</table>")
+    return out
+
+
+def _rules(result: ValidationResult, t: Text) -> list[str]:
+    grade_text = {
+        "stop": t("dừng", "stop"),
+        "quarantine": t("cách ly", "quarantine"),
+        "warn": t("cảnh báo", "warn"),
+    }
+    out = [
+        f"<h2>{t('Kết quả từng quy tắc', 'Per-rule results')}</h2>",
+        _header_row(
+            t("Bảng", "Table"),
+            t("Quy tắc", "Rule"),
+            t("Mức", "Grade"),
+            t("Kiểm tra", "Expectation"),
+            t("Số dòng lỗi", "Rows failing"),
+            t("Vị trí (tệp: dòng)", "Where (file: rows)"),
+        ),
+    ]
+    issues = pl.concat([result.quarantine, result.warnings])
+    for row in result.rule_results.iter_rows(named=True):
+        hits = issues.filter((pl.col("table") == row["table"]) & (pl.col("rule") == row["rule"]))
+        status = "ok" if row["success"] else row["grade"]
+        out.append(
+            f"<tr><td>{_table_name(row['table'], t)}</td>"
+            f"<td>{t(row['title_vi'], row['title_en'])}</td>"
+            f"<td class={status}>{grade_text.get(row['grade'], html.escape(row['grade']))}</td>"
+            f"<td><code>{html.escape(row['expectation'])}</code></td>"
+            f"<td class=n>{row['rows_failed']}</td><td>{'<br>'.join(_where(hits))}</td></tr>"
+        )
+    out.append("</table>")
+    return out
+
+
+def _where(hits: pl.DataFrame) -> list[str]:
+    """'file: 3, 7, 12 …' per file holding a failing row."""
+    where = []
+    for (file,), group in hits.group_by("source_file", maintain_order=True):
+        rows = group["source_row"].unique().sort().to_list()
+        shown = ", ".join(str(r) for r in rows[:ROWS_SHOWN])
+        where.append(f"{html.escape(str(file))}: {shown}{' …' if len(rows) > ROWS_SHOWN else ''}")
+    return where
+
+
+def _files(result: ValidationResult, t: Text) -> list[str]:
+    out = [
+        f"<h2>{t('Tệp đầu vào', 'Input files')}</h2>",
+        _header_row(t("Bảng", "Table"), t("Tệp", "File"), "SHA-256", t("Số dòng", "Rows")),
+    ]
+    for row in result.input_files.iter_rows(named=True):
+        out.append(
+            f"<tr><td>{html.escape(row['table'])}</td><td>{html.escape(row['path'])}</td>"
+            f"<td><code>{html.escape(row['sha256'][:16])}…</code></td>"
+            f"<td class=n>{row['rows']}</td></tr>"
+        )
+    out.append("</table>")
+    return out
