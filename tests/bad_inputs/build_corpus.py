@@ -16,6 +16,7 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import openpyxl.chart
 
 HERE = Path(__file__).resolve().parent
 CLEAN = HERE.parent / "fixtures" / "ingest" / "clean"
@@ -391,6 +392,23 @@ def build() -> None:
     setcell(staff, 4, "Mã cán bộ", "0" * 500)  # a pasted column of zeros, twice in 2025
     setcell(staff, 5, "Mã cán bộ", "0" * 500)
     write_csv(folder, "staff", staff)
+
+    folder = case("36_bare_cr_line_endings")
+    text = csv_text(rows("staff")).replace("\r\n", "\r")  # old Mac / some web exports
+    (folder / "staff.csv").write_text(text, encoding="utf-8", newline="")
+
+    folder = case("37_chart_sheet_named_units", copy=())
+    book = workbook(
+        {
+            "units": rows("units"),
+            "staff": rows("staff"),
+            "training_updates": rows("training_updates"),
+        }
+    )
+    chart = openpyxl.chart.BarChart()
+    chart.add_data(openpyxl.chart.Reference(book["units"], min_col=1, min_row=1, max_row=3))
+    book.create_chartsheet("units chart", 0).add_chart(chart)  # the first tab
+    save(book, folder / "du_lieu.xlsx")
 
 
 def _letter(index: int) -> str:
