@@ -410,6 +410,12 @@ def build() -> None:
     book.create_chartsheet("units chart", 0).add_chart(chart)  # the first tab
     save(book, folder / "du_lieu.xlsx")
 
+    folder = case("38_age_17_at_the_snapshot")
+    staff = rows("staff")
+    setcell(staff, 4, "Ngày sinh", "2008")  # 17 on 31/12/2025
+    setcell(staff, 5, "Ngày sinh", "31/12/2007")  # 18 on 31/12/2025
+    write_csv(folder, "staff", staff)
+
 
 def _letter(index: int) -> str:
     return openpyxl.utils.get_column_letter(index + 1)
