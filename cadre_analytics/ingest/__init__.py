@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from cadre_analytics.errors import InputStop
+from cadre_analytics.ingest.dates import month_first_notes
+from cadre_analytics.ingest.identity import NOTE_SCHEMA, unify_ids
 from cadre_analytics.ingest.normalise import (
     CANONICAL,
     HEADERS_SCHEMA,
@@ -71,6 +73,7 @@ class RawInputs:
     spec: ContractSpec
     tables: dict[str, TableData]  # staff, training_updates, units
     input_files: pl.DataFrame  # table, path, sha256, rows
+    notes: pl.DataFrame | None = None  # warnings on whole files (IDs padded, dates month first)
 
 
 @dataclass
@@ -302,7 +305,9 @@ def read_inputs(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-cache") as writer:
         tables, file_rows = _read_tables(spec, sources, contracts_dir, cache, writer)
     input_files = pl.DataFrame(file_rows, schema=INPUT_FILES_SCHEMA)
-    return RawInputs(data_dir=data_dir, spec=spec, tables=tables, input_files=input_files)
+    tables, notes = unify_ids(tables, sources, spec)  # one ID per person across files
+    notes += month_first_notes(tables, spec)
+    return RawInputs(data_dir, spec, tables, input_files, pl.DataFrame(notes, schema=NOTE_SCHEMA))
 
 
 def _read_tables(

@@ -434,6 +434,47 @@ def _chart_sheets(path: Path) -> set[str]:
     return {name for name, (kind, _member) in sheets.items() if kind.endswith("/chartsheet")}
 
 
+def _number_formats(archive: zipfile.ZipFile) -> list[str]:
+    """Format code of each cell style (index = a cell's ``s`` attribute)."""
+    try:
+        styles = ElementTree.fromstring(archive.read("xl/styles.xml"))
+    except KeyError:
+        return []
+    codes = {"1": "0"}  # built-in; the other built-ins never pad with zeros
+    for node in styles.iterfind("m:numFmts/m:numFmt", _XLSX_NS):
+        codes[node.get("numFmtId", "")] = node.get("formatCode", "")
+    return [
+        codes.get(node.get("numFmtId", "0"), "General")
+        for node in styles.iterfind("m:cellXfs/m:xf", _XLSX_NS)
+    ]
+
+
+def zero_pad_widths(path: Path, sheet: str, rows: int = 2 * HEADER_SCAN_ROWS) -> set[int]:
+    """Widths of the zero-padding number formats ("00000000") on number cells in the first
+    ``rows`` rows of a sheet: Excel shows 123 as 00000123, the text calamine gives is "123"."""
+    widths: set[int] = set()
+    try:
+        with zipfile.ZipFile(path) as archive:
+            found = _xlsx_sheets(archive).get(sheet)
+            formats = _number_formats(archive)
+            if not found or not formats:
+                return widths
+            with archive.open(found[1]) as handle:
+                for _event, node in ElementTree.iterparse(handle):
+                    if node.tag.endswith("}row"):
+                        if int(node.get("r", "0")) >= rows:
+                            break
+                        node.clear()
+                    elif node.tag.endswith("}c") and node.get("t", "n") == "n" and node.get("s"):
+                        index = int(node.get("s", "0"))
+                        code = formats[index] if index < len(formats) else ""
+                        if re.fullmatch(r"0{2,}", code):
+                            widths.add(len(code))
+    except Exception:  # no format evidence; the other files may still tell
+        return set()
+    return widths
+
+
 def _xlsx_first_row(path: Path, sheet: str) -> int:
     """Row number of the first non-empty cell: calamine drops leading empty rows, but users
     need the row numbers Excel shows.  Reads only the start of the sheet's XML."""
