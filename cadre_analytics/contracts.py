@@ -43,6 +43,7 @@ import polars as pl
 from cadre_analytics.cache import Cache
 from cadre_analytics.errors import InputStop, ParamsError
 from cadre_analytics.ingest import RawInputs, TableData
+from cadre_analytics.ingest.consistency import review
 from cadre_analytics.ingest.spec import ContractSpec, Rule, load_contract_spec
 from cadre_analytics.params import DEFAULT_CONTRACTS_DIR
 from cadre_analytics.schema import (
@@ -1133,6 +1134,9 @@ def validate_inputs(
             data.raw = data.raw.clear()
             data.check = emptied  # (ingest may rebuild check on access: never read it again)
         del data, emptied
+    across, across_rules = review(raw, accepted["staff"], pl.concat(quarantine), year, spec)
+    warnings.append(across)  # checks across files and years (ingest/consistency.py)
+    rule_rows.extend(across_rules)
     staff_year = accepted["staff"].filter(pl.col("snapshot_year") == year)
     if staff_year.height == 0:
         rule = spec.rules["no_staff_for_year"]
