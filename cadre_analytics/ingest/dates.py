@@ -105,7 +105,9 @@ def month_first_notes(tables: dict, spec) -> list[dict]:
         for col in spec.tables[name].columns.values():
             if col.kind != "date" or col.name not in data.raw.columns:
                 continue
-            texts = data.raw.select(SOURCE_FILE, pl.col(col.name).cast(pl.Utf8)).unique()
+            # distinct (file, text) pairs first: the text is Categorical, a cast per row is not
+            texts = data.raw.select(SOURCE_FILE, col.name).unique()
+            texts = texts.with_columns(pl.col(col.name).cast(pl.Utf8))
             for (label,), group in texts.group_by(SOURCE_FILE, maintain_order=True):
                 found = column_order(group.get_column(col.name))
                 if found.order != MONTH_FIRST:
