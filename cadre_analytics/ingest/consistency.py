@@ -119,13 +119,13 @@ def ids_shared_stop(staff: pl.DataFrame, year: int, spec: ContractSpec) -> None:
         )
 
 
-def _shown(name: str, spec: ContractSpec) -> pl.Expr:
+def _shown(value: pl.Expr, name: str, spec: ContractSpec) -> pl.Expr:
     """A value as the user would write it: a vocabulary's first spelling, a date dd/mm/yyyy."""
     col = spec.tables[STAFF].columns[name]
     if col.kind == "date":
-        return pl.col(name).dt.strftime("%d/%m/%Y")
+        return value.dt.strftime("%d/%m/%Y")
     labels = spec.vocabularies[col.vocabulary].labels if col.vocabulary else {}
-    return pl.col(name).cast(pl.Utf8).replace(labels)
+    return value.cast(pl.Utf8).replace(labels)
 
 
 def person_changes(staff: pl.DataFrame, spec: ContractSpec) -> pl.DataFrame:
@@ -135,19 +135,24 @@ def person_changes(staff: pl.DataFrame, spec: ContractSpec) -> pl.DataFrame:
     order = staff.select(
         "staff_id", "snapshot_year", SOURCE_FILE, SOURCE_ROW, *PERSON_DETAILS
     ).filter(pl.col("staff_id").is_not_null())
+    # by person then year (stable: file order breaks ties): the previous row is the person's
+    # previous snapshot when the ID is the same
     order = order.sort("staff_id", "snapshot_year", maintain_order=True)
     same = pl.col("staff_id") == pl.col("staff_id").shift(1)
+    changed = pl.any_horizontal(pl.col(n) != pl.col(n).shift(1) for n in PERSON_DETAILS)
+    hits = order.with_columns(
+        pl.col(SOURCE_FILE).shift(1).alias("_file"),
+        pl.col(SOURCE_ROW).shift(1).alias("_row"),
+        *[pl.col(n).shift(1).alias(f"_was_{n}") for n in PERSON_DETAILS],
+    ).filter(same & changed.fill_null(False))
     found = []
     for name in PERSON_DETAILS:
         header = spec.tables[STAFF].columns[name].primary_header
-        shown = _shown(name, spec)
-        changed = order.with_columns(
-            shown.alias("_now"),
-            shown.shift(1).alias("_before"),
-            pl.col(SOURCE_FILE).shift(1).alias("_file"),
-            pl.col(SOURCE_ROW).shift(1).alias("_row"),
-        ).filter(same & (pl.col(name) != pl.col(name).shift(1)))
-        for r in changed.iter_rows(named=True):
+        rows = hits.filter(pl.col(name) != pl.col(f"_was_{name}")).with_columns(
+            _shown(pl.col(name), name, spec).alias("_now"),
+            _shown(pl.col(f"_was_{name}"), name, spec).alias("_before"),
+        )
+        for r in rows.iter_rows(named=True):
             fields = {"column": header, "id": r["staff_id"], "value": r["_now"]}
             fields["before"] = r["_before"]
             vi = f"{rule.message_vi} {rule.fix_vi}".format(
