@@ -43,8 +43,6 @@ from cadre_analytics.schema import (
     UNIT_COLUMNS,
 )
 
-__all__ = ["TableData", "parse_date_expr", "parse_table", "to_canonical", "unit_lookup"]
-
 CANONICAL = {"staff": STAFF_COLUMNS, "training_updates": TRAINING_COLUMNS, "units": UNIT_COLUMNS}
 UNPARSED = "!"  # prefix of a cell that could not be parsed, in the check frame
 
