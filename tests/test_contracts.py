@@ -77,7 +77,7 @@ QUARANTINE_CASES = {
         [("staff", 4, "Đơn vị", "Phòng Tư pháp")],
         [("staff", 4, "Đơn vị", "Phòng Tư pháp", "unknown_unit")],
     ),
-    "age_under_16": (
+    "age_under_18": (
         # born 2012: 2025 - 2012 = 13 at the 31/12/2025 snapshot
         [("staff", 4, "Ngày sinh", "2012")],
         [("staff", 4, "Ngày sinh", "2012", "age_out_of_range")],
@@ -143,7 +143,7 @@ def test_age_message_gives_age_and_bounds(tmp_path):
     folder = clean_copy(tmp_path)
     edit_cell(folder, "staff", 4, "Ngày sinh", "2012")
     entry = _validate(folder).quarantine.row(0, named=True)
-    assert "13" in entry["message_en"] and "16–75" in entry["message_en"]
+    assert "13" in entry["message_en"] and "18–75" in entry["message_en"]
 
 
 def test_exact_duplicate_row_is_quarantined_not_a_stop(tmp_path):

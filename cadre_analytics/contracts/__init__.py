@@ -36,6 +36,7 @@ from cadre_analytics.contracts.result import (
 from cadre_analytics.contracts.suites import load_suite
 from cadre_analytics.errors import InputStop
 from cadre_analytics.ingest import RawInputs, TableData
+from cadre_analytics.ingest.consistency import review
 from cadre_analytics.ingest.spec import ContractSpec, load_contract_spec
 from cadre_analytics.params import DEFAULT_CONTRACTS_DIR
 from cadre_analytics.schema import SOURCE_FILE, SOURCE_ROW
@@ -90,7 +91,9 @@ def validate_inputs(
         accepted[table] = done.accepted
         judged.append(done)
     _stop_without_staff_for(year, accepted["staff"], raw, spec)
-    return _result(year, accepted, judged, raw)
+    quarantine = pl.concat([j.quarantine for j in judged])
+    across = review(raw, accepted["staff"], quarantine, year, spec)  # files and years together
+    return _result(year, accepted, judged, raw, across)
 
 
 @dataclass
@@ -153,18 +156,26 @@ def _stop_without_staff_for(
     if staff.filter(pl.col("snapshot_year") == year).height:
         return
     rule = spec.rules["no_staff_for_year"]
+    present = sorted(staff["snapshot_year"].drop_nulls().unique().to_list())
+    years = ", ".join(str(y) for y in present) or "—"
+    files = ", ".join(raw.input_files.filter(pl.col("table") == "staff")["path"].to_list())
     raise InputStop(
         rule.message_vi.format(value=year),
         rule.message_en.format(value=year),
-        where=", ".join(raw.input_files.filter(pl.col("table") == "staff")["path"].to_list()),
+        where=f"{files} (các năm có trong dữ liệu / years present: {years})",
         fix_vi=rule.fix_vi,
         fix_en=rule.fix_en,
     )
 
 
 def _result(
-    year: int, accepted: dict[str, pl.DataFrame], judged: list[_Judged], raw: RawInputs
+    year: int,
+    accepted: dict[str, pl.DataFrame],
+    judged: list[_Judged],
+    raw: RawInputs,
+    across: tuple[pl.DataFrame, list[dict]],
 ) -> ValidationResult:
+    across_warnings, across_rules = across
     order = ["table", "source_file", "source_row", "rule"]
     return ValidationResult(
         year=year,
@@ -172,14 +183,14 @@ def _result(
         training=accepted["training_updates"],
         units=accepted["units"],
         quarantine=pl.concat([j.quarantine for j in judged]).sort(order, maintain_order=True),
-        warnings=pl.concat([w for j in judged for w in j.warnings]).sort(
+        warnings=pl.concat([*(w for j in judged for w in j.warnings), across_warnings]).sort(
             order, maintain_order=True
         ),
         reconciliation=pl.DataFrame(
             [j.reconciliation for j in judged], schema=RECONCILIATION_SCHEMA
         ),
         rule_results=pl.DataFrame(
-            [r for j in judged for r in j.rule_rows], schema=RULE_RESULTS_SCHEMA
+            [*(r for j in judged for r in j.rule_rows), *across_rules], schema=RULE_RESULTS_SCHEMA
         ),
         input_files=raw.input_files,
     )

@@ -18,6 +18,8 @@ from pathlib import Path
 import polars as pl
 
 from cadre_analytics.errors import InputStop
+from cadre_analytics.ingest.dates import month_first_notes
+from cadre_analytics.ingest.identity import NOTE_SCHEMA, unify_ids
 from cadre_analytics.ingest.normalise import (
     IGNORED_SCHEMA,
     TableData,
@@ -49,6 +51,7 @@ class RawInputs:
     spec: ContractSpec
     tables: dict[str, TableData]  # staff, training_updates, units
     input_files: pl.DataFrame  # table, path, sha256, rows
+    notes: pl.DataFrame | None = None  # warnings on whole files (IDs padded, dates month first)
 
 
 @dataclass
@@ -111,7 +114,9 @@ def read_inputs(
             )
     tables, file_rows = _read_tables(spec, sources)
     input_files = pl.DataFrame(file_rows, schema=INPUT_FILES_SCHEMA)
-    return RawInputs(data_dir=data_dir, spec=spec, tables=tables, input_files=input_files)
+    tables, notes = unify_ids(tables, sources, spec)  # one ID per person across files
+    notes += month_first_notes(tables, spec)
+    return RawInputs(data_dir, spec, tables, input_files, pl.DataFrame(notes, schema=NOTE_SCHEMA))
 
 
 def _read_tables(

@@ -21,6 +21,7 @@ from collections.abc import Callable
 import polars as pl
 
 from cadre_analytics.errors import InputStop
+from cadre_analytics.ingest.dates import DAY_FIRST, column_order, parse_date_expr
 from cadre_analytics.ingest.readers import HEADER_SCAN_ROWS, Cells
 from cadre_analytics.ingest.spec import (
     ColumnSpec,
@@ -44,10 +45,6 @@ from cadre_analytics.schema import (
 
 CANONICAL = {"staff": STAFF_COLUMNS, "training_updates": TRAINING_COLUMNS, "units": UNIT_COLUMNS}
 UNPARSED = "!"  # prefix of a cell that could not be parsed, in the check frame
-# Excel's day 0 (its serials count from here; the 1900 leap-year bug only shifts dates before
-# March 1900, which no roster holds).
-EXCEL_EPOCH = (1899, 12, 30)
-EXCEL_MAX_SERIAL = 2_958_465  # 31/12/9999
 
 
 IGNORED_SCHEMA = {"source_file": pl.Utf8, "source_row": pl.Int64, "header": pl.Utf8}
@@ -380,39 +377,6 @@ def _distinct_categorical(series: pl.Series) -> tuple[pl.Series, pl.Series]:
 # --- value parsing --------------------------------------------------------------------------
 
 
-def _iso(y: pl.Expr, m: pl.Expr, d: pl.Expr) -> pl.Expr:
-    text = pl.concat_str([y, m.str.zfill(2), d.str.zfill(2)], separator="-")
-    return text.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
-
-
-def parse_date_expr(text: pl.Expr) -> pl.Expr:
-    """ISO (yyyy-mm-dd, optional time), dd/mm/yyyy (/ - .), a bare year (1 January), or an
-    Excel serial.  Day-first is never swapped: 03/14/1975 is an impossible date, not 14 March."""
-    iso = text.str.extract_groups(
-        r"^(?<y>\d{4})[-/.](?<m>\d{1,2})[-/.](?<d>\d{1,2})(?:[ T][0-9:.]*)?$"
-    )
-    dmy = text.str.extract_groups(
-        r"^(?<d>\d{1,2})[-/.](?<m>\d{1,2})[-/.](?<y>\d{4})(?:[ T][0-9:.]*)?$"
-    )
-    year = text.str.extract(r"^(\d{4})(?:\.0+)?$", 1)
-    serial = (
-        pl.when(text.str.contains(r"^\d{1,7}(?:\.\d+)?$") & year.is_null())
-        .then(text.cast(pl.Float64, strict=False).floor().cast(pl.Int64, strict=False))
-        .otherwise(None)
-    )
-    serial_date = (
-        pl.when((serial >= 1) & (serial <= EXCEL_MAX_SERIAL))
-        .then(pl.date(*EXCEL_EPOCH) + pl.duration(days=serial))
-        .otherwise(None)
-    )
-    return pl.coalesce(
-        _iso(iso.struct.field("y"), iso.struct.field("m"), iso.struct.field("d")),
-        _iso(dmy.struct.field("y"), dmy.struct.field("m"), dmy.struct.field("d")),
-        _iso(year, pl.lit("1"), pl.lit("1")),
-        serial_date.cast(pl.Date),
-    )
-
-
 def parse_int_expr(text: pl.Expr) -> pl.Expr:
     digits = text.str.extract(r"^([+-]?\d{1,9})(?:\.0+)?$", 1)
     return digits.cast(pl.Int64, strict=False).cast(pl.Int32, strict=False)
@@ -493,7 +457,7 @@ def _lookup(key: pl.Expr, exact, loose) -> pl.Expr:
 
 
 def _parse_column(
-    col: ColumnSpec, spec: ContractSpec, units: dict[str, str] | None
+    col: ColumnSpec, spec: ContractSpec, units: dict[str, str] | None, date_order: str = DAY_FIRST
 ) -> tuple[pl.Expr, pl.Expr]:
     """(value, check) expressions for one canonical column of the raw frame."""
     text = pl.col(col.name)
@@ -505,7 +469,7 @@ def _parse_column(
         )
         return items, text
     if col.kind == "date":
-        value = parse_date_expr(text)
+        value = parse_date_expr(text, date_order)
         as_text = value.dt.strftime("%Y-%m-%d")
     elif col.kind == "int":
         value = parse_int_expr(text)
@@ -540,6 +504,22 @@ def _parse_column(
     return value, check
 
 
+def _date_order(distinct: pl.Series, col: ColumnSpec, raw: pl.DataFrame, spec: ContractSpec) -> str:
+    """The day/month order of one file's date column; a stop when its values disagree."""
+    found = column_order(distinct)
+    if found.mixed:
+        where = raw.get_column(SOURCE_FILE)[0] if raw.height else col.name
+        raise _stop(
+            spec,
+            "date_order_mixed",
+            where,
+            column=col.primary_header,
+            day_first=found.day_first_example,
+            month_first=found.month_first_example,
+        )
+    return found.order
+
+
 def parse_table(
     raw: pl.DataFrame, table: TableSpec, spec: ContractSpec, units: dict[str, str] | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -553,14 +533,15 @@ def parse_table(
         if col.kind in ("id", "text"):  # the cell text is the value and what GX checks
             values[name] = checks[name] = text.cast(pl.Utf8)
             continue
-        value, check = _parse_column(col, spec, units)
+        distinct, index = _distinct(text) if col.kind != "list" else (None, None)
+        order = _date_order(distinct, col, raw, spec) if col.kind == "date" else DAY_FIRST
+        value, check = _parse_column(col, spec, units, order)
         if col.kind == "list":  # small (units' aliases), and lists cannot be mapped back
             parsed = raw.select(pl.col(name).cast(pl.Utf8)).select(
                 value.cast(dtype).alias("v"), check.alias("c")
             )
             values[name], checks[name] = parsed["v"].alias(name), parsed["c"].alias(name)
             continue
-        distinct, index = _distinct(text)
         parsed = pl.DataFrame({name: distinct.cast(pl.Utf8)}).select(
             value.cast(dtype).alias("v"), check.alias("c")
         )

@@ -11,7 +11,9 @@ from __future__ import annotations
 import codecs
 import csv
 import re
+import sys
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
@@ -195,7 +197,7 @@ def _sheet_names(path: Path, spec: ContractSpec) -> list[str]:
     if problem:
         raise _stop(path.name, problem[0], problem[1], spec, fix=problem[2])
     try:
-        return list(fastexcel.read_excel(str(path)).sheet_names)
+        names = list(fastexcel.read_excel(str(path)).sheet_names)
     except Exception as exc:  # calamine raises its own types for every kind of damage
         raise _stop(
             path.name,
@@ -203,6 +205,8 @@ def _sheet_names(path: Path, spec: ContractSpec) -> list[str]:
             f"the workbook is damaged or incomplete ({_first_line(exc)})",
             spec,
         ) from None
+    charts = _chart_sheets(path)
+    return [name for name in names if name not in charts]
 
 
 def find_sources(data_dir: Path, spec: ContractSpec) -> dict[str, list[Source]]:
@@ -302,16 +306,43 @@ def _decode(raw: bytes) -> tuple[str, str]:
         return raw.decode("cp1258"), "cp1258"
 
 
+@contextmanager
+def _no_field_limit():
+    """Lift the csv module's 128 KB field limit while it reads the first lines: a pasted
+    paragraph in one cell is data, not damage.  (Reading here is single-threaded.)"""
+    previous = csv.field_size_limit()
+    csv.field_size_limit(sys.maxsize)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
+def _field_counts(lines: list[str], delimiter: str) -> list[int]:
+    with _no_field_limit():
+        return [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+
+
 def _sniff_delimiter(text: str) -> str:
     """The delimiter that splits the first lines most consistently (Excel uses , ; or tab)."""
     lines = [line for line in text.splitlines()[:HEADER_SCAN_ROWS] if line.strip()]
     best, best_score = ",", -1
     for delim in (",", ";", "\t", "|"):
-        counts = [len(next(csv.reader([line], delimiter=delim))) for line in lines]
+        counts = [_field_counts([line], delim)[0] for line in lines]
         score = max(counts, default=0)
         if score > best_score:
             best, best_score = delim, score
     return best
+
+
+def _one_line_ending(text: str) -> str:
+    """Text with bare CR line endings (old Mac, some web exports) turned into LF.  The CSV
+    reader splits records on LF (CRLF included): without this every record after the first
+    would be glued onto one line and lost."""
+    carriage_returns = text.count("\r")
+    if carriage_returns and carriage_returns != text.count("\r\n"):
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
 
 
 def _read_csv(source: Source, spec: ContractSpec) -> Cells:
@@ -344,11 +375,12 @@ def _read_csv(source: Source, spec: ContractSpec) -> Cells:
         raise _tcvn3_stop(source.label, sample, spec)
     if "\x00" in text:
         raise _stop(source.label, "chứa ký tự NUL", "contains NUL characters", spec)
+    text = _one_line_ending(text)
     delimiter = _sniff_delimiter(text)
     # The widest of the first lines sets the column count, so a one-cell title line above the
     # header does not truncate the table.
     head = text.splitlines()[:HEADER_SCAN_ROWS]
-    width = max((len(r) for r in csv.reader(head, delimiter=delimiter)), default=0)
+    width = max(_field_counts(head, delimiter), default=0)
     if width == 0:
         return Cells(source, pl.DataFrame(), 1, encoding)
     try:
@@ -367,29 +399,90 @@ def _read_csv(source: Source, spec: ContractSpec) -> Cells:
     return Cells(source, frame, 1, encoding)
 
 
+_XLSX_NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+}
+
+
+def _xlsx_sheets(archive: zipfile.ZipFile) -> dict[str, tuple[str, str]]:
+    """Sheet name -> (relationship type, archive member) from the workbook's own index."""
+    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {node.get("Id"): (node.get("Type", ""), node.get("Target", "")) for node in rels}
+    sheets = {}
+    for node in workbook.iterfind("m:sheets/m:sheet", _XLSX_NS):
+        kind, target = targets.get(node.get(f"{{{_XLSX_NS['r']}}}id"), ("", ""))
+        target = target.lstrip("/")
+        sheets[node.get("name", "")] = (
+            kind,
+            target if target.startswith("xl/") else f"xl/{target}",
+        )
+    return sheets
+
+
+def _chart_sheets(path: Path) -> set[str]:
+    """Names of a workbook's chart sheets (a chart on a tab of its own, no cells): a chart
+    named "units chart" must never be taken for the units table."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return set()
+    try:
+        with zipfile.ZipFile(path) as archive:
+            sheets = _xlsx_sheets(archive)
+    except Exception:  # the reader says what is wrong with a damaged workbook
+        return set()
+    return {name for name, (kind, _member) in sheets.items() if kind.endswith("/chartsheet")}
+
+
+def _number_formats(archive: zipfile.ZipFile) -> list[str]:
+    """Format code of each cell style (index = a cell's ``s`` attribute)."""
+    try:
+        styles = ElementTree.fromstring(archive.read("xl/styles.xml"))
+    except KeyError:
+        return []
+    codes = {"1": "0"}  # built-in; the other built-ins never pad with zeros
+    for node in styles.iterfind("m:numFmts/m:numFmt", _XLSX_NS):
+        codes[node.get("numFmtId", "")] = node.get("formatCode", "")
+    return [
+        codes.get(node.get("numFmtId", "0"), "General")
+        for node in styles.iterfind("m:cellXfs/m:xf", _XLSX_NS)
+    ]
+
+
+def zero_pad_widths(path: Path, sheet: str, rows: int = 2 * HEADER_SCAN_ROWS) -> set[int]:
+    """Widths of the zero-padding number formats ("00000000") on number cells in the first
+    ``rows`` rows of a sheet: Excel shows 123 as 00000123, the text calamine gives is "123"."""
+    widths: set[int] = set()
+    try:
+        with zipfile.ZipFile(path) as archive:
+            found = _xlsx_sheets(archive).get(sheet)
+            formats = _number_formats(archive)
+            if not found or not formats:
+                return widths
+            with archive.open(found[1]) as handle:
+                for _event, node in ElementTree.iterparse(handle):
+                    if node.tag.endswith("}row"):
+                        if int(node.get("r", "0")) >= rows:
+                            break
+                        node.clear()
+                    elif node.tag.endswith("}c") and node.get("t", "n") == "n" and node.get("s"):
+                        index = int(node.get("s", "0"))
+                        code = formats[index] if index < len(formats) else ""
+                        if re.fullmatch(r"0{2,}", code):
+                            widths.add(len(code))
+    except Exception:  # no format evidence; the other files may still tell
+        return set()
+    return widths
+
+
 def _xlsx_first_row(path: Path, sheet: str) -> int:
     """Row number of the first non-empty cell: calamine drops leading empty rows, but users
     need the row numbers Excel shows.  Reads only the start of the sheet's XML."""
-    ns = {
-        "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-    }
     with zipfile.ZipFile(path) as archive:
-        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-        rel_id = None
-        for node in workbook.iterfind("m:sheets/m:sheet", ns):
-            if node.get("name") == sheet:
-                rel_id = node.get(f"{{{ns['r']}}}id")
-        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-        target = None
-        for node in rels:
-            if node.get("Id") == rel_id:
-                target = node.get("Target", "")
-        if not target:
+        found = _xlsx_sheets(archive).get(sheet)
+        if not found:
             return 1
-        target = target.lstrip("/")
-        member = target if target.startswith("xl/") else f"xl/{target}"
-        with archive.open(member) as handle:
+        with archive.open(found[1]) as handle:
             for _event, node in ElementTree.iterparse(handle):
                 if node.tag.endswith("}c") and any(
                     child.tag.endswith(("}v", "}is")) and (child.text or len(child))

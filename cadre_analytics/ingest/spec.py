@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from cadre_analytics.errors import ParamsError
-from cadre_analytics.params import DEFAULT_CONTRACTS_DIR, check_keys, load_yaml
+from cadre_analytics.params import DEFAULT_CONTRACTS_DIR, check_keys, expect_type, load_yaml
 from cadre_analytics.schema import TABLES
 
 KINDS = ("id", "text", "int", "float", "date", "bool", "vocab", "unit", "list")
@@ -183,6 +183,18 @@ class Rule:
     title_en: str
 
 
+# Shares and counts the checks across files and years compare against (rules.yaml
+# 'thresholds'); a Board with a reason may change them there.
+THRESHOLDS = {
+    # a snapshot year sharing fewer of its people with the previous one changed its IDs
+    "min_people_shared_with_previous_year": 0.5,
+    # more of the report year's staff rows quarantined than this is a broken export, not dirt
+    "max_report_year_quarantined_share": 0.05,
+    # ... once at least this many rows are quarantined (3 of 40 rows is no pattern)
+    "min_report_year_quarantined_rows": 10,
+}
+
+
 @dataclass(frozen=True)
 class ContractSpec:
     directory: Path
@@ -190,6 +202,7 @@ class ContractSpec:
     vocabularies: dict[str, Vocabulary]
     booleans: dict[str, bool]  # folded spelling -> value
     rules: dict[str, Rule]
+    thresholds: dict[str, float] = field(default_factory=lambda: dict(THRESHOLDS))
 
 
 def _strings(value, *, file: Path, where: str) -> list[str]:
@@ -322,8 +335,28 @@ def _load_vocabularies(path: Path) -> tuple[dict[str, Vocabulary], dict[str, boo
     return vocabularies, booleans
 
 
-def _load_rules(path: Path) -> dict[str, Rule]:
-    doc = check_keys(load_yaml(path), required={"rules"}, file=path, where="rules.yaml")
+def _load_thresholds(doc: dict, path: Path) -> dict[str, float]:
+    given = check_keys(
+        doc.get("thresholds") or {}, optional=set(THRESHOLDS), file=path, where="thresholds"
+    )
+    out = dict(THRESHOLDS)
+    for key, value in given.items():
+        value = expect_type(value, (int, float), file=path, where=f"thresholds.{key}")
+        is_share = not key.endswith("_rows")
+        if value < 0 or (is_share and value > 1):
+            raise ParamsError(
+                f"'thresholds.{key}' = {value} phải nằm trong khoảng 0–1 (số dòng: ≥ 0).",
+                f"'thresholds.{key}' = {value} must lie between 0 and 1 (row counts: >= 0).",
+                where=str(path),
+            )
+        out[key] = value
+    return out
+
+
+def _load_rules(path: Path) -> tuple[dict[str, Rule], dict[str, float]]:
+    doc = check_keys(
+        load_yaml(path), required={"rules"}, optional={"thresholds"}, file=path, where="rules.yaml"
+    )
     rules: dict[str, Rule] = {}
     for rule, body in doc["rules"].items():
         fields = {"grade", "message_vi", "message_en", "fix_vi", "fix_en", "title_vi", "title_en"}
@@ -335,7 +368,7 @@ def _load_rules(path: Path) -> dict[str, Rule]:
                 where=str(path),
             )
         rules[rule] = Rule(rule=rule, **{k: str(body[k]) for k in fields})
-    return rules
+    return rules, _load_thresholds(doc, path)
 
 
 def load_contract_spec(contracts_dir: Path | str = DEFAULT_CONTRACTS_DIR) -> ContractSpec:
@@ -354,5 +387,5 @@ def load_contract_spec(contracts_dir: Path | str = DEFAULT_CONTRACTS_DIR) -> Con
                     f"'{vocab.name}'.",
                     where=str(directory / "columns.yaml"),
                 )
-    rules = _load_rules(directory / "rules.yaml")
-    return ContractSpec(directory, tables, vocabularies, booleans, rules)
+    rules, thresholds = _load_rules(directory / "rules.yaml")
+    return ContractSpec(directory, tables, vocabularies, booleans, rules, thresholds)

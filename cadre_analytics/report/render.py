@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from html.parser import HTMLParser
 from pathlib import Path
 
 from cadre_analytics.report.strings import check_lang
@@ -18,28 +19,89 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "cadre_report"
 MAX_BYTES = 3 * 1024 * 1024
 
-# Anything a browser would try to fetch, or that names a remote location at all.
-_OFFLINE_PATTERNS = {
-    "url": re.compile(r"(?i)\b(?:https?|ftp|wss?):/*"),
-    "protocol-relative": re.compile(r"""(?i)(?:src|href|action)\s*=\s*["']?//"""),
-    "script src": re.compile(r"(?i)<script[^>]*\bsrc\s*="),
-    "link": re.compile(r"(?i)<link\b"),
-    "import": re.compile(r"(?i)@import\b"),
-    "css url": re.compile(r"(?i)url\(\s*(?!['\"]?(?:data:|#))"),
-    "iframe/embed": re.compile(r"(?i)<(?:iframe|embed|object)\b"),
-    "img src": re.compile(r"""(?i)<img[^>]*\bsrc\s*=\s*(?!["']?data:)"""),
-}
+# A resource is what a browser fetches: a URL in an attribute (src, href, …), in CSS (url(),
+# @import) or a script's code, and every <link>, <iframe>, <embed>, <object>.  Text is never a
+# resource: a unit named after its web site ("www.hoabac.gov.vn") is printed, not fetched.
+_RESOURCE_ATTRS = frozenset(
+    {
+        "src",
+        "href",
+        "xlink:href",
+        "action",
+        "formaction",
+        "data",
+        "poster",
+        "srcset",
+        "background",
+        "codebase",
+        "manifest",
+        "ping",
+    }
+)
+_ALWAYS_EXTERNAL_TAGS = frozenset({"link", "iframe", "embed", "object", "frame", "base"})
+_CSS_URL = re.compile(r"(?i)url\(\s*(?!['\"]?\s*(?:data:|#))")
+_CSS_IMPORT = re.compile(r"(?i)@import\b")
+_CODE_URL = re.compile(r"(?i)(?:\b(?:https?|ftp|wss?):|[\"'`]//)")
+
+
+def _internal(value: str) -> bool:
+    """Whether an attribute value points inside the file (a fragment or inline data)."""
+    value = value.strip().lower()
+    return value == "" or value.startswith(("#", "data:"))
+
+
+class _ResourceFinder(HTMLParser):
+    """Collects every reference to something outside the document."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._inside: str | None = None  # "style" or "script" while in their content
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _ALWAYS_EXTERNAL_TAGS:
+            self.found.append(f"<{tag}>: {self.get_starttag_text()}")
+        for name, value in attrs:
+            if value is None:
+                continue
+            if name in _RESOURCE_ATTRS and not _internal(value):
+                self.found.append(f"{tag} {name}: {value[:120]}")
+            elif name == "style":
+                self._check_css(value, tag)
+        if tag in ("style", "script"):
+            self._inside = tag
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag in ("style", "script"):
+            self._inside = None
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self._inside:
+            self._inside = None
+
+    def handle_data(self, data: str) -> None:
+        if self._inside == "style":
+            self._check_css(data, "style")
+        elif self._inside == "script" and _CODE_URL.search(data):
+            self.found.append(f"script: {data.strip()[:120]}")
+
+    def _check_css(self, css: str, where: str) -> None:
+        for pattern in (_CSS_URL, _CSS_IMPORT):
+            for match in pattern.finditer(css):
+                self.found.append(
+                    f"{where} css: {css[max(match.start() - 20, 0) : match.end() + 40]}"
+                )
 
 
 def assert_offline(html: str) -> None:
-    """Fail if the HTML references anything outside itself (scripts, styles, fonts, images)."""
-    found = []
-    for name, pattern in _OFFLINE_PATTERNS.items():
-        for match in pattern.finditer(html):
-            start = max(match.start() - 40, 0)
-            found.append(f"{name}: ...{html[start : match.end() + 40]}...")
-    if found:
-        raise AssertionError("report is not self-contained:\n" + "\n".join(found[:10]))
+    """Fail if the HTML references anything outside itself (scripts, styles, fonts, images).
+    Only resources are looked at; text that mentions a web address is fine."""
+    finder = _ResourceFinder()
+    finder.feed(html)
+    finder.close()
+    if finder.found:
+        raise AssertionError("report is not self-contained:\n" + "\n".join(finder.found[:10]))
 
 
 def _title(body: str) -> str:

@@ -16,6 +16,7 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import openpyxl.chart
 
 HERE = Path(__file__).resolve().parent
 CLEAN = HERE.parent / "fixtures" / "ingest" / "clean"
@@ -390,6 +391,77 @@ def build() -> None:
     staff = rows("staff")
     setcell(staff, 4, "Mã cán bộ", "0" * 500)  # a pasted column of zeros, twice in 2025
     setcell(staff, 5, "Mã cán bộ", "0" * 500)
+    write_csv(folder, "staff", staff)
+
+    folder = case("36_bare_cr_line_endings")
+    text = csv_text(rows("staff")).replace("\r\n", "\r")  # old Mac / some web exports
+    (folder / "staff.csv").write_text(text, encoding="utf-8", newline="")
+
+    folder = case("37_chart_sheet_named_units", copy=())
+    book = workbook(
+        {
+            "units": rows("units"),
+            "staff": rows("staff"),
+            "training_updates": rows("training_updates"),
+        }
+    )
+    chart = openpyxl.chart.BarChart()
+    chart.add_data(openpyxl.chart.Reference(book["units"], min_col=1, min_row=1, max_row=3))
+    book.create_chartsheet("units chart", 0).add_chart(chart)  # the first tab
+    save(book, folder / "du_lieu.xlsx")
+
+    folder = case("38_age_17_at_the_snapshot")
+    staff = rows("staff")
+    setcell(staff, 4, "Ngày sinh", "2008")  # 17 on 31/12/2025
+    setcell(staff, 5, "Ngày sinh", "31/12/2007")  # 18 on 31/12/2025
+    write_csv(folder, "staff", staff)
+
+    folder = case("39_month_first_dates")
+    staff = rows("staff")
+    setcell(staff, 2, "Ngày sinh", "03/14/1975")  # 14 is no month: the column is month first
+    setcell(staff, 3, "Ngày sinh", "03/14/1975")
+    setcell(staff, 5, "Ngày sinh", "07/01/1970")  # so this is 1 July, not 7 January
+    write_csv(folder, "staff", staff)
+
+    folder = case("40_both_date_orders_in_one_column")
+    staff = rows("staff")
+    setcell(staff, 5, "Ngày sinh", "07/25/1970")  # rows 2-3 say 14/03/1975 (day first)
+    write_csv(folder, "staff", staff)
+
+    folder = case("41_ids_as_numbers_in_one_year", copy=("units", "training_updates"))
+    staff = rows("staff")
+    at = col(staff, "Mã cán bộ")
+    old_year: list[list] = [staff[0], [*staff[1][:at], 1, *staff[1][at + 1 :]]]  # 001 as 1
+    book = workbook({"staff": old_year})
+    book["staff"].cell(row=2, column=at + 1).number_format = "000"  # Excel shows 001
+    save(book, folder / "staff_2024.xlsx")
+    write_csv(folder, "staff_2025", [staff[0], *staff[2:]])
+
+    folder = case("42_invisible_and_full_width_ids")
+    training = rows("training_updates")
+    training[1][0] = "\u200e001"  # left-to-right mark pasted from a web form
+    training[2][0] = "００３"  # full-width digits
+    training[3][0] = "002\u2060"  # word joiner
+    write_csv(folder, "training_updates", training)
+
+    folder = case("43_ids_changed_between_years")
+    staff = rows("staff")
+    setcell(staff, 2, "Mã cán bộ", "CB-001")  # 2024 used another ID scheme
+    write_csv(folder, "staff", staff)
+
+    folder = case("44_gender_and_birth_date_change")
+    staff = rows("staff")
+    setcell(staff, 3, "Giới tính", "Nữ")  # 2024 row 2 says Nam
+    setcell(staff, 3, "Ngày sinh", "15/03/1975")  # 2024 row 2 says 14/03/1975
+    write_csv(folder, "staff", staff)
+
+    folder = case("45_report_year_mostly_quarantined")
+    staff = rows("staff")
+    for number in range(4, 16):  # 12 more 2025 rows, all in a unit the units table lacks
+        extra = list(staff[3])
+        extra[col(staff, "Mã cán bộ")] = f"{number:03d}"
+        extra[col(staff, "Đơn vị")] = "Phòng Tài chính"
+        staff.append(extra)
     write_csv(folder, "staff", staff)
 
 

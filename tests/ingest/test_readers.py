@@ -212,3 +212,32 @@ def test_lock_files_and_unrelated_files_are_ignored(tmp_path):
     (folder / "ghi_chu.csv").write_text("nothing to see\n", encoding="utf-8")
     shutil.copy(CLEAN / "staff.csv", folder / "README.txt")
     assert _staff(read_inputs(folder)).values.height == 4
+
+
+def test_a_cell_over_the_csv_modules_field_limit_is_read(tmp_path):
+    """The csv module refuses fields over 128 KB; sniffing the delimiter must not trip on
+    one in the first lines, and the limit is back afterwards."""
+    import csv
+
+    folder = clean_copy(tmp_path)
+    rows = read_rows(folder / "staff.csv")
+    rows[2][rows[0].index("Họ và tên")] = "An " * 50_000  # 150,000 characters, row 3
+    write_rows(folder / "staff.csv", rows)
+    before = csv.field_size_limit()
+    staff = _staff(read_inputs(folder)).values
+    assert csv.field_size_limit() == before
+    assert staff.height == 4
+    # cleaning trims the trailing space: 50,000 words of 2 letters + 49,999 spaces
+    assert len(staff["full_name"][1]) == 149_999
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "\n", "\r"])
+def test_every_line_ending_gives_one_row_per_record(tmp_path, ending):
+    folder = clean_copy(tmp_path)
+    text = (folder / "staff.csv").read_text(encoding="utf-8")
+    lines = text.replace("\r\n", "\n").split("\n")
+    (folder / "staff.csv").write_bytes(ending.join(lines).encode("utf-8"))
+    staff = _staff(read_inputs(folder)).values
+    # header is row 1; 4 records in rows 2..5 whatever ends the lines
+    assert staff["_source_row"].to_list() == [2, 3, 4, 5]
+    assert staff["staff_id"].to_list() == ["001", "001", "002", "003"]
