@@ -154,7 +154,7 @@ class Cohorts:
     due: dict[str, np.ndarray]  # field -> year the course in progress is due (NEVER: none)
     notes: list[str] = field(default_factory=list)
     groups: pl.DataFrame | None = None  # group -> its unit and staff type (the hires' key)
-    profile: dict = field(default_factory=dict)  # birth year -> its age profile's birth year
+    profile: dict = field(default_factory=dict)  # a hire's birth year -> its age profile's
     fields: set[str] = field(default_factory=set)
     _index: dict = field(default_factory=dict, repr=False)
 
@@ -240,7 +240,7 @@ def hire_mix(scenario: Scenario, fields: set[str]) -> tuple[pl.DataFrame, np.nda
     return combos.with_columns(pl.col("_m").cast(pl.Int64)), probs
 
 
-def _hire_profile(year: int, scenarios: list[Scenario], profile: dict) -> dict[int, int]:
+def _hire_profile(year: int, scenarios: list[Scenario]) -> dict[int, int]:
     """Birth year of each year's hires -> that of the first year's hires when their age bands
     agree from the year they are hired on (what a hire's exit rate reads)."""
     out = {}
@@ -255,8 +255,7 @@ def _hire_profile(year: int, scenarios: list[Scenario], profile: dict) -> dict[i
                  == np.searchsorted(x, later - first, side="right")).all()
                 for x in bands
             )  # fmt: skip
-            if b not in profile:
-                out[b] = first if same else b
+            out[b] = first if same else b
     return out
 
 
@@ -272,7 +271,7 @@ def _hire_keys(
             continue
         value = {"retire_year": NEVER, "_hire": True}.get(col, HIRE_DEFAULTS.get(col))
         if col == "birth_year":
-            value = profile.get(y - scenario.hire_age)
+            value = profile.get(y - scenario.hire_age, y - scenario.hire_age)
         fill.append(pl.lit(value, dtype=dtype).alias(col))
     return rows.with_columns(fill).select(list(schema)).cast(schema)
 
@@ -307,12 +306,11 @@ def _person_keys(people: pl.DataFrame, year: int, scenarios: list[Scenario]) -> 
     max_ages = {c.max_age for s in scenarios for c in s.courses.values() if c.max_age is not None}
     births = people["birth_year"].drop_nulls().unique().to_numpy().astype(np.int64)
     profile = _age_profile(births, year, scenarios, max_ages)
-    profile.update(_hire_profile(year, scenarios, profile))
     return people.with_columns(
         pl.max_horizontal(pl.col("retire_year"), pl.lit(year + 1)).fill_null(NEVER).cast(pl.Int32),
         pl.col("birth_year").replace_strict(profile, default=None, return_dtype=pl.Int32),
         pl.lit(False).alias("_hire"),
-    ), profile
+    ), _hire_profile(year, scenarios)
 
 
 def _retirement_notes(people: pl.DataFrame, year: int) -> list[str]:

@@ -60,12 +60,27 @@ def _add_rows(x: np.ndarray, rows: np.ndarray, values: np.ndarray) -> None:
 
 
 def _split(rng: np.random.Generator, n: np.ndarray, p) -> np.ndarray:
-    """How many of ``n`` people each see an event of probability ``p`` (exact at 0 and 1)."""
-    p = np.broadcast_to(np.asarray(p, dtype=np.float64), n.shape)
-    out = np.where(p >= 1, n, 0)
-    draw = (p > 0) & (p < 1) & (n > 0)
-    if draw.any():
-        out[draw] = rng.binomial(n[draw], p[draw])
+    """How many of ``n`` people (cohort x draw) each see an event of probability ``p`` (one
+    per cohort, or one for all), independently: Binomial(n, p) in every cell.
+
+    Drawn per distinct probability: the people of all those cells together see
+    Binomial(total, p) events, falling on a uniformly chosen subset of them — the same
+    distribution as one binomial per cell, at a cost that follows the events."""
+    p_row = np.broadcast_to(np.asarray(p, dtype=np.float64).reshape(-1), (n.shape[0],))
+    out = np.zeros_like(n)
+    certain = p_row >= 1
+    if certain.any():
+        out[certain] = n[certain]
+    for value in np.unique(p_row[(p_row > 0) & (p_row < 1)]):
+        rows = np.flatnonzero(p_row == value)
+        cells = n[rows].reshape(-1)
+        ends = np.cumsum(cells)  # people numbered cell by cell
+        total = int(ends[-1]) if ends.size else 0
+        if total == 0:
+            continue
+        chosen = rng.choice(total, size=rng.binomial(total, value), replace=False)
+        cell = np.searchsorted(ends, chosen, side="right")
+        out[rows] = np.bincount(cell, minlength=cells.size).reshape(-1, n.shape[1])
     return out
 
 
@@ -109,8 +124,9 @@ class _Run:
                 self.move(idx, c.completes[a][idx], _split(self.rng, self.x[idx], s.completion))
         rate = s.exit_rate[i]
         idx = np.flatnonzero(rate > 0)
+        idx = idx[self.x[idx].any(axis=1)]  # cohorts empty in every draw see no exit
         if idx.size:
-            k = _split(self.rng, self.x[idx], rate[idx][:, None])
+            k = _split(self.rng, self.x[idx], rate[idx])
             leavers += _sum_rows(c.group[idx], k, n_groups)
             self.move(idx, np.full(idx.size, -1), k)
         if s.hire_cohort is not None:
@@ -162,15 +178,28 @@ def simulate(
     unit_num = np.zeros((len(years), n_pairs))
     unit_den = np.zeros((len(years), n_pairs))
     kept = {}
-    pop_t = sparse.csr_matrix(cohorts.pop.T.astype(np.float64))
-    num_t = sparse.csr_matrix(cohorts.num.T.astype(np.float64))
+    # people per flag pattern first (one entry per cohort), then per indicator
+    flags = np.hstack([cohorts.pop, cohorts.num])
+    bits = np.packbits(flags, axis=1).astype(np.uint64)
+    if bits.shape[1] <= 8:  # up to 32 indicators: one integer per pattern, a fast unique
+        code = (bits << (np.uint64(8) * np.arange(bits.shape[1], dtype=np.uint64))).sum(axis=1)
+        _, first, pattern_of = np.unique(code, return_index=True, return_inverse=True)
+        patterns = flags[first]
+    else:
+        patterns, pattern_of = np.unique(flags, axis=0, return_inverse=True)
+    by_pattern = sparse.csr_matrix(
+        (np.ones(cohorts.size), (pattern_of.reshape(-1), np.arange(cohorts.size))),
+        shape=(len(patterns), cohorts.size),
+    )
+    pop_p, num_p = patterns[:, :n_ind].T.astype(np.int64), patterns[:, n_ind:].T.astype(np.int64)
     batch = max(1, min(draws, BATCH_ELEMENTS // max(cohorts.size, 1)))
     for lo in range(0, draws, batch):
         run = _Run(cohorts, arrays, rng, min(batch, draws - lo))
         for i, y in enumerate(years):
             run.year(i, y)
-            all_num[i, :, lo : lo + batch] = np.rint(num_t @ run.x)
-            all_den[i, :, lo : lo + batch] = np.rint(pop_t @ run.x)
+            per_pattern = np.rint(by_pattern @ run.x).astype(np.int64)
+            all_num[i, :, lo : lo + batch] = num_p @ per_pattern
+            all_den[i, :, lo : lo + batch] = pop_p @ per_pattern
             total = run.x.sum(axis=1).astype(np.float64)
             unit_num[i] += cohorts.pair_num @ total
             unit_den[i] += cohorts.pair_pop @ total
