@@ -394,6 +394,29 @@ def build_cohorts(
     return cohorts
 
 
+def _unit_pairs(frame: pl.DataFrame, units: pl.DataFrame, rules: QuotaRules, pop, num):
+    """Output pairs (indicator x unit of its level, units table order) and the pair x cohort
+    matrices that count a pair's population and numerator."""
+    pairs = (
+        pl.DataFrame(
+            {"_k": range(len(rules.indicators)), "level": [i.level for i in rules.indicators]}
+        )
+        .join(units.select(pl.col("code").alias("unit"), "level").with_row_index("_u"), on="level")
+        .sort("_k", "_u")
+        .with_row_index("_p")
+    )
+    cells = frame.select("_c", "unit").join(pairs.select("_p", "_k", "unit"), on="unit")
+    r, c, k = (cells[x].to_numpy().astype(np.int64) for x in ("_p", "_c", "_k"))
+
+    def matrix(flag: np.ndarray) -> sparse.csr_matrix:
+        on = flag[c, k]
+        shape = (pairs.height, frame.height)
+        return sparse.csr_matrix((np.ones(int(on.sum())), (r[on], c[on])), shape=shape)
+
+    pairs_ind = pairs["_k"].to_numpy().astype(np.int64)
+    return pairs_ind, pairs["unit"].to_list(), matrix(pop), matrix(num)
+
+
 def _assemble(frame, people, units, rules, attrs, year) -> Cohorts:
     """Arrays by cohort: start counts, groups, flags, unit pairs, course moves."""
     keys = [c for c in frame.columns if c != "_c"]
@@ -415,28 +438,12 @@ def _assemble(frame, people, units, rules, attrs, year) -> Cohorts:
     num = np.column_stack([flags[f"num__{i}"].fill_null(False).to_numpy() for i in ids])
     unit_codes = units["code"].to_list()
     unit_level = dict(zip(unit_codes, units["level"].to_list(), strict=True))
-    cohort_unit = frame["unit"].to_list()
-    cohort_level = np.array([unit_level.get(u) for u in cohort_unit], dtype=object)
-    level_member = np.column_stack([cohort_level == ind.level for ind in rules.indicators])
-    pairs_ind, pairs_unit = [], []
-    for k, ind in enumerate(rules.indicators):
-        for u in unit_codes:
-            if unit_level[u] == ind.level:
-                pairs_ind.append(k)
-                pairs_unit.append(u)
-    pair_of = {}
-    for p, u in enumerate(pairs_unit):
-        pair_of.setdefault(u, []).append(p)
-    rows = [(p, c) for c, u in enumerate(cohort_unit) for p in pair_of.get(u, ())]
-    r, c = (np.array(x, dtype=np.int64) for x in zip(*rows, strict=True)) if rows else ([], [])
-    k = np.array(pairs_ind, dtype=np.int64)[r] if rows else np.zeros(0, dtype=np.int64)
-
-    def pair_matrix(flag: np.ndarray) -> sparse.csr_matrix:
-        on = flag[c, k] if rows else np.zeros(0, dtype=bool)
-        return sparse.csr_matrix(
-            (np.ones(int(on.sum())), (r[on], c[on])), shape=(len(pairs_unit), n)
-        )
-
+    cohort_level = frame["unit"].replace_strict(unit_level, default=None, return_dtype=pl.Utf8)
+    level_member = np.column_stack(
+        [(cohort_level == ind.level).fill_null(False).to_numpy() for ind in rules.indicators]
+    )
+    pop, num = pop & level_member, num & level_member
+    pairs_ind, pairs_unit, pair_pop, pair_num = _unit_pairs(frame, units, rules, pop, num)
     cohorts = Cohorts(
         year=year,
         years=list(range(year + 1, HORIZON + 1)),
@@ -451,14 +458,14 @@ def _assemble(frame, people, units, rules, attrs, year) -> Cohorts:
             np.int64
         ),
         group_type=groups["staff_type"].to_list(),
-        pop=pop & level_member,
-        num=num & level_member,
+        pop=pop,
+        num=num,
         units=unit_codes,
         unit_level=unit_level,
-        pairs_ind=np.array(pairs_ind, dtype=np.int64),
+        pairs_ind=pairs_ind,
         pairs_unit=pairs_unit,
-        pair_pop=pair_matrix(pop & level_member),
-        pair_num=pair_matrix(num & level_member),
+        pair_pop=pair_pop,
+        pair_num=pair_num,
         level_member=level_member,
         completes={},
         due={},
