@@ -26,7 +26,7 @@ from scipy import sparse
 from cadre_analytics.projection.model import Cohorts
 from cadre_analytics.projection.scenarios import ScenarioArrays
 
-BATCH_ELEMENTS = 4_000_000  # cohorts x draws held at once
+BATCH_ELEMENTS = 16_000_000  # cohorts x draws held at once (128 MB of counts)
 
 
 @dataclass
@@ -41,14 +41,6 @@ class SimResult:
     unit_num: np.ndarray
     unit_den: np.ndarray
     kept: dict[int, tuple[np.ndarray, np.ndarray]]
-
-
-def _sum_rows(labels: np.ndarray, values: np.ndarray, n_labels: int) -> np.ndarray:
-    """Rows of ``values`` summed by label (labels may repeat)."""
-    m = sparse.csr_matrix(
-        (np.ones(labels.size), (labels, np.arange(labels.size))), shape=(n_labels, labels.size)
-    )
-    return np.asarray(m @ values).astype(np.int64)
 
 
 def _add_rows(x: np.ndarray, rows: np.ndarray, values: np.ndarray) -> None:
@@ -87,8 +79,9 @@ def _split(rng: np.random.Generator, n: np.ndarray, p) -> np.ndarray:
 class _Run:
     """One batch of draws: the state and the five steps of a year."""
 
-    def __init__(self, cohorts: Cohorts, arrays: ScenarioArrays, rng, draws: int):
+    def __init__(self, cohorts: Cohorts, arrays: ScenarioArrays, rng, draws: int, by_group):
         self.c, self.s, self.rng = cohorts, arrays, rng
+        self.by_group = by_group  # group x cohort: sums people per (unit, staff type)
         self.x = np.repeat(cohorts.start_count[:, None], draws, axis=1).astype(np.int64)
         n_start = int((cohorts.start_count > 0).sum())
         # the start cohorts are the first rows of the cohort table
@@ -110,13 +103,14 @@ class _Run:
             inside = self.members >= 0
             self.members[inside] = where[self.members[inside]]
 
+    def group_sums(self) -> np.ndarray:
+        return np.rint(self.by_group @ self.x).astype(np.int64)
+
     def year(self, i: int, y: int) -> None:
         c, s = self.c, self.s
-        n_groups = len(c.group_size)
-        leavers = np.zeros((n_groups, self.x.shape[1]), dtype=np.int64)
+        before = self.group_sums() if s.hire_cohort is not None else None
         idx = np.flatnonzero(c.retire_year == y)
         if idx.size:
-            leavers += _sum_rows(c.group[idx], self.x[idx], n_groups)
             self.move(idx, np.full(idx.size, -1), self.x[idx].copy())
         for a, due in c.due.items():
             idx = np.flatnonzero(due == y)
@@ -126,18 +120,17 @@ class _Run:
         idx = np.flatnonzero(rate > 0)
         idx = idx[self.x[idx].any(axis=1)]  # cohorts empty in every draw see no exit
         if idx.size:
-            k = _split(self.rng, self.x[idx], rate[idx])
-            leavers += _sum_rows(c.group[idx], k, n_groups)
-            self.move(idx, np.full(idx.size, -1), k)
-        if s.hire_cohort is not None:
-            self.hire(i, leavers)
+            self.move(idx, np.full(idx.size, -1), _split(self.rng, self.x[idx], rate[idx]))
+        if before is not None:
+            # a course moves people within their group: the group totals fall by the leavers
+            alive = self.group_sums()
+            self.hire(i, before - alive, alive)
         for p in s.planned:
             if p.from_year <= y <= p.to_year and p.per_year > 0 and p.candidates.size:
                 self.train(p, y)
 
-    def hire(self, i: int, leavers: np.ndarray) -> None:
+    def hire(self, i: int, leavers: np.ndarray, alive: np.ndarray) -> None:
         c, s = self.c, self.s
-        alive = _sum_rows(c.group, self.x, len(c.group_size))
         hires = leavers
         if s.headcount_target is not None:
             need = np.maximum(0, s.headcount_target[i][:, None] - alive)
@@ -193,8 +186,12 @@ def simulate(
     )
     pop_p, num_p = patterns[:, :n_ind].T.astype(np.int64), patterns[:, n_ind:].T.astype(np.int64)
     batch = max(1, min(draws, BATCH_ELEMENTS // max(cohorts.size, 1)))
+    by_group = sparse.csr_matrix(
+        (np.ones(cohorts.size), (cohorts.group, np.arange(cohorts.size))),
+        shape=(len(cohorts.group_size), cohorts.size),
+    )
     for lo in range(0, draws, batch):
-        run = _Run(cohorts, arrays, rng, min(batch, draws - lo))
+        run = _Run(cohorts, arrays, rng, min(batch, draws - lo), by_group)
         for i, y in enumerate(years):
             run.year(i, y)
             per_pattern = np.rint(by_pattern @ run.x).astype(np.int64)
