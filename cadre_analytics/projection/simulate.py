@@ -26,7 +26,7 @@ from scipy import sparse
 from cadre_analytics.projection.model import Cohorts
 from cadre_analytics.projection.scenarios import ScenarioArrays
 
-BATCH_ELEMENTS = 16_000_000  # cohorts x draws held at once (128 MB of counts)
+BATCH_ELEMENTS = 2_000_000  # cohorts x draws held at once (16 MB of counts: reused memory)
 
 
 @dataclass
