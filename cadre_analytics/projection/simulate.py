@@ -27,6 +27,7 @@ from cadre_analytics.projection.model import Cohorts
 from cadre_analytics.projection.scenarios import ScenarioArrays
 
 BATCH_ELEMENTS = 2_000_000  # cohorts x draws held at once (16 MB of counts: reused memory)
+MIN_BATCH = 16
 
 
 @dataclass
@@ -185,7 +186,8 @@ def simulate(
         shape=(len(patterns), cohorts.size),
     )
     pop_p, num_p = patterns[:, :n_ind].T.astype(np.int64), patterns[:, n_ind:].T.astype(np.int64)
-    batch = max(1, min(draws, BATCH_ELEMENTS // max(cohorts.size, 1)))
+    # at least MIN_BATCH draws at once: below that the per-step overhead dominates
+    batch = min(draws, max(MIN_BATCH, BATCH_ELEMENTS // max(cohorts.size, 1)))
     by_group = sparse.csr_matrix(
         (np.ones(cohorts.size), (cohorts.group, np.arange(cohorts.size))),
         shape=(len(cohorts.group_size), cohorts.size),
