@@ -160,7 +160,8 @@ def real_out(tmp_path_factory) -> Path:
     write_validation_outputs(result, out)
     rules = load_quota_rules()
     args = (result.staff, result.training, result.units, rules, 2025)
-    write_table(indicators.compute_indicators(*args), out, "indicators")
+    indicator_table = indicators.compute_indicators(*args)
+    write_table(indicator_table, out, "indicators")
     write_table(indicators.compute_breakdowns(*args), out, "breakdowns")
     proj = projection.project(
         result.staff,
@@ -171,6 +172,7 @@ def real_out(tmp_path_factory) -> Path:
         load_scenarios(),
         2025,
         seed=1,
+        indicator_table=indicator_table,
     )
     write_table(proj.projection, out, "projection")
     write_table(proj.requirements, out, "requirements")

@@ -231,7 +231,7 @@ def _indicators(result, out: Path):
 
 def _projection(result, out: Path):
     from cadre_analytics import projection
-    from cadre_analytics.outputs import write_restricted, write_table
+    from cadre_analytics.outputs import read_table, write_restricted, write_table
     from cadre_analytics.params import load_quota_rules, load_retirement_schedule, load_scenarios
 
     res = projection.project(
@@ -243,6 +243,7 @@ def _projection(result, out: Path):
         load_scenarios(),
         YEAR,
         seed=2025,
+        indicator_table=read_table(out, "indicators"),
     )
     write_table(res.projection, out, "projection", parquet=True)
     write_table(res.requirements, out, "requirements")

@@ -1,0 +1,147 @@
+"""Projection of every quota to 2030: a stock-and-flow over cohorts.
+
+Start from the YEAR roster grouped into cohorts (:mod:`.model`); each scenario becomes arrays
+over cohorts (:mod:`.scenarios`) and runs year by year (:mod:`.simulate`: retirement, courses
+in progress, other exits, recruitment, planned training). Scenarios with a probability strictly
+between 0 and 1 run ``scenario.draws`` seeded Monte Carlo draws (binomial per cohort);
+``baseline`` and other scenarios with every rate 0 or 1 are counted exactly. The back-solve
+(:mod:`.backsolve`) works on the baseline; the trend check (:mod:`.trend`) on the measured
+indicators. The indicators come from the previous stage (``indicators.parquet``), never
+recomputed here.
+
+Annual-update indicators: future training updates are unknown, so each person's YEAR status is
+carried forward; those rows say so in the ``assumption`` column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from cadre_analytics.errors import ParamsError
+from cadre_analytics.params import QuotaRules, RetirementSchedule, Scenario
+from cadre_analytics.projection import simulate
+from cadre_analytics.projection.backsolve import ELIGIBLE_SCHEMA, REQUIREMENTS_SCHEMA, backsolve
+from cadre_analytics.projection.frames import (
+    ASSUMPTION_CARRIED,
+    PROJECTION_SCHEMA,
+    observed_headcounts,
+    projection_rows,
+    sort_projection,
+)
+from cadre_analytics.projection.model import (
+    ALL,
+    HORIZON,
+    NEVER,
+    build_cohorts,
+    referenced_fields,
+    start_roster,
+)
+from cadre_analytics.projection.scenarios import (
+    check_populations,
+    headcount_path,
+    history_exit_rates,
+    scenario_arrays,
+    scenario_rng,
+)
+from cadre_analytics.projection.trend import TREND_LABEL, TREND_SCHEMA, trend_check
+
+__all__ = [
+    "ALL",
+    "ASSUMPTION_CARRIED",
+    "ELIGIBLE_SCHEMA",
+    "HORIZON",
+    "NEVER",
+    "PROJECTION_SCHEMA",
+    "REQUIREMENTS_SCHEMA",
+    "TREND_LABEL",
+    "TREND_SCHEMA",
+    "ProjectionResult",
+    "history_exit_rates",
+    "project",
+    "referenced_fields",
+    "trend_check",
+]
+
+
+@dataclass
+class ProjectionResult:
+    projection: pl.DataFrame  # PROJECTION_SCHEMA (OUT/projection.csv)
+    requirements: pl.DataFrame  # REQUIREMENTS_SCHEMA (OUT/requirements.csv)
+    eligible: pl.DataFrame  # ELIGIBLE_SCHEMA, person-level: OUT/restricted/ only
+    trend: pl.DataFrame  # TREND_SCHEMA (OUT/trend.csv)
+    notes: list[str] = field(default_factory=list)  # Vietnamese / English, for the notebook
+    cohorts: int = 0  # how many cohorts the roster (and its reachable moves) made
+
+
+def _exit_rates(scenario: Scenario, staff, schedule, year: int, notes: list[str]) -> list[float]:
+    if scenario.exits_source == "rates":
+        return list(scenario.exit_rates)
+    if scenario.exits_source != "history":
+        return []
+    rates, pairs = history_exit_rates(staff, schedule, year, scenario.age_band_starts)
+    if pairs == 0:
+        notes.append(
+            f"{scenario.name}: chỉ có một năm số liệu, không ước tính được tỷ lệ nghỉ việc "
+            f"khác (lấy 0) / only one snapshot: other-exit rates cannot be estimated (0)."
+        )
+    return rates
+
+
+def project(
+    staff: pl.DataFrame,
+    training: pl.DataFrame,
+    units: pl.DataFrame,
+    rules: QuotaRules,
+    schedule: RetirementSchedule,
+    scenarios: list[Scenario],
+    year: int,
+    seed: int = 2025,
+    *,
+    indicator_table: pl.DataFrame,
+) -> ProjectionResult:
+    """Project every quota for YEAR+1 … 2030 under each scenario; back-solve; trend check.
+
+    ``staff``: accepted staff rows, every snapshot year (the YEAR one is the start; earlier
+    ones give the exit rates of ``history`` scenarios); ``training``: accepted training
+    updates (the YEAR annual-update status); ``indicator_table``: the indicators stage's
+    output (``indicators.parquet``: measured headcounts, the trend); ``scenarios``: from
+    ``load_scenarios()`` (``baseline`` among them). Seeded: same inputs, same output.
+    """
+    if "baseline" not in [s.name for s in scenarios]:
+        raise ParamsError(
+            "Thiếu kịch bản 'baseline' (luôn được chạy).",
+            "The 'baseline' scenario is missing (it always runs).",
+            where="params/scenarios/baseline.yaml",
+        )
+    check_populations(scenarios, units)
+    scenarios = sorted(scenarios, key=lambda s: (s.name != "baseline", s.name))
+    people = start_roster(staff, training, rules, schedule, year)
+    cohorts = build_cohorts(people, units, rules, scenarios, year)
+    notes = cohorts.notes
+    observed = observed_headcounts(indicator_table, rules)
+    frames = []
+    requirements = pl.DataFrame(schema=REQUIREMENTS_SCHEMA)
+    eligible = pl.DataFrame(schema=ELIGIBLE_SCHEMA)
+    for scenario in scenarios:
+        rates = _exit_rates(scenario, staff, schedule, year, notes)
+        path = None
+        if scenario.recruitment == "headcount_path":
+            path = headcount_path(scenario, cohorts, rules, indicator_table, notes)
+        arrays = scenario_arrays(scenario, cohorts, rules, rates, path)
+        keep = tuple(rules.target_years) if scenario.name == "baseline" else ()
+        sim = simulate.simulate(cohorts, arrays, scenario_rng(seed, scenario.name), keep)
+        frames.append(
+            projection_rows(cohorts, rules, scenario.name, arrays.deterministic, sim, observed)
+        )
+        if scenario.name == "baseline":
+            requirements, eligible = backsolve(cohorts, rules, units, sim, scenario.courses)
+    return ProjectionResult(
+        projection=sort_projection(pl.concat(frames), rules, units),
+        requirements=requirements,
+        eligible=eligible,
+        trend=trend_check(indicator_table, year),
+        notes=notes,
+        cohorts=cohorts.size,
+    )
