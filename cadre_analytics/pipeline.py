@@ -28,6 +28,7 @@ from cadre_analytics.params import (
 from cadre_analytics.provenance import git_commit, sha256_file
 
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+SAMPLE_DATA_DIR = PROJECT_ROOT / "data" / "sample"
 KERNEL_NAME = "cadre-analytics"
 KERNEL_QUIET = ["--IPKernelApp.log_level=CRITICAL"]
 REPORT_NOTEBOOKS = ("01_ingest_validate", "02_indicators", "03_projection", "04_report")
@@ -209,6 +210,7 @@ def write_manifest(staging: Path, settings: RunSettings, inputs: list[dict], key
         "lang": settings.lang,
         "seed": settings.seed,
         "data_dir": settings.data_dir.name,
+        "sample_data": Path(settings.data_dir).resolve() == SAMPLE_DATA_DIR.resolve(),
         "inputs": inputs,
         "row_counts": row_counts,
         "params_hash": params_hash(DEFAULT_PARAMS_DIR),

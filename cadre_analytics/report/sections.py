@@ -97,8 +97,13 @@ def projection_available(inputs: ReportInputs) -> bool:
 
 
 def title_block(inputs: ReportInputs, lang: str) -> str:
+    # A report made from the bundled synthetic district must never pass for a real one.
+    banner = ""
+    if inputs.manifest.get("sample_data"):
+        banner = f'<p class="sample-banner">{escape(t("report.sample_banner", lang))}</p>'
     return (
-        f'<header class="report-title"><h1>{escape(t("report.title", lang, year=inputs.year))}'
+        f'<header class="report-title">{banner}'
+        f'<h1>{escape(t("report.title", lang, year=inputs.year))}'
         f'</h1><p class="subtitle">{escape(t("report.subtitle", lang))}</p></header>'
     )
 

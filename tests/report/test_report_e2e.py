@@ -224,3 +224,11 @@ def test_loader_never_passes_on_raw_values_or_personal_columns(tmp_path):
     html = "".join(report.all_sections(inputs, "vi"))
     for value in ("ZZ-LEAK-ID-4711", "Zzyzx", "31/02/1977", "Xyloph"):
         assert value not in html
+
+
+def test_a_report_of_the_bundled_sample_says_so_on_its_first_screen():
+    sample = report.ReportInputs(year=2025, manifest={"sample_data": True})
+    real = report.ReportInputs(year=2025, manifest={"sample_data": False})
+    assert "DỮ LIỆU MẪU" in report.title_block(sample, "vi")
+    assert "SAMPLE DATA" in report.title_block(sample, "en")
+    assert "sample-banner" not in report.title_block(real, "vi")
