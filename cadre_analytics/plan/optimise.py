@@ -1,0 +1,256 @@
+"""Whom to nominate for which course, and when, so that as many targets as possible are met.
+
+The model (a mixed-integer programme solved by SciPy's ``milp``, i.e. HiGHS):
+
+Variables
+  n[c, p]  integer, people of cohort c who follow path p (see ``plan.model``: a cohort is a
+           group of interchangeable people, a path one course or courses taken one after
+           another). Per cohort the optimiser chooses counts, not named people, which is the
+           same as one yes/no per person and course-year but far smaller.
+  y[t]     binary, target t (a quota in one unit, or in the whole district "ALL") is met.
+  s[t]     continuous 0..gap[t], the part of target t's shortfall this plan closes.
+
+Constraints
+  people   sum_p n[c, p] <= size of cohort c: each person follows at most one path, so one
+           course at a time and courses in order are built into the paths themselves, as are
+           eligibility (staff group, age limit, entry level held or reached by an earlier
+           course of the path, not already at the level) and completion no later than the
+           target year and before retirement with the course's minimum service left.
+  seats    for each course and start year: people starting it <= seats, in total and, where
+           the seat file allocates them, per unit or per unit level.
+  targets  expected[t] + sum of n[c, p] whose path makes a person of t's population start
+           counting  >=  required[t] * y[t], where required[t] = expected[t] + gap[t] and gap
+           comes from ``indicators.gap_persons`` (the one exact rule for "met"). A quota "== x%"
+           also may not overshoot: numerator <= required + N * (1 - y). A target with no
+           reachable numerator (gap is None) has y = 0; a headcount target ("<=") cannot be
+           changed by courses and keeps its value without nominations.
+  closed   s[t] <= sum of those completions.
+
+Objective, strictly lexicographic by three solves, each fixing the optimum of the one before:
+  1. maximise sum y (targets met);
+  2. maximise sum s (shortfall closed, counted up to each target's gap);
+  3. maximise sum (B * priority[c] - courses in p) * n[c, p], with B = 1 + an upper bound on
+     all seats used. Priorities are integers, so one more priority point is worth more than
+     any saving in seats: first the Board's priorities (the planning pool), then no seat
+     spent that stages 1 and 2 do not need.
+A solve stopped by the time limit keeps its best plan; its status and gap are reported.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+import polars as pl
+from scipy.optimize import LinearConstraint, milp
+from scipy.sparse import coo_array
+
+from cadre_analytics import indicators
+from cadre_analytics.errors import UserError
+from cadre_analytics.plan.model import ALL, Problem, has_seats
+
+STATUS = {0: "optimal", 1: "time_limit", 2: "infeasible", 3: "unbounded", 4: "other"}
+
+
+@dataclass(frozen=True)
+class Target:
+    quota: str
+    unit: str
+    population: int
+    expected: int
+    target: object
+    comparator: str
+    gap: int | None  # completions needed beyond expected; None = cannot be met
+    met_without: bool
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    status: str
+    objective: float | None
+    mip_gap: float | None
+    seconds: float
+
+
+@dataclass
+class Solution:
+    counts: dict[tuple[int, int], int]  # (cohort, path index) -> people
+    stages: list[Stage] = field(default_factory=list)
+
+
+def read_targets(targets: pl.DataFrame) -> list[Target]:
+    out = []
+    for row in targets.iter_rows(named=True):
+        n, expected, cmp = int(row["population"]), int(row["expected_numerator"]), row["comparator"]
+        share = Fraction(expected, n) if n > 0 else None
+        met = bool(indicators.target_met(share, row["target"], cmp))
+        gap = None if cmp == "<=" else indicators.gap_persons(expected, n, row["target"], cmp)
+        out.append(Target(row["quota"], row["unit"], n, expected, row["target"], cmp, gap, met))
+    return out
+
+
+def in_scope(problem: Problem, c: int, t: Target) -> bool:
+    return t.unit == ALL or problem.cohorts[c].unit == t.unit
+
+
+class _Builder:
+    """Sparse rows of the constraint matrix, added one at a time."""
+
+    def __init__(self, n_vars: int):
+        self.n_vars = n_vars
+        self.rows: list[int] = []
+        self.cols: list[int] = []
+        self.vals: list[float] = []
+        self.lo: list[float] = []
+        self.hi: list[float] = []
+
+    def add(self, entries: dict[int, float], lo: float, hi: float) -> None:
+        r = len(self.lo)
+        for col, val in entries.items():
+            self.rows.append(r)
+            self.cols.append(col)
+            self.vals.append(val)
+        self.lo.append(lo)
+        self.hi.append(hi)
+
+    def constraint(self) -> LinearConstraint:
+        a = coo_array(
+            (self.vals, (self.rows, self.cols)), shape=(max(1, len(self.lo)), self.n_vars)
+        ).tocsr()
+        lo = self.lo or [-np.inf]
+        hi = self.hi or [np.inf]
+        return LinearConstraint(a, lo, hi)
+
+
+def _seat_rows(problem: Problem, columns, b: _Builder) -> None:
+    for k, course in enumerate(problem.courses):
+        for start, ys in course.seats.items():
+            using = [j for j, (_c, _i, p) in enumerate(columns) if (k, start) in p.steps]
+            if ys.total is not None:
+                b.add({j: 1.0 for j in using}, -np.inf, ys.total)
+            for allocation, attr in ((ys.by_unit, "unit"), (ys.by_level, "unit_level")):
+                for name, limit in (allocation or {}).items():
+                    cohorts = problem.cohorts
+                    mine = [j for j in using if getattr(cohorts[columns[j][0]], attr) == name]
+                    b.add({j: 1.0 for j in mine}, -np.inf, limit)
+
+
+def _target_rows(problem, columns, targets, b, n_cols) -> None:
+    for i, t in enumerate(targets):
+        if t.gap is None or t.comparator == "<=":
+            continue
+        q = problem.quotas.index(t.quota)
+        added = {
+            j: float(p.delta[q])
+            for j, (c, _i, p) in enumerate(columns)
+            if p.delta[q] and in_scope(problem, c, t)
+        }
+        y, s = n_cols + i, n_cols + len(targets) + i
+        b.add({**added, y: -float(t.gap)}, 0.0, np.inf)
+        if t.comparator == "==":
+            b.add({**added, y: float(t.population)}, -np.inf, t.gap + t.population)
+        b.add({**added, s: -1.0}, 0.0, np.inf)
+
+
+def _bounds(problem, columns, targets) -> tuple[np.ndarray, np.ndarray]:
+    lo = np.zeros(len(columns) + 2 * len(targets))
+    hi = np.array(
+        [problem.size(c) for c, _i, _p in columns]
+        + [_y_upper(t) for t in targets]
+        + [float(t.gap or 0) for t in targets],
+        dtype=float,
+    )
+    for i, t in enumerate(targets):
+        if t.comparator == "<=" or t.gap == 0 and t.comparator != "==":
+            lo[len(columns) + i] = hi[len(columns) + i] = float(t.met_without)
+    return lo, hi
+
+
+def _y_upper(t: Target) -> float:
+    if t.comparator == "<=":
+        return float(t.met_without)
+    return 0.0 if t.gap is None else 1.0
+
+
+def solve(problem: Problem, targets: list[Target], *, time_limit: float = 60.0) -> Solution:
+    """Three lexicographic solves; see the module docstring."""
+    columns = [(c, i, p) for c, paths in enumerate(problem.paths) for i, p in enumerate(paths)]
+    n_cols, n_t = len(columns), len(targets)
+    b = _Builder(n_cols + 2 * n_t)
+    per_cohort: dict[int, dict[int, float]] = {}
+    for j, (c, _i, _p) in enumerate(columns):
+        per_cohort.setdefault(c, {})[j] = 1.0
+    for c, entries in per_cohort.items():
+        b.add(entries, -np.inf, problem.size(c))
+    _seat_rows(problem, columns, b)
+    _target_rows(problem, columns, targets, b, n_cols)
+    lo, hi = _bounds(problem, columns, targets)
+    integrality = np.array([1] * n_cols + [1] * n_t + [0] * n_t)
+    base = b.constraint()
+    y_obj = np.zeros(n_cols + 2 * n_t)
+    y_obj[n_cols : n_cols + n_t] = 1.0
+    s_obj = np.zeros_like(y_obj)
+    s_obj[n_cols + n_t :] = 1.0
+    seats_bound = sum(problem.size(c) * len(p.steps) for c, _i, p in columns)
+    weight = seats_bound + 1
+    p_obj = np.zeros_like(y_obj)
+    for j, (c, _i, p) in enumerate(columns):
+        p_obj[j] = weight * problem.cohorts[c].priority - len(p.steps)
+
+    fixed: list[LinearConstraint] = []
+    x = np.zeros(n_cols + 2 * n_t)
+    x[n_cols : n_cols + n_t] = lo[n_cols : n_cols + n_t]  # y forced by bounds
+    stages = []
+    for name, obj in (("targets_met", y_obj), ("shortfall_closed", s_obj), ("priority", p_obj)):
+        started = time.perf_counter()
+        res = milp(
+            c=-obj,
+            integrality=integrality,
+            bounds=(lo, hi),
+            constraints=[base, *fixed],
+            options={"time_limit": time_limit, "mip_rel_gap": 1e-6},
+        )
+        seconds = time.perf_counter() - started
+        if res.status in (2, 3):
+            raise _solver_error(problem, res.status)
+        if res.x is not None:
+            x = np.round(res.x) if name != "shortfall_closed" else _round_ints(res.x, n_cols + n_t)
+        value = float(obj @ x)
+        gap = getattr(res, "mip_gap", None)
+        stages.append(Stage(name, STATUS.get(res.status, "other"), value, gap, seconds))
+        # Fix this level at what the plan in hand achieves (the optimum when status is optimal).
+        fixed.append(LinearConstraint(obj.reshape(1, -1), value - 1e-6, np.inf))
+    counts = {(c, i): int(x[j]) for j, (c, i, _p) in enumerate(columns) if x[j] > 0.5}
+    return Solution(counts=counts, stages=stages)
+
+
+def _round_ints(x: np.ndarray, n_int: int) -> np.ndarray:
+    out = x.copy()
+    out[:n_int] = np.round(out[:n_int])
+    return out
+
+
+def _solver_error(problem: Problem, status: int) -> UserError:
+    names = ", ".join(f"courses.{k.id}.seats" for k in problem.courses)
+    word_vi = "không có lời giải" if status == 2 else "không bị chặn"
+    word_en = "infeasible" if status == 2 else "unbounded"
+    return UserError(
+        f"Bài toán kế hoạch cử đi học {word_vi}; kiểm tra các mục {names} trong tệp suất học.",
+        f"The nomination plan is {word_en}; check the entries {names} in the seat file.",
+    )
+
+
+def seats_used(problem: Problem, counts: dict[tuple[int, int], int]) -> dict:
+    """(course id, start year) -> people starting it under this plan."""
+    used: dict[tuple[str, int], int] = {}
+    for (c, i), n in counts.items():
+        for k, start in problem.paths[c][i].steps:
+            key = (problem.courses[k].id, start)
+            used[key] = used.get(key, 0) + n
+    return used
+
+
+__all__ = ["Solution", "Stage", "Target", "has_seats", "read_targets", "solve", "seats_used"]
