@@ -52,7 +52,18 @@ class CourseSeatsDoc(_Strict):
     min_service_years_after: Annotated[int, Field(ge=0, le=40)] = 0
     max_age: Annotated[int, Field(ge=18, le=70)] | None = None
     requires_at_least: dict[str, str] | None = None
-    seats: dict[Year, SeatCount | YearSeats] = Field(min_length=1)
+    seats: dict[Year, YearSeats] = Field(min_length=1)
+
+    @field_validator("seats", mode="before")
+    @classmethod
+    def _plain_number_is_a_total(cls, value):
+        # "2026: 40" is short for "2026: {total: 40}"; one model keeps error keys plain.
+        if isinstance(value, dict):
+            return {
+                y: {"total": v} if isinstance(v, int) and not isinstance(v, bool) else v
+                for y, v in value.items()
+            }
+        return value
 
     @field_validator("requires_at_least")
     @classmethod
@@ -121,10 +132,6 @@ def _params_error(file: Path, exc: ValidationError) -> ParamsError:
 
 
 def _join(cid: str, doc: CourseSeatsDoc, course: Course) -> CourseSeats:
-    seats = {
-        year: (YearSeats(total=value) if isinstance(value, int) else value)
-        for year, value in doc.seats.items()
-    }
     return CourseSeats(
         id=cid,
         attribute=course.attribute,
@@ -138,7 +145,7 @@ def _join(cid: str, doc: CourseSeatsDoc, course: Course) -> CourseSeats:
             if doc.requires_at_least is not None
             else dict(course.requires_at_least)
         ),
-        seats=dict(sorted(seats.items())),
+        seats=dict(sorted(doc.seats.items())),
         label_vi=course.label_vi,
         label_en=course.label_en,
     )
