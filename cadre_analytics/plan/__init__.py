@@ -18,7 +18,7 @@ from cadre_analytics import indicators
 from cadre_analytics.errors import UserError
 from cadre_analytics.plan import compare
 from cadre_analytics.plan.model import CANDIDATE_COLUMNS, TARGET_COLUMNS, build_problem, delta
-from cadre_analytics.plan.optimise import read_targets, solve
+from cadre_analytics.plan.optimise import read_targets, seats_used, solve
 from cadre_analytics.plan.seats import Seats, check_against_roster, load_seats
 
 NOMINATION_SCHEMA = {
@@ -51,6 +51,13 @@ BOTTLENECK_SCHEMA = {
     "free_eligible": pl.Int64,
     "meets_target": pl.Boolean,
 }
+SEAT_USE_SCHEMA = {
+    "course": pl.Utf8,
+    "start_year": pl.Int32,
+    "seats": pl.Int64,  # null: the seats are allocated to units or levels only
+    "used_plan": pl.Int64,
+    "used_rule": pl.Int64,
+}
 SOLVER_SCHEMA = {
     "stage": pl.Utf8,
     "status": pl.Utf8,
@@ -66,6 +73,7 @@ class PlanResult:
     rule_nominations: pl.DataFrame  # the same for the simple rule
     outcome: pl.DataFrame  # per quota x unit: met with the plan / no nominations / the rule
     bottlenecks: pl.DataFrame
+    seat_use: pl.DataFrame  # per course x start year: seats, taken by the plan, by the rule
     solver: pl.DataFrame  # one row per lexicographic stage
     cohorts: int
     columns: int
@@ -147,6 +155,7 @@ def plan_nominations(
             schema=BOTTLENECK_SCHEMA,
             orient="row",
         ),
+        seat_use=_seat_use(problem, solution.counts, rule_noms),
         solver=pl.DataFrame(
             [(s.name, s.status, s.objective, s.mip_gap, s.seconds) for s in solution.stages],
             schema=SOLVER_SCHEMA,
@@ -159,6 +168,20 @@ def plan_nominations(
 
 def _served(problem, path) -> list[str]:
     return [q for q, d in zip(problem.quotas, path.delta, strict=True) if d > 0]
+
+
+def _seat_use(problem, counts: dict, rule_noms) -> pl.DataFrame:
+    used = seats_used(problem, counts)
+    by_rule: dict[tuple[str, int], int] = {}
+    for nom in rule_noms:
+        key = (problem.courses[nom.course].id, nom.start)
+        by_rule[key] = by_rule.get(key, 0) + 1
+    rows = [
+        (k.id, start, ys.total, used.get((k.id, start), 0), by_rule.get((k.id, start), 0))
+        for k in problem.courses
+        for start, ys in k.seats.items()
+    ]
+    return pl.DataFrame(rows, schema=SEAT_USE_SCHEMA, orient="row")
 
 
 def _served_by(problem, c: int, final) -> list[str]:

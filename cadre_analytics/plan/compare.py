@@ -4,7 +4,8 @@
   eligible people with the latest retirement first — eligible as in "what it takes": the
   course alone makes the person count for a quota whose target is not met without
   nominations. Same constraints as the optimiser (seats, groups, age, one course at a time,
-  entry level, completion before the target year and retirement).
+  at most the seat file's courses per person, entry level, completion by the target year and
+  before retirement).
 * Bottlenecks: for each target the plan leaves unmet, and each course, how many extra seats
   in one start year would close the remaining shortfall, counting only people the plan does
   not nominate who could complete that single course in time and would then count. When there
@@ -15,8 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cadre_analytics.plan.model import Problem, can_start, counts, delta, raised
-from cadre_analytics.plan.optimise import Target, in_scope
+from cadre_analytics.plan.model import ALL, Problem, can_start, counts, delta, raised
+from cadre_analytics.plan.optimise import Target
 
 
 @dataclass(frozen=True)
@@ -61,18 +62,15 @@ class _SeatBook:
 
 def _wanted(problem: Problem, targets: list[Target]) -> list[set[int]]:
     """Per cohort: the quotas it is in with a target still open without nominations."""
-    out = []
-    for c, cohort in enumerate(problem.cohorts):
-        open_q = {
-            problem.quotas.index(t.quota)
-            for t in targets
-            if not t.met_without
-            and t.gap is not None
-            and t.comparator != "<="
-            and in_scope(problem, c, t)
-        }
-        out.append({q for q in open_q if cohort.pops[q]})
-    return out
+    open_in: dict[str, set[int]] = {}
+    for t in targets:
+        if not t.met_without and t.gap is not None and t.comparator != "<=":
+            open_in.setdefault(t.unit, set()).add(problem.quotas.index(t.quota))
+    everywhere = open_in.get(ALL, set())
+    return [
+        {q for q in everywhere | open_in.get(cohort.unit, set()) if cohort.pops[q]}
+        for cohort in problem.cohorts
+    ]
 
 
 def latest_retirement_first(
@@ -83,7 +81,8 @@ def latest_retirement_first(
     wanted = _wanted(problem, targets)
     book = _SeatBook(problem)
     state: dict[int, tuple[int, ...]] = {}
-    free = {}
+    free: dict[int, int] = {}
+    taken: dict[int, int] = {}
     chosen: list[RuleNomination] = []
     classes = sorted(
         (start, k) for k, course in enumerate(problem.courses) for start in course.seats
@@ -92,10 +91,12 @@ def latest_retirement_first(
         for row in order:
             if book.exhausted(k, start):
                 break
-            c = cohort_of[row]
-            cohort = problem.cohorts[c]
-            if not wanted[c] or free.get(row, problem.first_year) > start:
+            c = cohort_of.get(row)
+            if c is None or not wanted[c] or free.get(row, problem.first_year) > start:
+                continue  # (people with no useful course at all are in no cohort)
+            if taken.get(row, 0) >= problem.max_courses:
                 continue
+            cohort = problem.cohorts[c]
             ranks = state.get(row, cohort.ranks)
             if not can_start(problem, cohort, ranks, k, start):
                 continue
@@ -107,7 +108,19 @@ def latest_retirement_first(
                 chosen.append(RuleNomination(row, k, start))
                 state[row] = new
                 free[row] = problem.courses[k].completion_year(start) + 1
+                taken[row] = taken.get(row, 0) + 1
     return chosen, state
+
+
+def _numerators(problem: Problem, targets: list[Target], gains) -> list[int]:
+    """expected + the gains (cohort, people, delta per quota) within each target's scope."""
+    added: dict[tuple[int, str], int] = {}
+    for c, people, d in gains:
+        for q, v in enumerate(d):
+            if v:
+                for scope in (problem.cohorts[c].unit, ALL):
+                    added[(q, scope)] = added.get((q, scope), 0) + people * v
+    return [t.expected + added.get((problem.quotas.index(t.quota), t.unit), 0) for t in targets]
 
 
 def rule_numerators(
@@ -115,28 +128,38 @@ def rule_numerators(
 ) -> list[int]:
     cohort_of = {row: c for c, rows in enumerate(problem.members) for row in rows}
     gains = [
-        (cohort_of[row], delta(problem, problem.cohorts[cohort_of[row]], r))
+        (cohort_of[row], 1, delta(problem, problem.cohorts[cohort_of[row]], r))
         for row, r in final.items()
     ]
-    out = []
-    for t in targets:
-        q = problem.quotas.index(t.quota)
-        out.append(t.expected + sum(d[q] for c, d in gains if in_scope(problem, c, t)))
-    return out
+    return _numerators(problem, targets, gains)
 
 
 def plan_numerators(
     problem: Problem, targets: list[Target], plan: dict[tuple[int, int], int]
 ) -> list[int]:
-    out = []
-    for t in targets:
-        q = problem.quotas.index(t.quota)
-        added = sum(
-            n * problem.paths[c][i].delta[q]
-            for (c, i), n in plan.items()
-            if in_scope(problem, c, t)
-        )
-        out.append(t.expected + added)
+    gains = [(c, n, problem.paths[c][i].delta) for (c, i), n in plan.items()]
+    return _numerators(problem, targets, gains)
+
+
+def _free_single(problem: Problem, plan: dict[tuple[int, int], int]) -> dict:
+    """(quota index, unit or ALL) -> {(course, start): people not nominated who would count
+    after that one class}."""
+    nominated = [0] * len(problem.cohorts)
+    for (c, _i), n in plan.items():
+        nominated[c] += n
+    out: dict[tuple[int, str], dict[tuple[int, int], int]] = {}
+    for c, paths in enumerate(problem.paths):
+        left = problem.size(c) - nominated[c]
+        if left <= 0:
+            continue
+        for p in paths:
+            if len(p.steps) != 1:
+                continue
+            for q, d in enumerate(p.delta):
+                if d > 0:
+                    for scope in (problem.cohorts[c].unit, ALL):
+                        free = out.setdefault((q, scope), {})
+                        free[p.steps[0]] = free.get(p.steps[0], 0) + left
     return out
 
 
@@ -148,23 +171,13 @@ def bottlenecks(
     met: list[bool],
 ) -> list[dict]:
     """Rows: target, course, start year, extra seats needed, free eligible people, enough."""
-    nominated = [0] * len(problem.cohorts)
-    for (c, _i), n in plan.items():
-        nominated[c] += n
+    free_single = _free_single(problem, plan)
     rows = []
     for t, num, is_met in zip(targets, numerators, met, strict=True):
         if is_met or t.gap is None or t.comparator == "<=":
             continue
         shortfall = t.expected + t.gap - num
-        q = problem.quotas.index(t.quota)
-        free: dict[tuple[int, int], int] = {}
-        for c, paths in enumerate(problem.paths):
-            left = problem.size(c) - nominated[c]
-            if left <= 0 or not in_scope(problem, c, t):
-                continue
-            for p in paths:
-                if len(p.steps) == 1 and p.delta[q] > 0:
-                    free[p.steps[0]] = free.get(p.steps[0], 0) + left
+        free = free_single.get((problem.quotas.index(t.quota), t.unit), {})
         for k, course in enumerate(problem.courses):
             options = [(n, -start) for (kk, start), n in free.items() if kk == k]
             if not options:

@@ -115,6 +115,44 @@ def _limits(candidates: pl.DataFrame, course: CourseSeats, year: int, target: in
     return deadline.to_list(), last_start.to_list()
 
 
+def _thresholds(attributes, conditions, courses, ranks) -> list[list[int]]:
+    """Per attribute, every rank the plan compares with: counting levels, course levels,
+    entry levels."""
+    found: list[set[int]] = [set() for _ in attributes]
+    for pairs in conditions.values():
+        for a, r in pairs:
+            found[a].add(r)
+    for k in courses:
+        found[attributes.index(k.attribute)].add(level_rank(k.attribute, k.level, ranks))
+        for a, r in _requires(k, attributes, ranks):
+            found[a].add(r)
+    return [sorted(t) for t in found]
+
+
+def _coarse(values: list[int], thresholds: list[int]) -> list[int]:
+    """Replace a rank by the highest threshold at or below it (UNBLANK when none): every
+    comparison the plan makes (rank >= t, rank < t, raising to t) gives the same answer, and
+    people differing only between thresholds fall into one cohort."""
+    out = []
+    for v in values:
+        below = [t for t in thresholds if t <= v]
+        out.append(below[-1] if below else UNBLANK)
+    return out
+
+
+def _group(features: list[list], order: list[int]):
+    """Cohort key per row -> (distinct keys in first-seen order, member rows per key)."""
+    index: dict[tuple, int] = {}
+    members: list[list[int]] = []
+    for i in order:
+        key = tuple(col[i] for col in features)
+        c = index.setdefault(key, len(index))
+        if c == len(members):
+            members.append([])
+        members[c].append(i)
+    return list(index), members
+
+
 def build_problem(
     candidates: pl.DataFrame,
     targets: pl.DataFrame,
@@ -124,7 +162,8 @@ def build_problem(
     year: int,
     target_year: int,
 ) -> Problem:
-    """Group the candidates into cohorts and list each cohort's useful paths."""
+    """Group the candidates into cohorts and list each cohort's useful paths; people with no
+    useful path (nothing a course could change for a quota) are left out of the cohorts."""
     courses = list(seats.courses.values())
     attributes = _attributes(seats, targets)
     quotas = list(dict.fromkeys(targets["quota"].to_list()))
@@ -134,61 +173,72 @@ def build_problem(
             (attributes.index(a), level_rank(a, lvl, ranks))
             for a, lvl in zip(row[1], row[2], strict=True)
         ]
-    first_year = year + 1
-    floor = first_year - 1  # "no year": before the plan starts
-    rank_cols = [_rank_column(candidates, a, ranks).to_list() for a in attributes]
+    floor = year  # "no year": before the plan's first year, year + 1
+    thresholds = _thresholds(attributes, conditions, courses, ranks)
+    rank_cols = [
+        _coarse(_rank_column(candidates, a, ranks).to_list(), t)
+        for a, t in zip(attributes, thresholds, strict=True)
+    ]
     pop_cols = [candidates[f"pop__{q}"].fill_null(False).to_list() for q in quotas]
     limits = [_limits(candidates, k, year, target_year, floor) for k in courses]
     priority = (
-        candidates["priority"].fill_null(0).to_list()
+        candidates["priority"].fill_null(0).cast(pl.Int64).to_list()
         if "priority" in candidates.columns
         else [0] * candidates.height
     )
     order = candidates.with_row_index("_row").sort(
         ["retirement_year", "staff_id"], descending=[True, False]
     )["_row"]
-    index: dict[Cohort, int] = {}
-    members: list[list[int]] = []
-    units, levels, types = (candidates[c].to_list() for c in ("unit", "unit_level", "staff_type"))
-    for i in order.to_list():
-        cohort = Cohort(
-            unit=units[i],
-            unit_level=levels[i],
-            staff_type=types[i],
-            ranks=tuple(col[i] for col in rank_cols),
-            pops=tuple(col[i] for col in pop_cols),
-            priority=int(priority[i]),
-            deadline=tuple(lim[0][i] for lim in limits),
-            last_start=tuple(lim[1][i] for lim in limits),
-        )
-        c = index.setdefault(cohort, len(index))
-        if c == len(members):
-            members.append([])
-        members[c].append(i)
+    plain = [candidates[c].to_list() for c in ("unit", "unit_level", "staff_type")]
+    keys, members = _group(
+        [*plain, list(zip(*rank_cols, strict=True)), list(zip(*pop_cols, strict=True)), priority]
+        + [list(zip(*(lim[0] for lim in limits), strict=True))]
+        + [list(zip(*(lim[1] for lim in limits), strict=True))],
+        order.to_list(),
+    )
     problem = Problem(
         year=year,
         target_year=target_year,
-        first_year=first_year,
+        first_year=year + 1,
         courses=courses,
         attributes=attributes,
         quotas=quotas,
         conditions=conditions,
         course_attr=[attributes.index(k.attribute) for k in courses],
         course_rank=[level_rank(k.attribute, k.level, ranks) for k in courses],
-        course_requires=[
-            [
-                (attributes.index(a), level_rank(a, lvl, ranks))
-                for a, lvl in k.requires_at_least.items()
-            ]
-            for k in courses
-        ],
-        cohorts=list(index),
+        course_requires=[_requires(k, attributes, ranks) for k in courses],
+        cohorts=[Cohort(*key) for key in keys],
         members=members,
         paths=[],
         max_courses=seats.max_courses_per_person,
     )
-    problem.paths = [cohort_paths(problem, c) for c in problem.cohorts]
+    _with_paths(problem)
     return problem
+
+
+def _with_paths(problem: Problem) -> None:
+    """Fill in the paths (computed once per distinct situation) and drop pathless cohorts."""
+    memo: dict[tuple, list[Path]] = {}
+    paths = []
+    for cohort in problem.cohorts:
+        classes = tuple(
+            has_seats(course, start, cohort) for course in problem.courses for start in course.seats
+        )
+        key = (
+            cohort.staff_type,
+            cohort.ranks,
+            cohort.pops,
+            cohort.deadline,
+            cohort.last_start,
+            classes,
+        )
+        if key not in memo:
+            memo[key] = cohort_paths(problem, cohort)
+        paths.append(memo[key])
+    keep = [c for c, p in enumerate(paths) if p]
+    problem.cohorts = [problem.cohorts[c] for c in keep]
+    problem.members = [problem.members[c] for c in keep]
+    problem.paths = [paths[c] for c in keep]
 
 
 def _requires(course: CourseSeats, attributes: list[str], ranks) -> list[tuple[int, int]]:

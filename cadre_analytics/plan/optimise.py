@@ -26,14 +26,17 @@ Constraints
            changed by courses and keeps its value without nominations.
   closed   s[t] <= sum of those completions.
 
-Objective, strictly lexicographic by three solves, each fixing the optimum of the one before:
-  1. maximise sum y (targets met);
-  2. maximise sum s (shortfall closed, counted up to each target's gap);
-  3. maximise sum (B * priority[c] - courses in p) * n[c, p], with B = 1 + an upper bound on
+Objective, strictly lexicographic, in two solves (the second keeps the first's value):
+  1. maximise W * sum y + sum s with W = 1 + sum of all gaps. Since 0 <= sum s <= sum of gaps
+     < W, one more target met outweighs any shortfall closed: first the most targets met,
+     then, among those plans, the most shortfall closed (counted up to each target's gap).
+  2. maximise sum (B * priority[c] - courses in p) * n[c, p], with B = 1 + an upper bound on
      all seats used. Priorities are integers, so one more priority point is worth more than
      any saving in seats: first the Board's priorities (the planning pool), then no seat
-     spent that stages 1 and 2 do not need.
-A solve stopped by the time limit keeps its best plan; its status and gap are reported.
+     spent that step 1 does not need.
+Two weighted levels in one solve rather than one solve each: a solve stopped by its time limit
+hands the next one no starting plan, and the fixed level then made it start from nothing. A
+solve stopped by the time limit keeps its best plan; its status and relative gap are reported.
 """
 
 from __future__ import annotations
@@ -92,10 +95,6 @@ def read_targets(targets: pl.DataFrame) -> list[Target]:
     return out
 
 
-def in_scope(problem: Problem, c: int, t: Target) -> bool:
-    return t.unit == ALL or problem.cohorts[c].unit == t.unit
-
-
 class _Builder:
     """Sparse rows of the constraint matrix, added one at a time."""
 
@@ -126,28 +125,40 @@ class _Builder:
 
 
 def _seat_rows(problem: Problem, columns, b: _Builder) -> None:
+    using: dict[tuple[int, int], list[int]] = {}
+    for j, (_c, _i, p) in enumerate(columns):
+        for step in p.steps:
+            using.setdefault(step, []).append(j)
     for k, course in enumerate(problem.courses):
         for start, ys in course.seats.items():
-            using = [j for j, (_c, _i, p) in enumerate(columns) if (k, start) in p.steps]
+            cls = using.get((k, start), [])
             if ys.total is not None:
-                b.add({j: 1.0 for j in using}, -np.inf, ys.total)
+                b.add({j: 1.0 for j in cls}, -np.inf, ys.total)
             for allocation, attr in ((ys.by_unit, "unit"), (ys.by_level, "unit_level")):
                 for name, limit in (allocation or {}).items():
                     cohorts = problem.cohorts
-                    mine = [j for j in using if getattr(cohorts[columns[j][0]], attr) == name]
+                    mine = [j for j in cls if getattr(cohorts[columns[j][0]], attr) == name]
                     b.add({j: 1.0 for j in mine}, -np.inf, limit)
 
 
+def gains_by_unit(problem: Problem, columns) -> dict[tuple[int, str], dict[int, float]]:
+    """(quota index, unit) -> {column: +1/-1}: which columns change that quota's numerator."""
+    out: dict[tuple[int, str], dict[int, float]] = {}
+    for j, (c, _i, p) in enumerate(columns):
+        unit = problem.cohorts[c].unit
+        for q, d in enumerate(p.delta):
+            if d:
+                out.setdefault((q, unit), {})[j] = float(d)
+                out.setdefault((q, ALL), {})[j] = float(d)
+    return out
+
+
 def _target_rows(problem, columns, targets, b, n_cols) -> None:
+    gains = gains_by_unit(problem, columns)
     for i, t in enumerate(targets):
         if t.gap is None or t.comparator == "<=":
             continue
-        q = problem.quotas.index(t.quota)
-        added = {
-            j: float(p.delta[q])
-            for j, (c, _i, p) in enumerate(columns)
-            if p.delta[q] and in_scope(problem, c, t)
-        }
+        added = gains.get((problem.quotas.index(t.quota), t.unit), {})
         y, s = n_cols + i, n_cols + len(targets) + i
         b.add({**added, y: -float(t.gap)}, 0.0, np.inf)
         if t.comparator == "==":
@@ -175,8 +186,22 @@ def _y_upper(t: Target) -> float:
     return 0.0 if t.gap is None else 1.0
 
 
+def _objectives(problem: Problem, columns, targets: list[Target]):
+    """Stage 1: W * sum y + sum s; stage 2: sum (B * priority - courses) * n (module doc)."""
+    n_cols, n_t = len(columns), len(targets)
+    first = np.zeros(n_cols + 2 * n_t)
+    weight = 1.0 + sum(t.gap or 0 for t in targets)  # > the largest possible sum s
+    first[n_cols : n_cols + n_t] = weight
+    first[n_cols + n_t :] = 1.0
+    seats_bound = sum(problem.size(c) * len(p.steps) for c, _i, p in columns)
+    second = np.zeros_like(first)
+    for j, (c, _i, p) in enumerate(columns):
+        second[j] = (seats_bound + 1) * problem.cohorts[c].priority - len(p.steps)
+    return first, second
+
+
 def solve(problem: Problem, targets: list[Target], *, time_limit: float = 60.0) -> Solution:
-    """Three lexicographic solves; see the module docstring."""
+    """Two lexicographic solves; see the module docstring. ``time_limit`` is per solve."""
     columns = [(c, i, p) for c, paths in enumerate(problem.paths) for i, p in enumerate(paths)]
     n_cols, n_t = len(columns), len(targets)
     b = _Builder(n_cols + 2 * n_t)
@@ -189,48 +214,32 @@ def solve(problem: Problem, targets: list[Target], *, time_limit: float = 60.0) 
     _target_rows(problem, columns, targets, b, n_cols)
     lo, hi = _bounds(problem, columns, targets)
     integrality = np.array([1] * n_cols + [1] * n_t + [0] * n_t)
-    base = b.constraint()
-    y_obj = np.zeros(n_cols + 2 * n_t)
-    y_obj[n_cols : n_cols + n_t] = 1.0
-    s_obj = np.zeros_like(y_obj)
-    s_obj[n_cols + n_t :] = 1.0
-    seats_bound = sum(problem.size(c) * len(p.steps) for c, _i, p in columns)
-    weight = seats_bound + 1
-    p_obj = np.zeros_like(y_obj)
-    for j, (c, _i, p) in enumerate(columns):
-        p_obj[j] = weight * problem.cohorts[c].priority - len(p.steps)
-
-    fixed: list[LinearConstraint] = []
-    x = np.zeros(n_cols + 2 * n_t)
-    x[n_cols : n_cols + n_t] = lo[n_cols : n_cols + n_t]  # y forced by bounds
+    constraints = [b.constraint()]
+    x = lo.copy()  # nobody nominated: always feasible (y forced by bounds as given)
     stages = []
-    for name, obj in (("targets_met", y_obj), ("shortfall_closed", s_obj), ("priority", p_obj)):
+    for name, obj in zip(
+        ("targets_and_shortfall", "priority"), _objectives(problem, columns, targets), strict=True
+    ):
         started = time.perf_counter()
         res = milp(
             c=-obj,
             integrality=integrality,
             bounds=(lo, hi),
-            constraints=[base, *fixed],
-            options={"time_limit": time_limit, "mip_rel_gap": 1e-6},
+            constraints=constraints,
+            options={"time_limit": time_limit, "mip_rel_gap": 0.0},
         )
         seconds = time.perf_counter() - started
         if res.status in (2, 3):
             raise _solver_error(problem, res.status)
-        if res.x is not None:
-            x = np.round(res.x) if name != "shortfall_closed" else _round_ints(res.x, n_cols + n_t)
-        value = float(obj @ x)
+        if res.x is not None:  # else: stopped before any plan; keep the one in hand
+            x = res.x.copy()
+            x[: n_cols + n_t] = np.round(x[: n_cols + n_t])
         gap = getattr(res, "mip_gap", None)
-        stages.append(Stage(name, STATUS.get(res.status, "other"), value, gap, seconds))
-        # Fix this level at what the plan in hand achieves (the optimum when status is optimal).
-        fixed.append(LinearConstraint(obj.reshape(1, -1), value - 1e-6, np.inf))
+        stages.append(Stage(name, STATUS.get(res.status, "other"), float(obj @ x), gap, seconds))
+        # Keep this level at what the plan in hand achieves (the optimum when status is optimal).
+        constraints.append(LinearConstraint(obj.reshape(1, -1), float(obj @ x) - 1e-6, np.inf))
     counts = {(c, i): int(x[j]) for j, (c, i, _p) in enumerate(columns) if x[j] > 0.5}
     return Solution(counts=counts, stages=stages)
-
-
-def _round_ints(x: np.ndarray, n_int: int) -> np.ndarray:
-    out = x.copy()
-    out[:n_int] = np.round(out[:n_int])
-    return out
 
 
 def _solver_error(problem: Problem, status: int) -> UserError:

@@ -55,7 +55,7 @@ def test_hand_worked_plan_meets_both_targets():
     assert noms.filter(pl.col("course") == "pt_advanced")["staff_id"].to_list() == ["B"]
     assert "C" not in noms["staff_id"].to_list()  # 2028 - 2026 = 2 < 3 years of service
     assert result.outcome["met_no_nominations"].to_list() == [False, False]
-    assert result.solver["status"].to_list() == ["optimal"] * 3
+    assert result.solver["status"].to_list() == ["optimal"] * 2
 
 
 def test_two_course_person_when_the_only_route_to_advanced():
@@ -207,3 +207,17 @@ def test_max_courses_per_person(max_courses):
     result = run(people, rows, seats)
     assert result.outcome["met_plan"].to_list() == [max_courses == 2]
     assert plan_score(result, people) == brute_force(people, rows, seats)
+
+
+def test_seat_use_counts_both_plans():
+    # Same roster as the seat-limited test: one 2026 seat, taken by G (plan) and A (rule).
+    people = [
+        {"id": "A", "pt": "none", "retire": 2050, "unit": "U1"},
+        {"id": "G", "pt": "none", "retire": 2040, "unit": "U2"},
+    ]
+    rows = [("q_int", "ALL", 2, 0, 0.5, ">="), ("q_int", "U2", 1, 0, 0.5, ">=")]
+    seats = two_courses({2026: 1, 2027: 0}, {2026: 0, 2027: 0})
+    use = run(people, rows, seats).seat_use
+    first = use.filter(pl.col("course") == "pt_intermediate", pl.col("start_year") == 2026)
+    assert first.select("seats", "used_plan", "used_rule").rows() == [(1, 1, 1)]
+    assert use["used_plan"].sum() == 1 and use["used_rule"].sum() == 1

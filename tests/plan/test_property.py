@@ -39,7 +39,8 @@ def cases(draw):
             ),
             "pop__q_int": [True] * n,
             "pop__q_adv": [True] * n,
-        }
+        },
+        schema_overrides={"political_theory": pl.Utf8},  # all blank is still a text column
     )
 
     def year_seats():
