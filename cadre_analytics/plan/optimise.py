@@ -193,11 +193,41 @@ def _objectives(problem: Problem, columns, targets: list[Target]):
     weight = 1.0 + sum(t.gap or 0 for t in targets)  # > the largest possible sum s
     first[n_cols : n_cols + n_t] = weight
     first[n_cols + n_t :] = 1.0
-    seats_bound = sum(problem.size(c) * len(p.steps) for c, _i, p in columns)
+    seats_bound = min(
+        sum(problem.size(c) for c in range(len(problem.cohorts))) * problem.max_courses,
+        sum(_capacity(ys) for k in problem.courses for ys in k.seats.values()),
+    )
     second = np.zeros_like(first)
     for j, (c, _i, p) in enumerate(columns):
         second[j] = (seats_bound + 1) * problem.cohorts[c].priority - len(p.steps)
     return first, second
+
+
+def _exact_gap(obj: np.ndarray, hi: np.ndarray) -> float:
+    """A relative gap small enough to prove the integer optimum: both objectives take integer
+    values at the optimum (s can always be raised to min(gap, completions)), so a gap below
+    1 / (largest possible value) means an absolute gap below 1, i.e. none."""
+    largest = float(np.maximum(obj, 0) @ hi)
+    return 0.99 / max(largest, 1.0)
+
+
+def _parts(obj: np.ndarray, n_cols: int, n_t: int) -> list[np.ndarray]:
+    """The weighted objective of stage 1 as its levels (sum y, sum s); stage 2 as itself."""
+    if not obj[n_cols:].any():
+        return [obj]
+    y, s = np.zeros_like(obj), np.zeros_like(obj)
+    y[n_cols : n_cols + n_t] = 1.0
+    s[n_cols + n_t :] = 1.0
+    return [y, s]
+
+
+def _capacity(ys) -> int:
+    """Most people a class can take: its total, else the sum of its allocations."""
+    if ys.total is not None:
+        return ys.total
+    return min(
+        sum((ys.by_unit or {}).values()) or 10**9, sum((ys.by_level or {}).values()) or 10**9
+    )
 
 
 def solve(problem: Problem, targets: list[Target], *, time_limit: float = 60.0) -> Solution:
@@ -226,7 +256,7 @@ def solve(problem: Problem, targets: list[Target], *, time_limit: float = 60.0) 
             integrality=integrality,
             bounds=(lo, hi),
             constraints=constraints,
-            options={"time_limit": time_limit, "mip_rel_gap": 0.0},
+            options={"time_limit": time_limit, "mip_rel_gap": _exact_gap(obj, hi)},
         )
         seconds = time.perf_counter() - started
         if res.status in (2, 3):
@@ -236,8 +266,11 @@ def solve(problem: Problem, targets: list[Target], *, time_limit: float = 60.0) 
             x[: n_cols + n_t] = np.round(x[: n_cols + n_t])
         gap = getattr(res, "mip_gap", None)
         stages.append(Stage(name, STATUS.get(res.status, "other"), float(obj @ x), gap, seconds))
-        # Keep this level at what the plan in hand achieves (the optimum when status is optimal).
-        constraints.append(LinearConstraint(obj.reshape(1, -1), float(obj @ x) - 1e-6, np.inf))
+        # Keep what the plan in hand achieves (the optimum when status is optimal): targets met
+        # and shortfall closed as two rows, which bound the next solve's relaxation far better
+        # than their weighted sum.
+        for part in _parts(obj, n_cols, n_t):
+            constraints.append(LinearConstraint(part.reshape(1, -1), part @ x - 1e-6, np.inf))
     counts = {(c, i): int(x[j]) for j, (c, i, _p) in enumerate(columns) if x[j] > 0.5}
     return Solution(counts=counts, stages=stages)
 
