@@ -28,8 +28,8 @@ def run(people, rows, seats):
 
 # A: needs both courses (none -> intermediate in 2026 -> advanced in 2027).
 # B: intermediate already, one course to advanced.
-# C: retires in 2028; courses need 2 years of service after completion: 2028 - 2026 = 2 is
-#    enough only for a 2026 class... made impossible below with min_service 3.
+# C: retires in 2028; with 3 years of service required after completion (2028 - 2026 = 2)
+#    no class is open to C.
 # D, E: none, plenty of service.
 PEOPLE = [
     {"id": "A", "pt": "none", "retire": 2050},
