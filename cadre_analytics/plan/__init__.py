@@ -18,7 +18,7 @@ from cadre_analytics import indicators
 from cadre_analytics.errors import UserError
 from cadre_analytics.plan import compare
 from cadre_analytics.plan.model import CANDIDATE_COLUMNS, TARGET_COLUMNS, build_problem, delta
-from cadre_analytics.plan.optimise import read_targets, seats_used, solve
+from cadre_analytics.plan.optimise import seats_used, solve
 from cadre_analytics.plan.seats import Seats, check_against_roster, load_seats
 
 NOMINATION_SCHEMA = {
@@ -116,7 +116,7 @@ def plan_nominations(
     _check_columns(targets, TARGET_COLUMNS, "targets")
     check_against_roster(seats, set(candidates["unit"].unique().to_list()), year + 1)
     problem = build_problem(candidates, targets, seats, ranks, year=year, target_year=target_year)
-    tlist = read_targets(targets)
+    tlist = problem.targets
     solution = solve(problem, tlist, time_limit=time_limit)
     plan_num = compare.plan_numerators(problem, tlist, solution.counts)
     order = (

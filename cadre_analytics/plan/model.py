@@ -18,9 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 import polars as pl
 
+from cadre_analytics import indicators
 from cadre_analytics.plan.seats import CourseSeats, Seats
 
 ALL = "ALL"
@@ -37,6 +39,40 @@ TARGET_COLUMNS = (
     "count_attributes",
     "count_levels",
 )
+
+
+@dataclass(frozen=True)
+class Target:
+    quota: str
+    unit: str
+    population: int
+    expected: int
+    target: object
+    comparator: str
+    gap: int | None  # completions needed beyond expected; None = cannot be met
+    met_without: bool
+
+    @property
+    def fixed(self) -> bool:
+        """Met or not whatever the plan does: a headcount quota, out of reach, or already met
+        (an "==" quota can still be overshot, so it is never fixed while reachable)."""
+        return (
+            self.comparator == "<="
+            or self.gap is None
+            or (self.gap == 0 and self.comparator != "==")
+        )
+
+
+def read_targets(targets: pl.DataFrame) -> list[Target]:
+    """The targets frame as Targets, with gap and met by ``indicators`` (the one exact rule)."""
+    out = []
+    for row in targets.iter_rows(named=True):
+        n, expected, cmp = int(row["population"]), int(row["expected_numerator"]), row["comparator"]
+        share = Fraction(expected, n) if n > 0 else None
+        met = bool(indicators.target_met(share, row["target"], cmp))
+        gap = None if cmp == "<=" else indicators.gap_persons(expected, n, row["target"], cmp)
+        out.append(Target(row["quota"], row["unit"], n, expected, row["target"], cmp, gap, met))
+    return out
 
 
 @dataclass(frozen=True)
@@ -73,6 +109,7 @@ class Problem:
     members: list[list[int]]  # candidate rows per cohort, latest retirement first
     paths: list[list[Path]]
     max_courses: int
+    targets: list[Target]
 
     def size(self, c: int) -> int:
         return len(self.members[c])
@@ -103,16 +140,32 @@ def _attributes(seats: Seats, targets: pl.DataFrame) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def _last_at_or_before(values: list[int], years: list[int], floor: int) -> list[int]:
+    """Each value replaced by the latest of ``years`` at or before it (``floor`` when none):
+    only those years are ever compared with it."""
+    out = []
+    for v in values:
+        below = [y for y in years if y <= v]
+        out.append(below[-1] if below else floor)
+    return out
+
+
 def _limits(candidates: pl.DataFrame, course: CourseSeats, year: int, target: int, floor: int):
-    """Per person: last completion year (service and target) and last start year (age)."""
+    """Per person: last completion year (service and target) and last start year (age), each
+    as the latest class completion / class start it allows."""
     service = max(1, course.min_service_years_after)  # always complete before retirement
-    deadline = (candidates["retirement_year"] - service).clip(floor, target)
+    deadline = (candidates["retirement_year"] - service).clip(floor, target).to_list()
     if course.max_age is None:
-        last_start = pl.Series([target] * candidates.height)
+        last_start = [target] * candidates.height
     else:
         # under max_age on 31 December of the start year s: age + (s - year) < max_age
-        last_start = (course.max_age - 1 - candidates["age"] + year).clip(floor, target)
-    return deadline.to_list(), last_start.to_list()
+        last_start = (course.max_age - 1 - candidates["age"] + year).clip(floor, target).to_list()
+    starts = sorted(course.seats)
+    completions = sorted({course.completion_year(s) for s in starts})
+    return (
+        _last_at_or_before(deadline, completions, floor),
+        _last_at_or_before(last_start, starts, floor),
+    )
 
 
 def _thresholds(attributes, conditions, courses, ranks) -> list[list[int]]:
@@ -211,16 +264,29 @@ def build_problem(
         members=members,
         paths=[],
         max_courses=seats.max_courses_per_person,
+        targets=read_targets(targets),
     )
     _with_paths(problem)
     return problem
 
 
+def _open_quotas(problem: Problem) -> dict[str, set[int]]:
+    """Unit (or ALL) -> quotas with a target there that the plan can still change."""
+    out: dict[str, set[int]] = {}
+    for t in problem.targets:
+        if not t.fixed:
+            out.setdefault(t.unit, set()).add(problem.quotas.index(t.quota))
+    return out
+
+
 def _with_paths(problem: Problem) -> None:
     """Fill in the paths (computed once per distinct situation) and drop pathless cohorts."""
+    open_in = _open_quotas(problem)
     memo: dict[tuple, list[Path]] = {}
     paths = []
     for cohort in problem.cohorts:
+        useful_q = open_in.get(ALL, set()) | open_in.get(cohort.unit, set())
+        useful = tuple(q in useful_q and p for q, p in enumerate(cohort.pops))
         classes = tuple(
             has_seats(course, start, cohort) for course in problem.courses for start in course.seats
         )
@@ -228,12 +294,13 @@ def _with_paths(problem: Problem) -> None:
             cohort.staff_type,
             cohort.ranks,
             cohort.pops,
+            useful,
             cohort.deadline,
             cohort.last_start,
             classes,
         )
         if key not in memo:
-            memo[key] = cohort_paths(problem, cohort)
+            memo[key] = cohort_paths(problem, cohort, useful)
         paths.append(memo[key])
     keep = [c for c, p in enumerate(paths) if p]
     problem.cohorts = [problem.cohorts[c] for c in keep]
@@ -304,24 +371,34 @@ def _follow(problem: Problem, cohort: Cohort, steps) -> tuple[int, ...] | None:
     return ranks
 
 
-def _every_step_matters(problem: Problem, cohort: Cohort, steps, d) -> bool:
+def _masked(d: tuple[int, ...], useful: tuple[bool, ...]) -> tuple[int, ...]:
+    return tuple(v if u else 0 for v, u in zip(d, useful, strict=True))
+
+
+def _every_step_matters(problem: Problem, cohort: Cohort, steps, d, useful) -> bool:
     for i in range(len(steps)):
         rest = steps[:i] + steps[i + 1 :]
         final = _follow(problem, cohort, rest)
-        if final is not None and delta(problem, cohort, final) == d:
+        if final is not None and _masked(delta(problem, cohort, final), useful) == d:
             return False
     return True
 
 
-def cohort_paths(problem: Problem, cohort: Cohort) -> list[Path]:
-    """Every useful path of a cohort, in a fixed order (earliest first step first)."""
+def cohort_paths(problem: Problem, cohort: Cohort, useful: tuple[bool, ...]) -> list[Path]:
+    """Every useful path of a cohort, in a fixed order (earliest first step first).
+
+    Useful: it changes the numerator of some quota (``useful``) with a target in the cohort's
+    unit or district that is still open, and every step matters for that. The path keeps its
+    full delta, so numerators of targets already settled stay exact.
+    """
     found: list[Path] = []
 
     def extend(steps, ranks, free_from):
         if steps:
-            d = delta(problem, cohort, ranks)
-            if any(d) and _every_step_matters(problem, cohort, steps, d):
-                found.append(Path(steps=tuple(steps), delta=d))
+            full = delta(problem, cohort, ranks)
+            d = _masked(full, useful)
+            if any(d) and _every_step_matters(problem, cohort, steps, d, useful):
+                found.append(Path(steps=tuple(steps), delta=full))
         if len(steps) == problem.max_courses:
             return
         for k, course in enumerate(problem.courses):

@@ -6,7 +6,9 @@ Variables
   n[c, p]  integer, people of cohort c who follow path p (see ``plan.model``: a cohort is a
            group of interchangeable people, a path one course or courses taken one after
            another). Per cohort the optimiser chooses counts, not named people, which is the
-           same as one yes/no per person and course-year but far smaller.
+           same as one yes/no per person and course-year but far smaller. Only paths that
+           make someone count for a quota with a target still open in their unit or the
+           district exist, so no seat goes to a course that serves no open target.
   y[t]     binary, target t (a quota in one unit, or in the whole district "ALL") is met.
   s[t]     continuous 0..gap[t], the part of target t's shortfall this plan closes.
 
@@ -43,30 +45,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 import numpy as np
-import polars as pl
 from scipy.optimize import LinearConstraint, milp
 from scipy.sparse import coo_array
 
-from cadre_analytics import indicators
 from cadre_analytics.errors import UserError
-from cadre_analytics.plan.model import ALL, Problem, has_seats
+from cadre_analytics.plan.model import ALL, Problem, Target, has_seats, read_targets
 
 STATUS = {0: "optimal", 1: "time_limit", 2: "infeasible", 3: "unbounded", 4: "other"}
-
-
-@dataclass(frozen=True)
-class Target:
-    quota: str
-    unit: str
-    population: int
-    expected: int
-    target: object
-    comparator: str
-    gap: int | None  # completions needed beyond expected; None = cannot be met
-    met_without: bool
 
 
 @dataclass(frozen=True)
@@ -82,17 +69,6 @@ class Stage:
 class Solution:
     counts: dict[tuple[int, int], int]  # (cohort, path index) -> people
     stages: list[Stage] = field(default_factory=list)
-
-
-def read_targets(targets: pl.DataFrame) -> list[Target]:
-    out = []
-    for row in targets.iter_rows(named=True):
-        n, expected, cmp = int(row["population"]), int(row["expected_numerator"]), row["comparator"]
-        share = Fraction(expected, n) if n > 0 else None
-        met = bool(indicators.target_met(share, row["target"], cmp))
-        gap = None if cmp == "<=" else indicators.gap_persons(expected, n, row["target"], cmp)
-        out.append(Target(row["quota"], row["unit"], n, expected, row["target"], cmp, gap, met))
-    return out
 
 
 class _Builder:

@@ -156,7 +156,18 @@ def _score(people, choice, target_rows):
         met += bool(indicators.target_met(Fraction(num, n), share, cmp))
         gap = indicators.gap_persons(expected, n, share, cmp)
         closed += min(gap or 0, added)
-    priority = sum(p.get("priority", 0) for p, (s, _r) in zip(people, choice, strict=True) if s)
+    # Priority counts people whose courses serve a target still open (gap > 0) in their unit
+    # or the district: the plan never spends a seat on anything else.
+    priority = 0
+    for p, (_s, final) in zip(people, choice, strict=True):
+        start = PT[p["pt"]] if p["pt"] is not None else -1
+        serves = any(
+            unit in ("ALL", p.get("unit", "U1"))
+            and (indicators.gap_persons(expected, n, share, cmp) or 0) > 0
+            and start < wanted[quota] <= final
+            for quota, unit, n, expected, share, cmp in target_rows
+        )
+        priority += p.get("priority", 0) if serves else 0
     return (met, closed, priority)
 
 
