@@ -64,6 +64,7 @@ SOLVER_SCHEMA = {
     "objective": pl.Float64,
     "mip_gap": pl.Float64,
     "seconds": pl.Float64,
+    "plan_from": pl.Utf8,  # solver, or start: the simple rule's plan was not bettered in time
 }
 
 
@@ -117,14 +118,15 @@ def plan_nominations(
     check_against_roster(seats, set(candidates["unit"].unique().to_list()), year + 1)
     problem = build_problem(candidates, targets, seats, ranks, year=year, target_year=target_year)
     tlist = problem.targets
-    solution = solve(problem, tlist, time_limit=time_limit)
-    plan_num = compare.plan_numerators(problem, tlist, solution.counts)
     order = (
         candidates.with_row_index("_row")
         .sort(["retirement_year", "staff_id"], descending=[True, False])["_row"]
         .to_list()
     )
     rule_noms, rule_final = compare.latest_retirement_first(problem, tlist, order)
+    start = compare.as_counts(problem, rule_noms)
+    solution = solve(problem, tlist, time_limit=time_limit, start=start)
+    plan_num = compare.plan_numerators(problem, tlist, solution.counts)
     rule_num = compare.rule_numerators(problem, tlist, rule_final)
     plan_met = [_met(t, n) for t, n in zip(tlist, plan_num, strict=True)]
     outcome = pl.DataFrame(
@@ -157,7 +159,10 @@ def plan_nominations(
         ),
         seat_use=_seat_use(problem, solution.counts, rule_noms),
         solver=pl.DataFrame(
-            [(s.name, s.status, s.objective, s.mip_gap, s.seconds) for s in solution.stages],
+            [
+                (s.name, s.status, s.objective, s.mip_gap, s.seconds, s.plan_from)
+                for s in solution.stages
+            ],
             schema=SOLVER_SCHEMA,
             orient="row",
         ),

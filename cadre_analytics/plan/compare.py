@@ -112,6 +112,24 @@ def latest_retirement_first(
     return chosen, state
 
 
+def as_counts(problem: Problem, noms: list[RuleNomination]) -> dict[tuple[int, int], int]:
+    """The rule's nominations as counts per (cohort, path index), a starting plan for the
+    optimiser; a person whose courses are not one of the cohort's paths is left out (fewer
+    seats used, still feasible)."""
+    cohort_of = {row: c for c, rows in enumerate(problem.members) for row in rows}
+    steps: dict[int, list[tuple[int, int]]] = {}
+    for nom in noms:
+        steps.setdefault(nom.row, []).append((nom.course, nom.start))
+    index = [{p.steps: i for i, p in enumerate(paths)} for paths in problem.paths]
+    counts: dict[tuple[int, int], int] = {}
+    for row, mine in steps.items():
+        c = cohort_of[row]
+        i = index[c].get(tuple(mine))
+        if i is not None:
+            counts[(c, i)] = counts.get((c, i), 0) + 1
+    return counts
+
+
 def _numerators(problem: Problem, targets: list[Target], gains) -> list[int]:
     """expected + the gains (cohort, people, delta per quota) within each target's scope."""
     added: dict[tuple[int, str], int] = {}

@@ -63,6 +63,7 @@ class Stage:
     objective: float | None
     mip_gap: float | None
     seconds: float
+    plan_from: str  # "solver", or "start" when the plan in hand was better
 
 
 @dataclass
@@ -206,8 +207,40 @@ def _capacity(ys) -> int:
     )
 
 
-def solve(problem: Problem, targets: list[Target], *, time_limit: float = 60.0) -> Solution:
-    """Two lexicographic solves; see the module docstring. ``time_limit`` is per solve."""
+def _vector(problem, columns, targets, counts, lo) -> np.ndarray:
+    """A plan given as counts per (cohort, path index) as a point of the model: y where its
+    numerators meet the target, s the shortfall it closes."""
+    n_cols, n_t = len(columns), len(targets)
+    x = lo.copy()
+    for j, (c, i, _p) in enumerate(columns):
+        x[j] = counts.get((c, i), 0)
+    gains = gains_by_unit(problem, columns)
+    for k, t in enumerate(targets):
+        if t.fixed and t.comparator != "==":
+            continue
+        added = sum(
+            v * x[j] for j, v in gains.get((problem.quotas.index(t.quota), t.unit), {}).items()
+        )
+        if t.gap is None:
+            continue
+        met = added >= t.gap and (t.comparator != "==" or added <= t.gap)
+        x[n_cols + k] = float(met)
+        x[n_cols + n_t + k] = float(min(max(added, 0), t.gap))
+    return x
+
+
+def solve(
+    problem: Problem,
+    targets: list[Target],
+    *,
+    time_limit: float = 60.0,
+    start: dict[tuple[int, int], int] | None = None,
+) -> Solution:
+    """Two lexicographic solves; see the module docstring. ``time_limit`` is per solve.
+
+    ``start``: a feasible plan (counts per cohort and path index, e.g. the simple rule's). A
+    solve never hands on a plan worse than the one in hand, so the result is never worse than
+    ``start``, even when a time limit stops HiGHS before it finds a plan of its own."""
     columns = [(c, i, p) for c, paths in enumerate(problem.paths) for i, p in enumerate(paths)]
     n_cols, n_t = len(columns), len(targets)
     b = _Builder(n_cols + 2 * n_t)
@@ -221,7 +254,8 @@ def solve(problem: Problem, targets: list[Target], *, time_limit: float = 60.0) 
     lo, hi = _bounds(problem, columns, targets)
     integrality = np.array([1] * n_cols + [1] * n_t + [0] * n_t)
     constraints = [b.constraint()]
-    x = lo.copy()  # nobody nominated: always feasible (y forced by bounds as given)
+    # nobody nominated is always feasible (y forced by bounds as given)
+    x = _vector(problem, columns, targets, start or {}, lo)
     stages = []
     for name, obj in zip(
         ("targets_and_shortfall", "priority"), _objectives(problem, columns, targets), strict=True
@@ -237,11 +271,15 @@ def solve(problem: Problem, targets: list[Target], *, time_limit: float = 60.0) 
         seconds = time.perf_counter() - started
         if res.status in (2, 3):
             raise _solver_error(problem, res.status)
-        if res.x is not None:  # else: stopped before any plan; keep the one in hand
-            x = res.x.copy()
-            x[: n_cols + n_t] = np.round(x[: n_cols + n_t])
+        plan_from = "start"
+        if res.x is not None:  # else: stopped before any plan of its own
+            found = res.x.copy()
+            found[: n_cols + n_t] = np.round(found[: n_cols + n_t])
+            if obj @ found >= obj @ x - 1e-6:
+                x, plan_from = found, "solver"
         gap = getattr(res, "mip_gap", None)
-        stages.append(Stage(name, STATUS.get(res.status, "other"), float(obj @ x), gap, seconds))
+        status = STATUS.get(res.status, "other")
+        stages.append(Stage(name, status, float(obj @ x), gap, seconds, plan_from))
         # Keep what the plan in hand achieves (the optimum when status is optimal): targets met
         # and shortfall closed as two rows, which bound the next solve's relaxation far better
         # than their weighted sum.

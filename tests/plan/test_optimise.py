@@ -7,7 +7,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cadre_analytics.plan import plan_nominations
+from cadre_analytics.plan import compare, plan_nominations
+from cadre_analytics.plan.model import build_problem
+from cadre_analytics.plan.optimise import solve
 from tests.plan.helpers import (
     RANKS,
     TARGET,
@@ -221,3 +223,27 @@ def test_seat_use_counts_both_plans():
     first = use.filter(pl.col("course") == "pt_intermediate", pl.col("start_year") == 2026)
     assert first.select("seats", "used_plan", "used_rule").rows() == [(1, 1, 1)]
     assert use["used_plan"].sum() == 1 and use["used_rule"].sum() == 1
+
+
+def test_the_rules_plan_is_the_optimisers_starting_plan():
+    # The simple rule gives the one 2026 seat to A; as counts per cohort and path that is one
+    # person of A's cohort on the path "intermediate in 2026", a feasible point whose targets
+    # met (ALL: 2 of 3 >= 50%; U2: 0 of 1) the solve can only improve on.
+    people = [
+        {"id": "A", "pt": "none", "retire": 2050, "unit": "U1"},
+        {"id": "B", "pt": "intermediate", "retire": 2045, "unit": "U1"},
+        {"id": "G", "pt": "none", "retire": 2040, "unit": "U2"},
+    ]
+    rows = [("q_int", "ALL", 3, 1, 0.5, ">="), ("q_int", "U2", 1, 0, 0.5, ">=")]
+    seats = two_courses({2026: 1, 2027: 0}, {2026: 0, 2027: 0})
+    problem = build_problem(
+        candidates(people), targets(rows), seats, RANKS, year=YEAR, target_year=TARGET
+    )
+    order = [0, 1, 2]  # latest retirement first
+    noms, _final = compare.latest_retirement_first(problem, problem.targets, order)
+    start = compare.as_counts(problem, noms)
+    (((c, i), n),) = start.items()
+    assert n == 1 and problem.members[c] == [0]
+    assert problem.paths[c][i].steps == ((0, 2026),)
+    solution = solve(problem, problem.targets, start=start)
+    assert compare.plan_numerators(problem, problem.targets, solution.counts) == [2, 1]
