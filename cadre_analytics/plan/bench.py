@@ -115,9 +115,27 @@ def static_inputs(
     return candidates, targets
 
 
-def measure(people: int, years, *, year: int, target_year: int, time_limit: float) -> dict:
+def merge_units(frames: dict, most: int) -> dict:
+    """The same staff in at most ``most`` units (each level keeps its share): the synthetic
+    generator adds a unit per few dozen staff, a real district of 80,000 has a hundred or so."""
+    units = frames["units"].sort("level", "code")
+    keep: dict[str, str] = {}
+    for _level, group in units.group_by("level", maintain_order=True):
+        codes = group["code"].to_list()
+        n = max(1, round(most * len(codes) / units.height))
+        keep.update({code: codes[i % n] for i, code in enumerate(codes)})
+    staff = frames["staff"].with_columns(pl.col("unit").replace(keep))
+    kept = units.filter(pl.col("code").is_in(list(set(keep.values()))))
+    return {**frames, "staff": staff, "units": kept}
+
+
+def measure(
+    people: int, years, *, year: int, target_year: int, time_limit: float, most_units=None
+) -> dict:
     rules = load_quota_rules()
     frames = synth.generate(people, years=years)
+    if most_units:
+        frames = merge_units(frames, most_units)
     started = time.perf_counter()
     candidates, targets = static_inputs(
         frames["staff"],
@@ -168,6 +186,7 @@ def main() -> None:
     parser.add_argument("--year", type=int, default=2025)
     parser.add_argument("--target-year", type=int, default=2030)
     parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument("--most-units", type=int, default=None)
     args = parser.parse_args()
     for people in args.people:
         found = measure(
@@ -176,6 +195,7 @@ def main() -> None:
             year=args.year,
             target_year=args.target_year,
             time_limit=args.time_limit,
+            most_units=args.most_units,
         )
         print(json.dumps(found, ensure_ascii=False, default=str))
 
