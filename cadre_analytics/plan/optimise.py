@@ -37,8 +37,13 @@ Objective, strictly lexicographic, in two solves (the second keeps the first's v
      any saving in seats: first the Board's priorities (the planning pool), then no seat
      spent that step 1 does not need.
 Two weighted levels in one solve rather than one solve each: a solve stopped by its time limit
-hands the next one no starting plan, and the fixed level then made it start from nothing. A
-solve stopped by the time limit keeps its best plan; its status and relative gap are reported.
+hands the next one no starting plan, and the fixed level then made it start from nothing.
+The second solve keeps the first's sum y and sum s as two rows (tighter than their weighted
+sum). The relative gap asked for proves the integer optimum (see ``_exact_gap``).
+
+Time limit (per solve): the simple rule's plan is the starting plan, and a solve never hands
+on a plan worse than the one in hand, so the result is never worse than the rule; each solve's
+status, relative gap and where the plan came from ("solver" / "start") are reported.
 """
 
 from __future__ import annotations
