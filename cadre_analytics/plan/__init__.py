@@ -115,6 +115,8 @@ def plan_nominations(
     """
     _check_columns(candidates, CANDIDATE_COLUMNS, "candidates")
     _check_columns(targets, TARGET_COLUMNS, "targets")
+    quotas = targets["quota"].unique(maintain_order=True).to_list()
+    _check_columns(candidates, [f"pop__{q}" for q in quotas], "candidates")
     check_against_roster(seats, set(candidates["unit"].unique().to_list()), year + 1)
     problem = build_problem(candidates, targets, seats, ranks, year=year, target_year=target_year)
     tlist = problem.targets

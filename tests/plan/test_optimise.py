@@ -7,6 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cadre_analytics.errors import UserError
 from cadre_analytics.plan import compare, plan_nominations
 from cadre_analytics.plan.model import build_problem
 from cadre_analytics.plan.optimise import solve
@@ -247,3 +248,12 @@ def test_the_rules_plan_is_the_optimisers_starting_plan():
     assert problem.paths[c][i].steps == ((0, 2026),)
     solution = solve(problem, problem.targets, start=start)
     assert compare.plan_numerators(problem, problem.targets, solution.counts) == [2, 1]
+
+
+def test_missing_population_flag_is_named():
+    people = [{"id": "A", "pt": "none", "retire": 2050}]
+    frame = candidates(people).drop("pop__q_adv")
+    rows = [("q_adv", "ALL", 1, 0, 1.0, ">=")]
+    seats = two_courses({2026: 1, 2027: 1}, {2026: 1, 2027: 1})
+    with pytest.raises(UserError, match="pop__q_adv"):
+        plan_nominations(frame, targets(rows), seats, RANKS, year=YEAR, target_year=TARGET)
