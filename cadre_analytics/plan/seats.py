@@ -14,12 +14,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from cadre_analytics import vocab
 from cadre_analytics.errors import ParamsError
 from cadre_analytics.params import (
     DEFAULT_PARAMS_DIR,
     SCENARIO_ORDINAL_ATTRIBUTES,
     Course,
-    _vocab,
     load_course_catalogue,
     load_yaml,
 )
@@ -71,7 +71,7 @@ class CourseSeatsDoc(_Strict):
         for attribute, level in (value or {}).items():
             if attribute not in SCENARIO_ORDINAL_ATTRIBUTES:
                 raise ValueError(f"unknown attribute {attribute!r}")
-            if level not in _vocab(attribute):
+            if level not in vocab.codes(attribute):
                 raise ValueError(f"unknown level {level!r} of {attribute}")
         return value
 

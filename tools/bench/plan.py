@@ -1,4 +1,4 @@
-"""Measure the plan stage on a synthetic district: ``python -m cadre_analytics.plan.bench``.
+"""Measure the plan stage on a synthetic district: ``python -m tools.bench.plan``.
 
 Until the plan reads the rebuilt projection, its inputs are built here from one snapshot
 alone: the candidates are the people still in post at the end of the target year (statutory
@@ -16,7 +16,7 @@ from datetime import date
 
 import polars as pl
 
-from cadre_analytics import indicators, synth
+from cadre_analytics import indicators
 from cadre_analytics.params import (
     SCENARIO_ORDINAL_ATTRIBUTES,
     QuotaCondition,
@@ -29,6 +29,7 @@ from cadre_analytics.plan import plan_nominations
 from cadre_analytics.plan.model import ALL
 from cadre_analytics.plan.seats import load_seats
 from cadre_analytics.retirement import with_retirement_date
+from tools import synth
 
 
 def count_condition(cond: QuotaCondition | None, rules: QuotaRules) -> list[tuple] | None:
