@@ -6,32 +6,12 @@ from dataclasses import dataclass
 
 import polars as pl
 
-ISSUE_SCHEMA = {
-    "table": pl.Utf8,
-    "source_file": pl.Utf8,
-    "source_row": pl.Int64,
-    "column": pl.Utf8,
-    "raw_value": pl.Utf8,
-    "rule": pl.Utf8,
-    "message_vi": pl.Utf8,
-    "message_en": pl.Utf8,
-}
-RECONCILIATION_SCHEMA = {
-    "table": pl.Utf8,
-    "rows_read": pl.Int64,
-    "rows_accepted": pl.Int64,
-    "rows_quarantined": pl.Int64,
-}
-RULE_RESULTS_SCHEMA = {
-    "table": pl.Utf8,
-    "rule": pl.Utf8,
-    "grade": pl.Utf8,
-    "expectation": pl.Utf8,
-    "rows_failed": pl.Int64,
-    "success": pl.Boolean,
-    "title_vi": pl.Utf8,
-    "title_en": pl.Utf8,
-}
+from cadre_analytics.schema import OUTPUT_TABLES
+
+# One declaration of each output frame's columns, shared with its writer and readers.
+ISSUE_SCHEMA = OUTPUT_TABLES["quarantine"]
+RECONCILIATION_SCHEMA = OUTPUT_TABLES["reconciliation"]
+RULE_RESULTS_SCHEMA = OUTPUT_TABLES["rule_results"]
 TABLE_ORDER = ("units", "staff", "training_updates")  # units first: staff refer to them
 TABLE_NAMES = {
     "staff": ("Cán bộ, công chức, viên chức", "Staff"),

@@ -17,20 +17,11 @@ import polars as pl
 from cadre_analytics.ingest.normalise import TableData, map_distinct
 from cadre_analytics.ingest.readers import Source, zero_pad_widths
 from cadre_analytics.ingest.spec import ContractSpec
-from cadre_analytics.schema import SOURCE_FILE, SOURCE_ROW
+from cadre_analytics.schema import OUTPUT_TABLES, SOURCE_FILE, SOURCE_ROW
 
 ID = "staff_id"
 ID_TABLES = ("staff", "training_updates")
-NOTE_SCHEMA = {
-    "table": pl.Utf8,
-    "source_file": pl.Utf8,
-    "source_row": pl.Int64,
-    "column": pl.Utf8,
-    "raw_value": pl.Utf8,
-    "rule": pl.Utf8,
-    "message_vi": pl.Utf8,
-    "message_en": pl.Utf8,
-}
+NOTE_SCHEMA = OUTPUT_TABLES["warnings"]  # notes on whole files are warnings
 _PLAIN_ASCII = r"^[!-~]+$"  # text NFKC and the removals cannot change
 _DIGITS = r"^[0-9]+$"
 
