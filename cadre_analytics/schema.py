@@ -205,6 +205,8 @@ OUTPUT_TABLES: dict[str, dict[str, pl.DataType]] = {
         "success": pl.Boolean,
         "title_vi": pl.Utf8,
         "title_en": pl.Utf8,
+        "column": pl.Utf8,
+        "where": pl.Utf8,
     },
     "input_files": {"table": pl.Utf8, "path": pl.Utf8, "sha256": pl.Utf8, "rows": pl.Int64},
 }

@@ -31,6 +31,8 @@ RULE_RESULTS_SCHEMA = {
     "success": pl.Boolean,
     "title_vi": pl.Utf8,
     "title_en": pl.Utf8,
+    "column": pl.Utf8,  # the column checked, by its header in the template (null: whole table)
+    "where": pl.Utf8,  # the failing rows of this check: "file: 3, 7, 12 …"
 }
 TABLE_ORDER = ("units", "staff", "training_updates")  # units first: staff refer to them
 TABLE_NAMES = {

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from cadre_analytics.contracts.messages import rows_where
 from cadre_analytics.contracts.result import TABLE_NAMES
 
 if TYPE_CHECKING:
@@ -23,9 +24,6 @@ table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:
 text-align:left;vertical-align:top}th{background:#f3f3f3}td.n{text-align:right}
 .stop{color:#a00}.quarantine{color:#b35c00}.warn{color:#666}.ok{color:#070}
 """
-# Row numbers listed per file and rule before the list is cut short.
-ROWS_SHOWN = 20
-
 Text = Callable[[str, str], str]
 
 
@@ -93,34 +91,30 @@ def _rules(result: ValidationResult, t: Text) -> list[str]:
             t("Bảng", "Table"),
             t("Quy tắc", "Rule"),
             t("Mức", "Grade"),
-            t("Kiểm tra", "Expectation"),
+            t("Cột", "Column"),
             t("Số dòng lỗi", "Rows failing"),
             t("Vị trí (tệp: dòng)", "Where (file: rows)"),
         ),
     ]
     issues = pl.concat([result.quarantine, result.warnings])
     for row in result.rule_results.iter_rows(named=True):
-        hits = issues.filter((pl.col("table") == row["table"]) & (pl.col("rule") == row["rule"]))
+        where = row.get("where")
+        if where is None and not row["success"]:
+            # a check of its own rule (whole-file and across-year checks): its rule's entries
+            where = rows_where(
+                issues.filter((pl.col("table") == row["table"]) & (pl.col("rule") == row["rule"]))
+            )
         status = "ok" if row["success"] else row["grade"]
         out.append(
             f"<tr><td>{_table_name(row['table'], t)}</td>"
             f"<td>{t(row['title_vi'], row['title_en'])}</td>"
             f"<td class={status}>{grade_text.get(row['grade'], html.escape(row['grade']))}</td>"
-            f"<td><code>{html.escape(row['expectation'])}</code></td>"
-            f"<td class=n>{row['rows_failed']}</td><td>{'<br>'.join(_where(hits))}</td></tr>"
+            f"<td>{html.escape(row.get('column') or '—')}</td>"
+            f"<td class=n>{row['rows_failed']}</td>"
+            f"<td>{html.escape(where or '').replace(chr(10), '<br>')}</td></tr>"
         )
     out.append("</table>")
     return out
-
-
-def _where(hits: pl.DataFrame) -> list[str]:
-    """'file: 3, 7, 12 …' per file holding a failing row."""
-    where = []
-    for (file,), group in hits.group_by("source_file", maintain_order=True):
-        rows = group["source_row"].unique().sort().to_list()
-        shown = ", ".join(str(r) for r in rows[:ROWS_SHOWN])
-        where.append(f"{html.escape(str(file))}: {shown}{' …' if len(rows) > ROWS_SHOWN else ''}")
-    return where
 
 
 def _files(result: ValidationResult, t: Text) -> list[str]:
