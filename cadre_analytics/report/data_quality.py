@@ -42,6 +42,7 @@ def data_quality_page(result: ValidationResult, lang: str = "vi") -> str:
         f"<h1>{t('Chất lượng dữ liệu đầu vào', 'Input data quality')} — {result.year}</h1>",
         *_reconciliation(result, t),
         *_rules(result, t),
+        *_spellings(result, t),
         *_files(result, t),
     ]
     note = t(
@@ -112,6 +113,50 @@ def _rules(result: ValidationResult, t: Text) -> list[str]:
             f"<td>{html.escape(row.get('column') or '—')}</td>"
             f"<td class=n>{row['rows_failed']}</td>"
             f"<td>{html.escape(where or '').replace(chr(10), '<br>')}</td></tr>"
+        )
+    out.append("</table>")
+    return out
+
+
+def _spellings(result: ValidationResult, t: Text) -> list[str]:
+    """Cells read as another value: right, but the file needs cleaning (a warning)."""
+    out = [
+        f"<h2>{t('Cách viết đã được chuẩn hoá', 'Spellings read as another value')}</h2>",
+        "<p>"
+        + t(
+            "Các ô dưới đây được hiểu theo giá trị bên phải (cảnh báo, không dừng); nên sửa "
+            "trong tệp gốc. Cách viết được chấp nhận ghi ở data_contracts/vocabularies.yaml; tên "
+            "khác của đơn vị ở cột tên khác của bảng đơn vị.",
+            "The cells below were read as the value on the right (a warning, never a stop); "
+            "better fix them in the source file. Accepted spellings are listed in "
+            "data_contracts/vocabularies.yaml; other names of a unit in the units table's "
+            "aliases column.",
+        )
+        + "</p>",
+    ]
+    if result.spellings.height == 0:
+        out.append(f"<p class=ok>{t('Không có.', 'None.')}</p>")
+        return out
+    how_text = {
+        "synonym": t("cách viết khác có trong danh mục", "another listed spelling"),
+        "loose": t("khớp khi bỏ dấu", "matched without diacritics"),
+    }
+    out.append(
+        _header_row(
+            t("Bảng", "Table"),
+            t("Cột", "Column"),
+            t("Cách viết", "As written"),
+            t("Hiểu là", "Read as"),
+            t("Cách khớp", "How"),
+            t("Số ô", "Cells"),
+        )
+    )
+    for row in result.spellings.iter_rows(named=True):
+        out.append(
+            f"<tr><td>{_table_name(row['table'], t)}</td><td>{html.escape(row['column'])}</td>"
+            f"<td>{html.escape(row['written'])}</td><td>{html.escape(row['read_as'])}</td>"
+            f"<td class=warn>{how_text.get(row['how'], html.escape(row['how']))}</td>"
+            f"<td class=n>{row['cells']}</td></tr>"
         )
     out.append("</table>")
     return out

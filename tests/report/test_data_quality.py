@@ -140,3 +140,20 @@ def test_each_check_lists_only_its_own_rows_and_names_its_column_in_words(tmp_pa
     political = _rule_row(page, "Lý luận chính trị")
     assert "<td class=n>0</td>" in political and "staff.csv" not in political
     assert "expect_column" not in page  # no Great Expectations names
+
+
+def test_spellings_read_as_another_value_are_listed_as_a_warning(tmp_path):
+    folder = clean_copy(tmp_path)
+    edit_cell(folder, "staff", 4, "Giới tính", "Nư")  # read as Nữ without diacritics
+    edit_cell(folder, "staff", 5, "Trình độ chuyên môn", "ĐH")  # a listed spelling of Đại học
+    page = data_quality_page(_validate(folder), lang="en")
+    section = page.split("Spellings read as another value")[1].split("Input files")[0]
+    assert "<td>Giới tính</td><td>Nư</td><td>Nữ</td>" in section
+    assert "matched without diacritics" in section
+    assert "<td>ĐH</td><td>Đại học</td><td class=warn>another listed spelling" in section
+    assert "Ka Điểu" not in page and "Trần Thị Bình" not in page  # rows 4 and 5's people
+
+
+def test_no_spellings_to_clean_says_none(tmp_path):
+    page = data_quality_page(_validate(clean_copy(tmp_path)), lang="en")
+    assert "Spellings read as another value" in page and "<p class=ok>None.</p>" in page
