@@ -103,7 +103,7 @@ def title_block(inputs: ReportInputs, lang: str) -> str:
         banner = f'<p class="sample-banner">{escape(t("report.sample_banner", lang))}</p>'
     return (
         f'<header class="report-title">{banner}'
-        f"<h1>{escape(t('report.title', lang, year=inputs.year))}"
+        f'<h1>{escape(t("report.title", lang, year=inputs.year))}'
         f'</h1><p class="subtitle">{escape(t("report.subtitle", lang))}</p></header>'
     )
 
