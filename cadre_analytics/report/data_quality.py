@@ -1,7 +1,9 @@
 """OUT/data_quality.html: the contracts' per-rule results as one self-contained page.
 
-Counts, files and row numbers only, never a cell value (names, birth dates and ids stay out):
-the values are in quarantine.csv and warnings.csv, for the Board only.
+Counts, files and row numbers only, never a cell value of a person (names, birth dates and ids
+stay out): those are in quarantine.csv and warnings.csv, for the Board only. The one exception
+is the list of spellings read as another value, whose cells are words of a vocabulary or unit
+names (``ingest.spellings``).
 """
 
 from __future__ import annotations
@@ -46,10 +48,10 @@ def data_quality_page(result: ValidationResult, lang: str = "vi") -> str:
         *_files(result, t),
     ]
     note = t(
-        "Trang này chỉ ghi số đếm, tệp và số dòng; giá trị từng ô nằm trong quarantine.csv và "
-        "warnings.csv (chỉ dành cho Ban Tổ chức).",
-        "This page shows counts, files and row numbers only; cell values are in quarantine.csv "
-        "and warnings.csv (for the Board only).",
+        "Trang này chỉ ghi số đếm, tệp, số dòng và cách viết của danh mục, tên đơn vị; giá trị "
+        "từng ô nằm trong quarantine.csv và warnings.csv (chỉ dành cho Ban Tổ chức).",
+        "This page shows counts, files, row numbers and the spellings of list values and unit "
+        "names only; cell values are in quarantine.csv and warnings.csv (for the Board only).",
     )
     out.append(f"<p>{note}</p></body></html>")
     return "\n".join(out)

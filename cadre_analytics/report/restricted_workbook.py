@@ -2,8 +2,9 @@
 
 Person-level lists the report never shows: who is eligible for which course (the
 projection's ``eligible`` frame, with unit and course named), the quarantined rows with their
-fix, and the rows kept with a warning together with the person they belong to (records are
-fixed in the HR software, by person, not in the export file).
+fix, the rows kept with a warning together with the person they belong to (records are
+fixed in the HR software, by person, not in the export file), and the spellings read as
+another value, for cleaning the file.
 
 Two lists the Board would want are absent because no earlier stage writes the frame, and this
 layer does not recompute: retirements by year and unit (only eligible people carry a
