@@ -176,6 +176,7 @@ def write_validation_outputs(result, out_dir: Path | str, *, lang: str = "vi") -
     write_table(result.reconciliation, out, "reconciliation")
     write_table(result.rule_results, out, "rule_results")
     write_table(result.input_files, out, "input_files")
+    write_table(result.spellings, out, "spellings")
     (out / "data_quality.html").write_text(data_quality_page(result, lang=lang), encoding="utf-8")
     write_restricted(result.staff, out, "accepted_staff")
     write_restricted(result.training, out, "accepted_training")

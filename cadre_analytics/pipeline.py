@@ -23,12 +23,12 @@ from cadre_analytics.params import (
     DEFAULT_CONTRACTS_DIR,
     DEFAULT_PARAMS_DIR,
     PROJECT_ROOT,
+    SAMPLE_DATA_DIR,
     params_hash,
 )
 from cadre_analytics.provenance import git_commit, sha256_file
 
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
-SAMPLE_DATA_DIR = PROJECT_ROOT / "data" / "sample"
 KERNEL_NAME = "cadre-analytics"
 KERNEL_QUIET = ["--IPKernelApp.log_level=CRITICAL"]
 REPORT_NOTEBOOKS = ("01_ingest_validate", "02_indicators", "03_projection", "04_report")

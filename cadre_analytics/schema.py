@@ -205,6 +205,17 @@ OUTPUT_TABLES: dict[str, dict[str, pl.DataType]] = {
         "success": pl.Boolean,
         "title_vi": pl.Utf8,
         "title_en": pl.Utf8,
+        "column": pl.Utf8,
+        "where": pl.Utf8,
+    },
+    "spellings": {
+        "table": pl.Utf8,
+        "column": pl.Utf8,
+        "written": pl.Utf8,
+        "read_as": pl.Utf8,
+        "code": pl.Utf8,
+        "how": pl.Utf8,
+        "cells": pl.Int64,
     },
     "input_files": {"table": pl.Utf8, "path": pl.Utf8, "sha256": pl.Utf8, "rows": pl.Int64},
 }

@@ -172,7 +172,17 @@ WARN_CASES = {
         # 001 had a university degree in 2024; 2025 says college
         [("staff", 3, "Trình độ chuyên môn", "Cao đẳng")],
         [("staff", 3, "Trình độ chuyên môn", "Cao đẳng", "qualification_down")],
-        "education: university -> college",
+        "'Trình độ chuyên môn' went down since the previous snapshot: Đại học (2024) → 'Cao đẳng'",
+    ),
+    "political_theory_down": (
+        # 001 had "Cao cấp" (advanced) in 2024; 2025 says "TC LLCT" (intermediate): the warning
+        # names the political-theory column and both levels in words, not education's
+        [
+            ("staff", 2, "Lý luận chính trị", "Cao cấp"),
+            ("staff", 3, "Lý luận chính trị", "TC LLCT"),
+        ],
+        [("staff", 3, "Lý luận chính trị", "TC LLCT", "qualification_down")],
+        "'Lý luận chính trị' went down since the previous snapshot: Cao cấp (2024) → 'TC LLCT'",
     ),
 }
 

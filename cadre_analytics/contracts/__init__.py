@@ -38,6 +38,7 @@ from cadre_analytics.errors import InputStop
 from cadre_analytics.ingest import RawInputs, TableData
 from cadre_analytics.ingest.consistency import review
 from cadre_analytics.ingest.spec import ContractSpec, load_contract_spec
+from cadre_analytics.ingest.spellings import normalised_spellings
 from cadre_analytics.params import DEFAULT_CONTRACTS_DIR
 from cadre_analytics.schema import SOURCE_FILE, SOURCE_ROW
 
@@ -93,7 +94,9 @@ def validate_inputs(
     _stop_without_staff_for(year, accepted["staff"], raw, spec)
     quarantine = pl.concat([j.quarantine for j in judged])
     across = review(raw, accepted["staff"], quarantine, year, spec)  # files and years together
-    return _result(year, accepted, judged, raw, across)
+    result = _result(year, accepted, judged, raw, across)
+    result.spellings = normalised_spellings(raw.tables, spec)
+    return result
 
 
 @dataclass

@@ -92,18 +92,20 @@ def derive_staff(
     copy_col = _scatter(check.height, copies[IDX], copies["_copy_of_row"])
     down = _qualification_down(values, spec)
     return pl.concat(
-        [check, derived, unit_missing, pl.DataFrame([copy_col, down])], how="horizontal"
+        [check, derived, unit_missing, pl.DataFrame([copy_col, *down])], how="horizontal"
     )
 
 
-def _qualification_down(values: pl.DataFrame, spec: ContractSpec) -> pl.Series:
-    """'education: university -> college' where a level is below the person's previous
-    snapshot (ranks from vocabularies.yaml)."""
-    ranks = []
+def _qualification_down(values: pl.DataFrame, spec: ContractSpec) -> list[pl.Series]:
+    """Per ranked field, ``_<field>_down``: where the level is below the person's previous
+    snapshot, that earlier level in words and its year ('Cao cấp (2024)'), so the warning
+    points at the field that went down (ranks from vocabularies.yaml)."""
+    ranks, labels = [], []
     for j, name in enumerate(RANKED):
         vocab = spec.vocabularies[spec.tables["staff"].columns[name].vocabulary]
         rank = pl.col(name).replace_strict(vocab.ranks, default=None, return_dtype=pl.Int32)
         ranks.append(rank.alias(f"_r{j}"))
+        labels.append(vocab.labels)
     frame = values.select(
         pl.int_range(pl.len(), dtype=pl.UInt32).alias(IDX), "staff_id", "snapshot_year", *ranks
     )
@@ -117,23 +119,19 @@ def _qualification_down(values: pl.DataFrame, spec: ContractSpec) -> pl.Series:
         (same_person & (pl.col(f"_r{j}") < pl.col(f"_r{j}").shift(1))).alias(f"_d{j}")
         for j in range(len(RANKED))
     ]
-    hits = frame.select(IDX, pl.col(IDX).shift(1).alias("_prev"), *flags).filter(
-        pl.any_horizontal(pl.col(f"_d{j}") for j in range(len(RANKED)))
-    )
-    texts = values.select(RANKED)
-    now = texts[hits[IDX]].rename(lambda c: f"_now_{c}")
-    before = texts[hits["_prev"]].rename(lambda c: f"_was_{c}")
-    parts = [
-        pl.when(pl.col(f"_d{j}")).then(
-            pl.format("{}: {} -> {}", pl.lit(name), pl.col(f"_was_{name}"), pl.col(f"_now_{name}"))
+    hits = frame.select(IDX, pl.col(IDX).shift(1).alias("_prev"), *flags)
+    out = []
+    for j, name in enumerate(RANKED):
+        down = hits.filter(pl.col(f"_d{j}"))
+        before = values[down["_prev"]].select(
+            pl.format(
+                "{} ({})",
+                pl.col(name).replace_strict(labels[j], default=pl.col(name)),
+                pl.col("snapshot_year"),
+            )
         )
-        for j, name in enumerate(RANKED)
-    ]
-    down = pl.concat([hits, now, before], how="horizontal").select(
-        IDX, pl.concat_str(parts, separator="; ", ignore_nulls=True).alias("d")
-    )
-    down = down.filter(pl.col("d").is_not_null() & (pl.col("d") != ""))
-    return _scatter(values.height, down[IDX], down["d"].alias("_qualification_down"))
+        out.append(_scatter(values.height, down[IDX], before.to_series().alias(f"_{name}_down")))
+    return out
 
 
 def derive_training(data: TableData, today: date, staff_ids: pl.Series) -> pl.DataFrame:

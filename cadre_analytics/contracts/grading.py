@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from cadre_analytics.contracts.checks import Outcome
-from cadre_analytics.contracts.messages import choices, header_for, short, template
+from cadre_analytics.contracts.messages import choices, header_for, rows_where, short, template
 from cadre_analytics.contracts.result import IDX, ISSUE_SCHEMA
 from cadre_analytics.errors import InputStop
 from cadre_analytics.ingest import TableData
@@ -169,6 +169,15 @@ def _describe(exp: dict) -> str:
     return f"{exp['type']}({target})"
 
 
+def _checked_column(spec: ContractSpec, table: str, exp: dict) -> str | None:
+    """The column a check is about, by its template header (a derived '_' column by the column
+    its message points at, a check of several columns by the first); None for the whole table."""
+    kwargs = exp.get("kwargs", {})
+    column = exp["meta"].get("column") or kwargs.get("column") or kwargs.get("column_list", [""])[0]
+    columns = spec.tables[table].columns
+    return columns[column].primary_header if column in columns else None
+
+
 def judge(
     table: str,
     data: TableData,
@@ -186,6 +195,7 @@ def judge(
         outcome = results[index]
         rows = outcome.rows
         rows_failed = rows.len() if rows.len() else (0 if outcome.success else 1)
+        entries = None if outcome.success else _entries(table, data, check, rows, exp, rule, spec)
         rule_rows.append(
             {
                 "table": table,
@@ -196,11 +206,12 @@ def judge(
                 "success": bool(outcome.success),
                 "title_vi": rule.title_vi,
                 "title_en": rule.title_en,
+                "column": _checked_column(spec, table, exp),
+                "where": None if entries is None else rows_where(entries),
             }
         )
-        if outcome.success:
+        if entries is None:
             continue
-        entries = _entries(table, data, check, rows, exp, rule, spec)
         if rule.grade == "stop":
             stop = stop or _stop_from(table, data, rule, entries, check, exp, year)
         elif rule.grade == "quarantine":

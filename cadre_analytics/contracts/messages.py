@@ -37,6 +37,20 @@ def choices(spec: ContractSpec, table: str, column: str) -> str:
     return ": " + ", ".join(vocab.labels.values()) if vocab else ""
 
 
+# Row numbers listed per file before the list is cut short.
+ROWS_SHOWN = 20
+
+
+def rows_where(entries: pl.DataFrame) -> str:
+    """'staff.csv: 3, 7, 12 …' per file holding one of the rows (source_file, source_row)."""
+    where = []
+    for (file,), group in entries.group_by("source_file", maintain_order=True):
+        rows = group["source_row"].unique().sort().to_list()
+        shown = ", ".join(str(r) for r in rows[:ROWS_SHOWN])
+        where.append(f"{file}: {shown}{' …' if len(rows) > ROWS_SHOWN else ''}")
+    return "\n".join(where)
+
+
 def short(text: str, limit: int = 120) -> str:
     """A cell quoted in a one-line stop message: a pasted paragraph must not flood the line."""
     return text if len(text) <= limit else text[:limit] + f"… ({len(text)} ký tự / characters)"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
+from cadre_analytics.ingest.spellings import SPELLINGS_SCHEMA
 from cadre_analytics.schema import OUTPUT_TABLES
 
 # One declaration of each output frame's columns, shared with its writer and readers.
@@ -33,3 +34,5 @@ class ValidationResult:
     reconciliation: pl.DataFrame  # RECONCILIATION_SCHEMA
     rule_results: pl.DataFrame  # RULE_RESULTS_SCHEMA
     input_files: pl.DataFrame  # table, path, sha256, rows
+    # spellings read by a synonym or without diacritics (SPELLINGS_SCHEMA): listed, kept
+    spellings: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=SPELLINGS_SCHEMA))

@@ -141,6 +141,10 @@ def _check_column(value: pl.Series, text: pl.Series, kind: str) -> pl.Series:
     return check.gather(index).alias(value.name)
 
 
+# Unrecognised headers named in a missing-column stop before the list is cut short.
+UNRECOGNISED_SHOWN = 8
+
+
 def _stop(spec: ContractSpec, rule: str, where: str, **fields: str) -> InputStop:
     r = spec.rules[rule]
     return InputStop(
@@ -208,7 +212,16 @@ def _check_columns(
                 cells.where(),
                 column=col.primary_header,
                 detail=accepted,
+                unrecognised=_unrecognised(row, mapping),
             )
+
+
+def _unrecognised(row: tuple, mapping: dict[int, str]) -> str:
+    """The header row's named cells that map to no template column: often the renamed one."""
+    names = [" ".join(str(text).split()) for pos, text in enumerate(row) if pos not in mapping]
+    names = [f"'{n}'" for n in names if n]
+    shown = ", ".join(names[:UNRECOGNISED_SHOWN])
+    return (shown + (" …" if len(names) > UNRECOGNISED_SHOWN else "")) or "—"
 
 
 def _ignored_columns(cells: Cells, index: int, mapping: dict[int, str]) -> list[dict]:

@@ -14,7 +14,12 @@ import hashlib
 import importlib
 from pathlib import Path
 
-from cadre_analytics.params.paths import DEFAULT_CONTRACTS_DIR, DEFAULT_PARAMS_DIR, PROJECT_ROOT
+from cadre_analytics.params.paths import (
+    DEFAULT_CONTRACTS_DIR,
+    DEFAULT_PARAMS_DIR,
+    PROJECT_ROOT,
+    SAMPLE_DATA_DIR,
+)
 
 # Where each public name lives. Loaded on first use, so that a module of this package (or
 # vocab, which reads its file through yaml_io) can be imported without pulling in the others.
@@ -61,6 +66,7 @@ __all__ = [
     "MAX_MONTE_CARLO_DRAWS",
     "MIN_MONTE_CARLO_DRAWS",
     "PROJECT_ROOT",
+    "SAMPLE_DATA_DIR",
     "QUOTA_ANNUAL_UPDATE_RULES",
     "QUOTA_COMPARATORS",
     "QUOTA_DERIVED_FIELDS",

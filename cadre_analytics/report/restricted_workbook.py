@@ -2,8 +2,9 @@
 
 Person-level lists the report never shows: who is eligible for which course (the
 projection's ``eligible`` frame, with unit and course named), the quarantined rows with their
-fix, and the rows kept with a warning together with the person they belong to (records are
-fixed in the HR software, by person, not in the export file).
+fix, the rows kept with a warning together with the person they belong to (records are
+fixed in the HR software, by person, not in the export file), and the spellings read as
+another value, for cleaning the file.
 
 Two lists the Board would want are absent because no earlier stage writes the frame, and this
 layer does not recompute: retirements by year and unit (only eligible people carry a
@@ -217,6 +218,35 @@ def warnings_sheet(out_dir: Path, lang: str) -> Sheet | None:
     return Sheet(t("workbook.sheet.warnings", lang), columns, body)
 
 
+def spellings_sheet(out_dir: Path, lang: str) -> Sheet | None:
+    """Cells read as another value ('dai hoc' -> Đại học), for the clerk who cleans the file."""
+    if not (out_dir / "spellings.csv").exists():
+        return None
+    frame = outputs.read_table(out_dir, "spellings")
+    columns = [
+        Column(col("table", lang)),
+        Column(col("column", lang)),
+        Column(t("desk.col.written", lang)),
+        Column(t("desk.col.read_as", lang)),
+        Column(t("desk.col.code", lang)),
+        Column(t("desk.col.how", lang)),
+        Column(t("desk.col.cells", lang), "int"),
+    ]
+    body = [
+        [
+            tables.t_or(f"table.{r['table']}", lang, r["table"]),
+            r["column"],
+            r["written"],
+            r["read_as"],
+            r["code"],
+            tables.t_or(f"desk.how.{r['how']}", lang, r["how"]),
+            r["cells"],
+        ]
+        for r in frame.iter_rows(named=True)
+    ]
+    return Sheet(t("desk.sheet.spellings", lang), columns, body)
+
+
 def restricted_sheets(out_dir: Path, lang: str, year: int | None) -> list[Sheet]:
     lines = [
         t("workbook.notes.restricted_title", lang, year=year or ""),
@@ -229,6 +259,7 @@ def restricted_sheets(out_dir: Path, lang: str, year: int | None) -> list[Sheet]
         (eligible_sheet, "restricted/eligible.csv"),
         (quarantine_sheet, "quarantine.csv"),
         (warnings_sheet, "warnings.csv"),
+        (spellings_sheet, "spellings.csv"),
     ):
         sheet = build(out_dir, lang)
         if sheet is None:

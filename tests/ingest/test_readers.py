@@ -178,6 +178,34 @@ def test_missing_required_column_stops_naming_the_column(tmp_path):
     assert "\n" not in line
 
 
+def test_a_renamed_required_header_is_named_with_where_synonyms_go(tmp_path):
+    folder = clean_copy(tmp_path)
+    rows = read_rows(folder / "staff.csv")
+    rows[0][rows[0].index("Giới tính")] = "Phái"  # not among the accepted headers
+    rows[0].append("Ghi chú")  # another header outside the template
+    for row in rows[1:]:
+        row.append("")
+    write_rows(folder / "staff.csv", rows)
+    with pytest.raises(InputStop) as info:
+        read_inputs(folder)
+    line = info.value.one_line()
+    # the two headers of the file that map to no column, in file order
+    assert "headers in the file not recognised: 'Phái', 'Ghi chú'" in line
+    assert "cột trong tệp không nhận ra: 'Phái', 'Ghi chú'" in line
+    assert "'Giới tính', 'Giới', 'Nam/Nữ', 'Gender', 'Sex'" in line  # the accepted headers
+    assert "data_contracts/columns.yaml" in line and "\n" not in line
+
+
+def test_a_dropped_required_column_says_every_header_was_recognised(tmp_path):
+    folder = clean_copy(tmp_path)
+    rows = read_rows(folder / "staff.csv")
+    drop = rows[0].index("Giới tính")
+    write_rows(folder / "staff.csv", [r[:drop] + r[drop + 1 :] for r in rows])
+    with pytest.raises(InputStop) as info:
+        read_inputs(folder)
+    assert "headers in the file not recognised: —" in info.value.one_line()
+
+
 def test_two_columns_with_the_same_meaning_stop(tmp_path):
     folder = clean_copy(tmp_path)
     rows = read_rows(folder / "staff.csv")

@@ -56,6 +56,8 @@ def _result(rows_failing: int) -> contracts.ValidationResult:
                     False,
                     "Ngày sai",
                     "Bad date",
+                    "Ngày sinh",
+                    None,  # no rows of its own: the page lists the rule's entries
                 )
             ],
             schema=RULE_RESULTS_SCHEMA,
@@ -112,3 +114,46 @@ def test_data_quality_page_is_self_contained_and_has_no_personal_data(tmp_path):
     assert "Ngày không hợp lệ" in page  # rule title
     assert "staff_&lt;b&gt;&amp;.csv: 4" in page  # file and row, no value
     assert "Data quality" not in data_quality_page(result, lang="en")[:20]
+
+
+def _rule_row(page: str, header: str) -> str:
+    """The per-rule table's row of the vocabulary check on column ``header``."""
+    rows = [
+        r
+        for r in page.split("<tr>")
+        if f"<td>{header}</td>" in r and "Value not in vocabulary" in r
+    ]
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+def test_each_check_lists_only_its_own_rows_and_names_its_column_in_words(tmp_path):
+    folder = clean_copy(tmp_path)
+    edit_cell(folder, "staff", 4, "Giới tính", "Khác")  # not a gender in the vocabulary
+    edit_cell(folder, "staff", 5, "Trình độ chuyên môn", "Trung học")  # not an education level
+    page = data_quality_page(_validate(folder), lang="en")
+    # both checks belong to one rule ("Value not in vocabulary"); each failed on one row
+    gender, education = _rule_row(page, "Giới tính"), _rule_row(page, "Trình độ chuyên môn")
+    assert "Value not in vocabulary" in gender and "Value not in vocabulary" in education
+    assert "staff.csv: 4</td>" in gender and "staff.csv: 5</td>" in education
+    assert "<td class=n>1</td>" in gender and "<td class=n>1</td>" in education
+    political = _rule_row(page, "Lý luận chính trị")
+    assert "<td class=n>0</td>" in political and "staff.csv" not in political
+    assert "expect_column" not in page  # no Great Expectations names
+
+
+def test_spellings_read_as_another_value_are_listed_as_a_warning(tmp_path):
+    folder = clean_copy(tmp_path)
+    edit_cell(folder, "staff", 4, "Giới tính", "Nư")  # read as Nữ without diacritics
+    edit_cell(folder, "staff", 5, "Trình độ chuyên môn", "ĐH")  # a listed spelling of Đại học
+    page = data_quality_page(_validate(folder), lang="en")
+    section = page.split("Spellings read as another value")[1].split("Input files")[0]
+    assert "<td>Giới tính</td><td>Nư</td><td>Nữ</td>" in section
+    assert "matched without diacritics" in section
+    assert "<td>ĐH</td><td>Đại học</td><td class=warn>another listed spelling" in section
+    assert "Ka Điểu" not in page and "Trần Thị Bình" not in page  # rows 4 and 5's people
+
+
+def test_no_spellings_to_clean_says_none(tmp_path):
+    page = data_quality_page(_validate(clean_copy(tmp_path)), lang="en")
+    assert "Spellings read as another value" in page and "<p class=ok>None.</p>" in page

@@ -180,6 +180,21 @@ def build_out(out: Path, *, projection: bool = True) -> Path:
         out,
         "warnings",
     )
+    outputs.write_table(
+        pl.DataFrame(
+            {
+                "table": ["staff", "staff"],
+                "column": ["Trình độ chuyên môn", "Đơn vị"],
+                "written": ["dai hoc", "UBND xa Bao Thuan"],
+                "read_as": ["Đại học", "Xã Bảo Thuận"],
+                "code": ["university", "X02"],
+                "how": ["loose", "loose"],
+                "cells": [12, 3],
+            }  # fmt: skip
+        ),
+        out,
+        "spellings",
+    )
     outputs.write_restricted(
         pl.DataFrame(
             {
@@ -366,7 +381,13 @@ def test_a_personal_column_in_an_aggregate_is_refused(tmp_path):
 
 def test_restricted_lists(books):
     wb = load_workbook(books[1])
-    assert wb.sheetnames == ["Đủ điều kiện học", "Dòng bị cách ly", "Dòng có cảnh báo", "Ghi chú"]
+    assert wb.sheetnames == [
+        "Đủ điều kiện học",
+        "Dòng bị cách ly",
+        "Dòng có cảnh báo",
+        "Cách viết đã chuẩn hoá",
+        "Ghi chú",
+    ]
     elig_ws = wb["Đủ điều kiện học"]
     elig = _rows(elig_ws)
     assert elig[0][:3] == ("Mã cán bộ", "Họ và tên", "Đơn vị")
@@ -388,6 +409,18 @@ def test_restricted_lists(books):
     assert warning[:3] == ("CB1", "Nguyễn Văn An", "Xã Bảo Thuận") and warning[5] == 3
     notes = [r[0] for r in _rows(wb["Ghi chú"])]
     assert any("nghỉ hưu" in line for line in notes)  # why there is no retirements sheet
+    spellings = _rows(wb["Cách viết đã chuẩn hoá"])
+    assert spellings[0][2:4] == ("Cách viết trong tệp", "Được hiểu là")
+    assert spellings[1] == (
+        "Cán bộ, công chức, viên chức",
+        "Trình độ chuyên môn",
+        "dai hoc",
+        "Đại học",
+        "university",
+        "Khớp khi bỏ dấu",
+        12,
+    )
+    assert spellings[2][2:4] == ("UBND xa Bao Thuan", "Xã Bảo Thuận")
 
 
 def test_english_edition_and_missing_projection(tmp_path):

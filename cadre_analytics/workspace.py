@@ -1,0 +1,124 @@
+"""Where a notebook opened by hand in JupyterLab reads and writes.
+
+`make report` hands every notebook an output folder in which the earlier notebooks have already
+written. Opened on its own, a notebook keeps its empty defaults: it then works in a scratch
+folder, ``reports/lab/``, and the earlier stages it needs that are not there yet are run on the
+bundled sample by the same package functions the notebooks call (not by executing notebooks).
+What an earlier stage left in the scratch folder is used as it is: delete ``reports/lab/`` to
+start afresh.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from cadre_analytics.params import PROJECT_ROOT, SAMPLE_DATA_DIR
+
+# Tests point this at a temporary folder so that a run of theirs never mixes with the user's.
+LAB_DIR_VARIABLE = "CADRE_LAB_DIR"
+STAGES = ("01_ingest_validate", "02_indicators", "03_projection", "04_report")
+
+
+def lab_dir() -> Path:
+    return Path(os.environ.get(LAB_DIR_VARIABLE) or PROJECT_ROOT / "reports" / "lab")
+
+
+def data_folder(data_dir: str) -> Path:
+    """The data folder a notebook reads: the one given, else the bundled sample."""
+    return Path(data_dir) if data_dir else SAMPLE_DATA_DIR
+
+
+def scratch(out_dir: str, stage: str, year: int, *, lang: str = "vi", seed: int = 2025) -> Path:
+    """The output folder of notebook ``stage``: ``out_dir`` when given (the CLI always gives
+    it), else the scratch folder, holding the outputs of every stage before ``stage``."""
+    if out_dir:
+        return Path(out_dir)
+    folder = lab_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    missing = [s for s in STAGES[: STAGES.index(stage)] if not _has_outputs(folder, s)]
+    if missing:
+        print(
+            f"Thư mục tạm {folder}: chạy {', '.join(missing)} trên dữ liệu mẫu trước. / "
+            f"Scratch folder {folder}: running {', '.join(missing)} on the sample data first."
+        )
+    for earlier in missing:
+        RUNNERS[earlier](folder, year, lang, seed)
+    return folder
+
+
+def _has_outputs(folder: Path, stage: str) -> bool:
+    # The file each stage writes last: a stage that stopped half-way is run again.
+    marker = {
+        "01_ingest_validate": folder / "restricted" / "units.parquet",
+        "02_indicators": folder / "readings.csv",
+        "03_projection": folder / "restricted" / "eligible.csv",
+    }[stage]
+    return marker.exists()
+
+
+def run_ingest(folder: Path, year: int, lang: str, seed: int) -> None:
+    """Notebook 01 on the bundled sample."""
+    from cadre_analytics import contracts
+    from cadre_analytics.ingest import read_inputs
+    from cadre_analytics.outputs import write_validation_outputs
+
+    result = contracts.validate_inputs(read_inputs(SAMPLE_DATA_DIR), year)
+    write_validation_outputs(result, folder, lang=lang)
+
+
+def run_indicators(folder: Path, year: int, lang: str, seed: int) -> None:
+    """Notebook 02 on what notebook 01 wrote into ``folder``."""
+    from cadre_analytics import indicators, readings, suppression
+    from cadre_analytics.outputs import read_restricted, write_restricted, write_table
+    from cadre_analytics.params import load_quota_rules, load_readings, load_report_settings
+
+    rules = load_quota_rules()
+    staff, training, units = (
+        read_restricted(folder, name) for name in ("accepted_staff", "accepted_training", "units")
+    )
+    table = indicators.compute_indicators(staff, training, units, rules, year)
+    breakdowns = indicators.compute_breakdowns(staff, training, units, rules, year)
+    public = suppression.public_breakdowns(
+        breakdowns, load_report_settings().min_cell, rules.majority_ethnicity
+    )
+    reading_table = readings.reading_effects(
+        table, staff, training, units, rules, load_readings(rules), year
+    )
+    write_table(table, folder, "indicators", parquet=True)
+    write_table(public, folder, "breakdowns")
+    write_restricted(breakdowns, folder, "breakdowns_by_unit", csv=True)
+    write_table(reading_table, folder, "readings")
+
+
+def run_projection(folder: Path, year: int, lang: str, seed: int) -> None:
+    """Notebook 03 on what notebooks 01 and 02 wrote into ``folder``."""
+    from cadre_analytics import projection
+    from cadre_analytics.outputs import read_restricted, read_table, write_restricted, write_table
+    from cadre_analytics.params import load_quota_rules, load_retirement_schedule, load_scenarios
+
+    staff, training, units = (
+        read_restricted(folder, name) for name in ("accepted_staff", "accepted_training", "units")
+    )
+    result = projection.project(
+        staff,
+        training,
+        units,
+        load_quota_rules(),
+        load_retirement_schedule(),
+        load_scenarios(),
+        year,
+        seed=seed,
+        indicator_table=read_table(folder, "indicators"),
+    )
+    write_table(result.projection, folder, "projection", parquet=True)
+    write_table(result.requirements, folder, "requirements")
+    write_table(result.trend, folder, "trend")
+    write_restricted(result.eligible, folder, "eligible", csv=True)
+
+
+RUNNERS = {
+    "01_ingest_validate": run_ingest,
+    "02_indicators": run_indicators,
+    "03_projection": run_projection,
+}
