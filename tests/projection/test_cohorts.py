@@ -163,3 +163,26 @@ def test_planned_course_goes_to_the_latest_retirement_first():
     where = members[cohorts.person_cohort]
     levels = [cohorts.frame["education"][int(c)] for c in where]
     assert levels == ["university", "master"]
+
+
+def test_scope_roster_merges_units_of_a_level_except_the_kept_ones():
+    # units table: NV, YT district, GH commune. Each unit is replaced by the first unit of
+    # its level (NV for district, GH for commune) unless a planned course names it or its
+    # (unit, staff type) group follows a staffing cut.
+    people = roster(
+        [
+            person("A"),
+            person("B", unit="YT"),
+            person("C", unit="YT", staff_type="public_employee"),
+            person("D", unit="GH"),
+        ]
+    )
+
+    def units_of(kept_units=frozenset(), kept_groups=frozenset()):
+        got = model.scope_roster(people, UNITS, set(kept_units), set(kept_groups))
+        assert got["staff_id"].to_list() == ["A", "B", "C", "D"]  # same people, same order
+        return got["unit"].to_list()
+
+    assert units_of() == ["NV", "NV", "NV", "GH"]
+    assert units_of(kept_units={"YT"}) == ["NV", "YT", "YT", "GH"]
+    assert units_of(kept_groups={("YT", "public_employee")}) == ["NV", "NV", "YT", "GH"]

@@ -569,3 +569,52 @@ def test_scenario_files_are_checked(tmp_path):
     (tmp_path / "my_plan.yaml").unlink()
     with pytest.raises(ParamsError, match="baseline"):
         load_scenarios(tmp_path)
+
+
+def _steady_exits(name: str = "steady") -> Scenario:
+    # one band, annual exit rate 0.1 at every age, no hires, no courses
+    return Scenario(
+        name=name,
+        label_vi="Nghỉ đều",
+        label_en="Steady exits",
+        source_file="-",
+        exits_source="rates",
+        age_band_starts=(30,),
+        exit_rates=(0.1, 0.1),
+        courses=COURSES,
+    )
+
+
+def test_unit_rows_of_a_monte_carlo_scenario_are_the_expected_path():
+    # NV: 10 district civil servants, 4 with a degree; YT: 4, all with a degree (born 1985,
+    # retire in 2047: only the 0.1 exit rate acts). Expected headcount n * 0.9^t:
+    #   NV 2024: 10 * 0.9 = 9.0, 2025: 9.0 * 0.9 = 8.1 (rounded 8), 2030: 10 * 0.9^7 = 4.78 (5)
+    #   NV degree 2024: 4 * 0.9 = 3.6 (rounded 4), 2025: 3.24 (3); share 3.6 / 9.0 = 0.4
+    #   YT 2024: 3.6 (4), 2025: 3.24 (3), all with a degree: share 1.0
+    staff = roster(
+        [person(f"N{i}", education="university") for i in range(4)]
+        + [person(f"M{i}", education="college") for i in range(6)]
+        + [person(f"Y{i}", unit="YT", education="university") for i in range(4)]
+    )
+    res = run(staff, scenarios=(BASELINE, _steady_exits()))
+    got = {
+        (u, y): row(res, "d_university", y, unit=u, scenario="steady")
+        for u in ("NV", "YT")
+        for y in (2024, 2025, 2030)
+    }
+    assert (got["NV", 2024]["numerator"], got["NV", 2024]["denominator"]) == (4, 9)
+    assert (got["NV", 2025]["numerator"], got["NV", 2025]["denominator"]) == (3, 8)
+    assert got["NV", 2030]["denominator"] == 5
+    assert got["NV", 2024]["share"] == pytest.approx(0.4)
+    assert got["NV", 2025]["share"] == pytest.approx(0.4)
+    assert (got["YT", 2024]["numerator"], got["YT", 2024]["denominator"]) == (4, 4)
+    assert (got["YT", 2025]["numerator"], got["YT", 2025]["denominator"]) == (3, 3)
+    assert got["YT", 2025]["share"] == pytest.approx(1.0)
+    assert got["NV", 2024]["share_p10"] is None
+    # no draws behind the unit rows: another seed changes only the whole-scope rows
+    other = run(staff, scenarios=(BASELINE, _steady_exits()), seed=8)
+    units = pl.col("unit") != "ALL"
+    assert other.projection.filter(units).equals(res.projection.filter(units))
+    # cohorts: NV degree, NV college, YT degree = 3; the draws ran with the units merged
+    # (YT stands in NV's place: both district), so the two degree cohorts are one: 2
+    assert (res.cohorts, res.monte_carlo_cohorts) == (3, 2)
