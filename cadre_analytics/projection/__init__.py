@@ -79,7 +79,8 @@ class ProjectionResult:
     trend: pl.DataFrame  # TREND_SCHEMA (OUT/trend.csv)
     notes: list[str] = field(default_factory=list)  # Vietnamese / English, for the notebook
     cohorts: int = 0  # how many cohorts the roster (and its reachable moves) made
-    monte_carlo_cohorts: int = 0  # how many of them the draws ran on (units merged)
+    # Monte Carlo scenario -> how many cohorts its draws ran on (units merged)
+    monte_carlo_cohorts: dict[str, int] = field(default_factory=dict)
 
 
 def _exit_rates(scenario: Scenario, staff, schedule, year: int, notes: list[str]) -> list[float]:
@@ -128,31 +129,28 @@ def project(
     cohorts = build_cohorts(people, units, rules, scenarios, year)
     notes = cohorts.notes
     observed = observed_headcounts(indicator_table, rules)
-    prepared = []
+    frames = []
+    requirements = pl.DataFrame(schema=REQUIREMENTS_SCHEMA)
+    eligible = pl.DataFrame(schema=ELIGIBLE_SCHEMA)
+    drawn_on = {}
     for scenario in scenarios:
         rates = _exit_rates(scenario, staff, schedule, year, notes)
         path = None
         if scenario.recruitment == "headcount_path":
             path = headcount_path(scenario, cohorts, rules, indicator_table, notes)
-        prepared.append(
-            (scenario, rates, path, scenario_arrays(scenario, cohorts, rules, rates, path))
-        )
-    stochastic = [p for p in prepared if not p[3].deterministic]
-    scope = _scope_cohorts(people, units, rules, year, cohorts, stochastic) if stochastic else None
-    frames = []
-    requirements = pl.DataFrame(schema=REQUIREMENTS_SCHEMA)
-    eligible = pl.DataFrame(schema=ELIGIBLE_SCHEMA)
-    for scenario, rates, path, arrays in prepared:
+        arrays = scenario_arrays(scenario, cohorts, rules, rates, path)
         rng = scenario_rng(seed, scenario.name)
         if arrays.deterministic:
             keep = tuple(rules.target_years) if scenario.name == "baseline" else ()
             sim = simulate.simulate(cohorts, arrays, rng, keep)
         else:
+            scope = _scope_cohorts(people, units, rules, year, cohorts, arrays)
             draws = simulate.simulate(
                 scope, scenario_arrays(scenario, scope, rules, rates, path), rng
             )
             unit_num, unit_den = simulate.expected_path(cohorts, arrays)
             sim = simulate.SimResult(draws.all_num, draws.all_den, unit_num, unit_den, {})
+            drawn_on[scenario.name] = scope.size
         frames.append(
             projection_rows(cohorts, rules, scenario.name, arrays.deterministic, sim, observed)
         )
@@ -165,7 +163,7 @@ def project(
         trend=trend_check(indicator_table, year),
         notes=notes,
         cohorts=cohorts.size,
-        monte_carlo_cohorts=0 if scope is None else scope.size,
+        monte_carlo_cohorts=drawn_on,
     )
 
 
@@ -175,19 +173,18 @@ def _scope_cohorts(
     rules: QuotaRules,
     year: int,
     cohorts: Cohorts,
-    stochastic: list[tuple[Scenario, list, dict | None, ScenarioArrays]],
+    arrays: ScenarioArrays,
 ) -> Cohorts:
-    """Cohorts of the Monte Carlo scenarios with the units merged (:func:`scope_roster`),
-    except the units a planned course names and the groups a staffing cut follows."""
+    """Cohorts a Monte Carlo scenario draws on: the units merged (:func:`scope_roster`),
+    except the units one of its planned courses names and the groups its staffing cut
+    follows."""
+    scenario = arrays.scenario
     kept_units = {
         p.population
-        for s, *_ in stochastic
-        for p in s.planned
+        for p in scenario.planned
         if p.population != ALL and not p.population.startswith("level:")
     }
-    kept_groups = set()
-    for *_, arrays in stochastic:
-        cut = cohorts.groups.filter(pl.Series(arrays.cut_groups))
-        kept_groups |= set(cut.select("unit", "staff_type").iter_rows())
+    cut = cohorts.groups.filter(pl.Series(arrays.cut_groups))
+    kept_groups = set(cut.select("unit", "staff_type").iter_rows())
     roster = scope_roster(people, units, kept_units, kept_groups)
-    return build_cohorts(roster, units, rules, [s for s, *_ in stochastic], year)
+    return build_cohorts(roster, units, rules, [scenario], year)

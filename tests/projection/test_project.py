@@ -617,4 +617,4 @@ def test_unit_rows_of_a_monte_carlo_scenario_are_the_expected_path():
     assert other.projection.filter(units).equals(res.projection.filter(units))
     # cohorts: NV degree, NV college, YT degree = 3; the draws ran with the units merged
     # (YT stands in NV's place: both district), so the two degree cohorts are one: 2
-    assert (res.cohorts, res.monte_carlo_cohorts) == (3, 2)
+    assert (res.cohorts, res.monte_carlo_cohorts) == (3, {"steady": 2})
