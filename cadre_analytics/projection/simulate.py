@@ -38,8 +38,9 @@ MIN_BATCH = 16
 class SimResult:
     """Counts per projected year. ``all_num``/``all_den``: year x indicator x draw (the whole
     scope); ``unit_num``/``unit_den``: year x unit pair, the mean over draws (exact when
-    deterministic); ``kept``: year -> people per cohort and, per start cohort, the cohort its
-    members are in (-1: left) — deterministic runs only."""
+    deterministic; ``project`` gives a Monte Carlo scenario those of :func:`expected_path`,
+    its draws running on cohorts with the units merged); ``kept``: year -> people per cohort
+    and, per start cohort, the cohort its members are in (-1: left) — deterministic runs only."""
 
     all_num: np.ndarray
     all_den: np.ndarray

@@ -618,3 +618,47 @@ def test_unit_rows_of_a_monte_carlo_scenario_are_the_expected_path():
     # cohorts: NV degree, NV college, YT degree = 3; the draws ran with the units merged
     # (YT stands in NV's place: both district), so the two degree cohorts are one: 2
     assert (res.cohorts, res.monte_carlo_cohorts) == (3, {"steady": 2})
+
+
+def test_monte_carlo_staffing_cut_hires_per_unit():
+    # District public employees, YEAR 2023, cut to 0.8 by 2025 (targets: 2024 0.9, 2025+ 0.8).
+    # YT: 10 people, 3 retire in 2024, 2 in 2025 (test_headcount_path_under_a_cut):
+    #   2024: 7 < 9 -> hire 2 -> 9; 2025: 7 < 8 -> hire 1 -> 8.
+    # NV: 10 people born 1980, nobody leaves: 10 > target 9, 8 -> no hire, nobody laid off.
+    # Whole district: 9 + 10 = 19 in 2024, 8 + 10 = 18 in 2025. (One group of 20 would give
+    # 17 < 18 -> 18, then 16 = target 16: the cut must follow each unit's own leavers.)
+    # A "history" scenario on a single snapshot has exit rates 0 but runs as a Monte Carlo.
+    born = [dt.date(1963, m, 1) for m in (1, 2, 3)] + [dt.date(1964, m, 1) for m in (1, 2)]
+    born += [dt.date(1980, 1, 1)] * 5
+    staff = roster(
+        [
+            person(f"P{i}", unit="YT", staff_type="public_employee", birth_date=b)
+            for i, b in enumerate(born)
+        ]
+        + [
+            person(f"Q{i}", staff_type="public_employee", birth_date=dt.date(1980, 1, 1))
+            for i in range(10)
+        ]
+    )
+    cut = Scenario(
+        name="cut",
+        label_vi="Tinh giản",
+        label_en="Cut",
+        source_file="-",
+        exits_source="history",
+        age_band_starts=(30,),
+        recruitment="headcount_path",
+        headcount_ratio={2025: 0.8},
+        headcount_staff_types=("public_employee",),
+        hire_mix={"education": {"university": 1.0}, "education_fits_position": 1.0},
+        courses=COURSES,
+    )
+    assert cut.has_rates
+    res = run(staff, scenarios=(BASELINE, cut))
+
+    def heads(unit):
+        return [row(res, "o_pe_headcount", y, unit, "cut")["numerator"] for y in (2024, 2025)]
+
+    assert heads("ALL") == [19, 18]
+    assert heads("YT") == [9, 8]
+    assert heads("NV") == [10, 10]
