@@ -32,6 +32,7 @@ from cadre_analytics.projection.scenarios import ScenarioArrays
 
 BATCH_ELEMENTS = 2_000_000  # cohorts x draws held at once (16 MB of counts: reused memory)
 MIN_BATCH = 16
+FIRST_CANDIDATES = 64  # planned courses: candidates looked at first (then 4x as many)
 
 
 @dataclass
@@ -168,18 +169,24 @@ class _Run:
             split = hires[:, :, None] * np.round(s.hire_p)[None, None, :].astype(np.int64)
         else:
             split = self.rng.multinomial(hires, s.hire_p)  # group x draw x combination
-        dest = s.hire_cohort[i]  # group x combination
-        k = split.transpose(0, 2, 1).reshape(-1, self.x.shape[1])
-        _add_rows(self.x, dest.reshape(-1), k)
+        # one cohort per group and level combination, all different: a plain add
+        dest = s.hire_cohort[i].reshape(-1)
+        self.x[dest] += split.transpose(0, 2, 1).reshape(-1, self.x.shape[1])
 
     def train(self, p, y: int) -> None:
+        """``per_year`` completions, latest retirement first. Only the first candidates, as
+        far as they hold ``per_year`` people in every draw, can be chosen: look no further."""
         ok = self.c.retire_year[p.candidates] > y
         src, dst = p.candidates[ok], p.dest[ok]
-        have = self.x[src]
+        end = min(src.size, FIRST_CANDIDATES)
+        have = self.x[src[:end]]
+        while end < src.size and (have.sum(axis=0) < p.per_year).any():
+            end = min(src.size, 4 * end)
+            have = self.x[src[:end]]
         before = np.cumsum(have, axis=0) - have  # taken by cohorts earlier in the order
         take = np.clip(p.per_year - before, 0, have)
         if take.any():
-            self.move(src, dst, take)
+            self.move(src[:end], dst[:end], take)
 
 
 def simulate(

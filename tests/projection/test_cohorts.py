@@ -186,3 +186,31 @@ def test_scope_roster_merges_units_of_a_level_except_the_kept_ones():
     assert units_of() == ["NV", "NV", "NV", "GH"]
     assert units_of(kept_units={"YT"}) == ["NV", "YT", "YT", "GH"]
     assert units_of(kept_groups={("YT", "public_employee")}) == ["NV", "NV", "YT", "GH"]
+
+
+def test_planned_training_looks_past_the_first_candidates_when_short(monkeypatch):
+    # 2 master's places in 2024 for district staff; eligible A (born 1980), B (1990), C (1985).
+    # Latest retirement first: B, then C. Looking at one candidate at a time first, the
+    # simulator must widen its look to find the second place: d_postgraduate 2024 = 2 of 3.
+    from tests.projection.test_project import row, run
+
+    monkeypatch.setattr(simulate, "FIRST_CANDIDATES", 1)
+    staff = roster(
+        [
+            person("A", birth_date=dt.date(1980, 1, 1)),
+            person("B", birth_date=dt.date(1990, 1, 1)),
+            person("C", birth_date=dt.date(1985, 1, 1)),
+        ]
+    )
+    plan = Scenario(
+        name="plan",
+        label_vi="Kế hoạch",
+        label_en="Plan",
+        source_file="-",
+        courses=COURSES,
+        planned=(PlannedCourse("master", "level:district", 2, 2024, 2024, None),),
+    )
+    res = run(staff, scenarios=(BASELINE, plan))
+    r = row(res, "d_postgraduate", 2024, scenario="plan")
+    assert (r["numerator"], r["denominator"]) == (2, 3)
+    assert row(res, "d_postgraduate", 2025, scenario="plan")["numerator"] == 2
