@@ -4,7 +4,10 @@ Start from the YEAR roster grouped into cohorts (:mod:`.model`); each scenario b
 over cohorts (:mod:`.scenarios`) and runs year by year (:mod:`.simulate`: retirement, courses
 in progress, other exits, recruitment, planned training). Scenarios with a probability strictly
 between 0 and 1 run ``scenario.draws`` seeded Monte Carlo draws (binomial per cohort);
-``baseline`` and other scenarios with every rate 0 or 1 are counted exactly. The back-solve
+``baseline`` and other scenarios with every rate 0 or 1 are counted exactly. The draws run on
+cohorts without the unit (:func:`.model.scope_roster`: the whole-scope rows and their bands);
+the unit rows of those scenarios are the expected path (:func:`.simulate.expected_path`,
+fractional counts, no draws), so the Monte Carlo does not grow with the units. The back-solve
 (:mod:`.backsolve`) works on the baseline; the trend check (:mod:`.trend`) on the measured
 indicators. The indicators come from the previous stage (``indicators.parquet``), never
 recomputed here.
@@ -34,11 +37,14 @@ from cadre_analytics.projection.model import (
     ALL,
     HORIZON,
     NEVER,
+    Cohorts,
     build_cohorts,
     referenced_fields,
+    scope_roster,
     start_roster,
 )
 from cadre_analytics.projection.scenarios import (
+    ScenarioArrays,
     check_populations,
     headcount_path,
     history_exit_rates,
@@ -73,6 +79,8 @@ class ProjectionResult:
     trend: pl.DataFrame  # TREND_SCHEMA (OUT/trend.csv)
     notes: list[str] = field(default_factory=list)  # Vietnamese / English, for the notebook
     cohorts: int = 0  # how many cohorts the roster (and its reachable moves) made
+    # Monte Carlo scenario -> how many cohorts its draws ran on (units merged)
+    monte_carlo_cohorts: dict[str, int] = field(default_factory=dict)
 
 
 def _exit_rates(scenario: Scenario, staff, schedule, year: int, notes: list[str]) -> list[float]:
@@ -124,14 +132,25 @@ def project(
     frames = []
     requirements = pl.DataFrame(schema=REQUIREMENTS_SCHEMA)
     eligible = pl.DataFrame(schema=ELIGIBLE_SCHEMA)
+    drawn_on = {}
     for scenario in scenarios:
         rates = _exit_rates(scenario, staff, schedule, year, notes)
         path = None
         if scenario.recruitment == "headcount_path":
             path = headcount_path(scenario, cohorts, rules, indicator_table, notes)
         arrays = scenario_arrays(scenario, cohorts, rules, rates, path)
-        keep = tuple(rules.target_years) if scenario.name == "baseline" else ()
-        sim = simulate.simulate(cohorts, arrays, scenario_rng(seed, scenario.name), keep)
+        rng = scenario_rng(seed, scenario.name)
+        if arrays.deterministic:
+            keep = tuple(rules.target_years) if scenario.name == "baseline" else ()
+            sim = simulate.simulate(cohorts, arrays, rng, keep)
+        else:
+            scope = _scope_cohorts(people, units, rules, year, cohorts, arrays)
+            draws = simulate.simulate(
+                scope, scenario_arrays(scenario, scope, rules, rates, path), rng
+            )
+            unit_num, unit_den = simulate.expected_path(cohorts, arrays)
+            sim = simulate.SimResult(draws.all_num, draws.all_den, unit_num, unit_den, {})
+            drawn_on[scenario.name] = scope.size
         frames.append(
             projection_rows(cohorts, rules, scenario.name, arrays.deterministic, sim, observed)
         )
@@ -144,4 +163,28 @@ def project(
         trend=trend_check(indicator_table, year),
         notes=notes,
         cohorts=cohorts.size,
+        monte_carlo_cohorts=drawn_on,
     )
+
+
+def _scope_cohorts(
+    people: pl.DataFrame,
+    units: pl.DataFrame,
+    rules: QuotaRules,
+    year: int,
+    cohorts: Cohorts,
+    arrays: ScenarioArrays,
+) -> Cohorts:
+    """Cohorts a Monte Carlo scenario draws on: the units merged (:func:`scope_roster`),
+    except the units one of its planned courses names and the groups its staffing cut
+    follows."""
+    scenario = arrays.scenario
+    kept_units = {
+        p.population
+        for p in scenario.planned
+        if p.population != ALL and not p.population.startswith("level:")
+    }
+    cut = cohorts.groups.filter(pl.Series(arrays.cut_groups))
+    kept_groups = set(cut.select("unit", "staff_type").iter_rows())
+    roster = scope_roster(people, units, kept_units, kept_groups)
+    return build_cohorts(roster, units, rules, [scenario], year)

@@ -120,7 +120,7 @@ def projection_rows(
 
     ALL: numerator and denominator are the (lower) medians over draws, ``share`` the mean
     share, ``share_p10/p50/p90`` its percentiles (the report's bands). Units: the expected
-    counts (mean over draws, rounded) and their share, no bands. A deterministic scenario
+    counts (the expected path, rounded) and their share, no bands. A deterministic scenario
     gives exact counts everywhere.
     """
     carried = carried_indicators(rules)

@@ -394,6 +394,36 @@ def build_cohorts(
     return cohorts
 
 
+def scope_roster(
+    people: pl.DataFrame, units: pl.DataFrame, kept_units: set[str], kept_groups: set[tuple]
+) -> pl.DataFrame:
+    """The start roster for the whole-scope Monte Carlo: each person's unit replaced by the
+    first unit of its level (units table order), so cohorts stop growing with the number of
+    units. Quota populations read only the unit's level, so every flag stays the same.
+
+    Kept as they are: the units a planned course names (``kept_units``) and the (unit, staff
+    type) groups that follow a staffing cut (``kept_groups``): a cut hires up to a headcount
+    per group, which the group's own leavers decide. Elsewhere hires replace leavers one for
+    one, so a group of all the units of a level hires the same people."""
+    codes, levels = units["code"].to_list(), units["level"].to_list()
+    first = {}
+    for code, level in zip(codes, levels, strict=True):
+        first.setdefault(level, code)
+    stand_in = {code: first[level] for code, level in zip(codes, levels, strict=True)}
+    stand_in = {c: s for c, s in stand_in.items() if c not in kept_units}
+    merged = pl.col("unit").replace(stand_in)
+    if kept_groups:
+        cut = pl.DataFrame(
+            list(kept_groups), schema={"unit": pl.Utf8, "staff_type": pl.Utf8}, orient="row"
+        ).with_columns(pl.lit(True).alias("_kept"))
+        people = people.join(
+            cut, on=["unit", "staff_type"], how="left", nulls_equal=True, maintain_order="left"
+        )
+        merged = pl.when(pl.col("_kept")).then(pl.col("unit")).otherwise(merged)
+        return people.with_columns(merged.alias("unit")).drop("_kept")
+    return people.with_columns(merged.alias("unit"))
+
+
 def _unit_pairs(frame: pl.DataFrame, units: pl.DataFrame, rules: QuotaRules, pop, num):
     """Output pairs (indicator x unit of its level, units table order) and the pair x cohort
     matrices that count a pair's population and numerator."""

@@ -14,6 +14,10 @@ For each year Y = YEAR+1 … 2030, as of 31 December Y, in this order:
 
 State: people per cohort and draw (cohorts x draws). A deterministic scenario (every
 probability 0 or 1) is one exact run. Draws run in batches so memory stays bounded.
+
+:func:`expected_path` runs the same steps once on expected (fractional) counts: each event
+takes the cohort's size times its probability, hires split by the hire mix's shares. It gives
+the unit rows of a Monte Carlo scenario without any draw.
 """
 
 from __future__ import annotations
@@ -28,14 +32,16 @@ from cadre_analytics.projection.scenarios import ScenarioArrays
 
 BATCH_ELEMENTS = 2_000_000  # cohorts x draws held at once (16 MB of counts: reused memory)
 MIN_BATCH = 16
+FIRST_CANDIDATES = 64  # planned courses: candidates looked at first (then 4x as many)
 
 
 @dataclass
 class SimResult:
     """Counts per projected year. ``all_num``/``all_den``: year x indicator x draw (the whole
     scope); ``unit_num``/``unit_den``: year x unit pair, the mean over draws (exact when
-    deterministic); ``kept``: year -> people per cohort and, per start cohort, the cohort its
-    members are in (-1: left) — deterministic runs only."""
+    deterministic; ``project`` gives a Monte Carlo scenario those of :func:`expected_path`,
+    its draws running on cohorts with the units merged); ``kept``: year -> people per cohort
+    and, per start cohort, the cohort its members are in (-1: left) — deterministic runs only."""
 
     all_num: np.ndarray
     all_den: np.ndarray
@@ -77,13 +83,23 @@ def _split(rng: np.random.Generator, n: np.ndarray, p) -> np.ndarray:
     return out
 
 
+def _group_matrix(cohorts: Cohorts) -> sparse.csr_matrix:
+    """Group x cohort: 1 where the cohort belongs to the (unit, staff type) group."""
+    return sparse.csr_matrix(
+        (np.ones(cohorts.size), (cohorts.group, np.arange(cohorts.size))),
+        shape=(len(cohorts.group_size), cohorts.size),
+    )
+
+
 class _Run:
     """One batch of draws: the state and the five steps of a year."""
 
     def __init__(self, cohorts: Cohorts, arrays: ScenarioArrays, rng, draws: int, by_group):
         self.c, self.s, self.rng = cohorts, arrays, rng
+        self.expected = rng is None  # expected counts instead of draws
         self.by_group = by_group  # group x cohort: sums people per (unit, staff type)
-        self.x = np.repeat(cohorts.start_count[:, None], draws, axis=1).astype(np.int64)
+        dtype = np.float64 if self.expected else np.int64
+        self.x = np.repeat(cohorts.start_count[:, None], draws, axis=1).astype(dtype)
         n_start = int((cohorts.start_count > 0).sum())
         # the start cohorts are the first rows of the cohort table
         self.members = np.arange(n_start) if arrays.deterministic else None
@@ -105,7 +121,15 @@ class _Run:
             self.members[inside] = where[self.members[inside]]
 
     def group_sums(self) -> np.ndarray:
+        if self.expected:
+            return self.by_group @ self.x
         return np.rint(self.by_group @ self.x).astype(np.int64)
+
+    def split(self, n: np.ndarray, p) -> np.ndarray:
+        """People of ``n`` who see an event of probability ``p``: drawn, or expected."""
+        if self.expected:
+            return n * np.asarray(p, dtype=np.float64).reshape(-1, 1)
+        return _split(self.rng, n, p)
 
     def year(self, i: int, y: int) -> None:
         c, s = self.c, self.s
@@ -116,12 +140,12 @@ class _Run:
         for a, due in c.due.items():
             idx = np.flatnonzero(due == y)
             if idx.size:
-                self.move(idx, c.completes[a][idx], _split(self.rng, self.x[idx], s.completion))
+                self.move(idx, c.completes[a][idx], self.split(self.x[idx], s.completion))
         rate = s.exit_rate[i]
         idx = np.flatnonzero(rate > 0)
         idx = idx[self.x[idx].any(axis=1)]  # cohorts empty in every draw see no exit
         if idx.size:
-            self.move(idx, np.full(idx.size, -1), _split(self.rng, self.x[idx], rate[idx]))
+            self.move(idx, np.full(idx.size, -1), self.split(self.x[idx], rate[idx]))
         if before is not None:
             # a course moves people within their group: the group totals fall by the leavers
             alive = self.group_sums()
@@ -139,22 +163,30 @@ class _Run:
         hires = np.minimum(hires, c.group_size[:, None] - alive)  # free places only
         if not hires.any():
             return
-        if len(s.hire_p) == 1 or s.deterministic:
+        if self.expected:
+            split = hires[:, :, None] * s.hire_p[None, None, :]
+        elif len(s.hire_p) == 1 or s.deterministic:
             split = hires[:, :, None] * np.round(s.hire_p)[None, None, :].astype(np.int64)
         else:
             split = self.rng.multinomial(hires, s.hire_p)  # group x draw x combination
-        dest = s.hire_cohort[i]  # group x combination
-        k = split.transpose(0, 2, 1).reshape(-1, self.x.shape[1])
-        _add_rows(self.x, dest.reshape(-1), k)
+        # one cohort per group and level combination, all different: a plain add
+        dest = s.hire_cohort[i].reshape(-1)
+        self.x[dest] += split.transpose(0, 2, 1).reshape(-1, self.x.shape[1])
 
     def train(self, p, y: int) -> None:
+        """``per_year`` completions, latest retirement first. Only the first candidates, as
+        far as they hold ``per_year`` people in every draw, can be chosen: look no further."""
         ok = self.c.retire_year[p.candidates] > y
         src, dst = p.candidates[ok], p.dest[ok]
-        have = self.x[src]
+        end = min(src.size, FIRST_CANDIDATES)
+        have = self.x[src[:end]]
+        while end < src.size and (have.sum(axis=0) < p.per_year).any():
+            end = min(src.size, 4 * end)
+            have = self.x[src[:end]]
         before = np.cumsum(have, axis=0) - have  # taken by cohorts earlier in the order
         take = np.clip(p.per_year - before, 0, have)
         if take.any():
-            self.move(src, dst, take)
+            self.move(src[:end], dst[:end], take)
 
 
 def simulate(
@@ -188,10 +220,7 @@ def simulate(
     pop_p, num_p = patterns[:, :n_ind].T.astype(np.int64), patterns[:, n_ind:].T.astype(np.int64)
     # at least MIN_BATCH draws at once: below that the per-step overhead dominates
     batch = min(draws, max(MIN_BATCH, BATCH_ELEMENTS // max(cohorts.size, 1)))
-    by_group = sparse.csr_matrix(
-        (np.ones(cohorts.size), (cohorts.group, np.arange(cohorts.size))),
-        shape=(len(cohorts.group_size), cohorts.size),
-    )
+    by_group = _group_matrix(cohorts)
     for lo in range(0, draws, batch):
         run = _Run(cohorts, arrays, rng, min(batch, draws - lo), by_group)
         for i, y in enumerate(years):
@@ -205,3 +234,18 @@ def simulate(
             if y in keep_years and run.members is not None:
                 kept[y] = (run.x[:, 0].copy(), run.members.copy())
     return SimResult(all_num, all_den, unit_num / draws, unit_den / draws, kept)
+
+
+def expected_path(cohorts: Cohorts, arrays: ScenarioArrays) -> tuple[np.ndarray, np.ndarray]:
+    """Expected numerator and denominator per projected year and unit pair (year x pair):
+    the scenario's steps on fractional counts, no draws."""
+    by_group = _group_matrix(cohorts)
+    run = _Run(cohorts, arrays, None, 1, by_group)
+    n_pairs = len(cohorts.pairs_unit)
+    unit_num = np.zeros((len(cohorts.years), n_pairs))
+    unit_den = np.zeros((len(cohorts.years), n_pairs))
+    for i, y in enumerate(cohorts.years):
+        run.year(i, y)
+        unit_num[i] = cohorts.pair_num @ run.x[:, 0]
+        unit_den[i] = cohorts.pair_pop @ run.x[:, 0]
+    return unit_num, unit_den

@@ -163,3 +163,54 @@ def test_planned_course_goes_to_the_latest_retirement_first():
     where = members[cohorts.person_cohort]
     levels = [cohorts.frame["education"][int(c)] for c in where]
     assert levels == ["university", "master"]
+
+
+def test_scope_roster_merges_units_of_a_level_except_the_kept_ones():
+    # units table: NV, YT district, GH commune. Each unit is replaced by the first unit of
+    # its level (NV for district, GH for commune) unless a planned course names it or its
+    # (unit, staff type) group follows a staffing cut.
+    people = roster(
+        [
+            person("A"),
+            person("B", unit="YT"),
+            person("C", unit="YT", staff_type="public_employee"),
+            person("D", unit="GH"),
+        ]
+    )
+
+    def units_of(kept_units=frozenset(), kept_groups=frozenset()):
+        got = model.scope_roster(people, UNITS, set(kept_units), set(kept_groups))
+        assert got["staff_id"].to_list() == ["A", "B", "C", "D"]  # same people, same order
+        return got["unit"].to_list()
+
+    assert units_of() == ["NV", "NV", "NV", "GH"]
+    assert units_of(kept_units={"YT"}) == ["NV", "YT", "YT", "GH"]
+    assert units_of(kept_groups={("YT", "public_employee")}) == ["NV", "NV", "YT", "GH"]
+
+
+def test_planned_training_looks_past_the_first_candidates_when_short(monkeypatch):
+    # 2 master's places in 2024 for district staff; eligible A (born 1980), B (1990), C (1985).
+    # Latest retirement first: B, then C. Looking at one candidate at a time first, the
+    # simulator must widen its look to find the second place: d_postgraduate 2024 = 2 of 3.
+    from tests.projection.test_project import row, run
+
+    monkeypatch.setattr(simulate, "FIRST_CANDIDATES", 1)
+    staff = roster(
+        [
+            person("A", birth_date=dt.date(1980, 1, 1)),
+            person("B", birth_date=dt.date(1990, 1, 1)),
+            person("C", birth_date=dt.date(1985, 1, 1)),
+        ]
+    )
+    plan = Scenario(
+        name="plan",
+        label_vi="Kế hoạch",
+        label_en="Plan",
+        source_file="-",
+        courses=COURSES,
+        planned=(PlannedCourse("master", "level:district", 2, 2024, 2024, None),),
+    )
+    res = run(staff, scenarios=(BASELINE, plan))
+    r = row(res, "d_postgraduate", 2024, scenario="plan")
+    assert (r["numerator"], r["denominator"]) == (2, 3)
+    assert row(res, "d_postgraduate", 2025, scenario="plan")["numerator"] == 2
