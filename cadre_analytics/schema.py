@@ -138,9 +138,9 @@ OUTPUT_TABLES: dict[str, dict[str, pl.DataType]] = {
         "unit": pl.Utf8,
         "year": pl.Int32,
         "scenario": pl.Utf8,
-        # Monte Carlo rows hold medians over draws, which may fall between two whole numbers.
-        "numerator": pl.Float64,
-        "denominator": pl.Float64,
+        # whole people: Monte Carlo medians and expected paths are rounded by the projection
+        "numerator": pl.Int64,
+        "denominator": pl.Int64,
         "share": pl.Float64,
         "share_p10": pl.Float64,
         "share_p50": pl.Float64,

@@ -12,24 +12,11 @@ from cadre_analytics import indicators
 from cadre_analytics.params import QuotaRules
 from cadre_analytics.projection.model import ALL, Cohorts, carried_indicators
 from cadre_analytics.projection.simulate import SimResult
+from cadre_analytics.schema import OUTPUT_TABLES
 
-PROJECTION_SCHEMA = {
-    "indicator": pl.Utf8,
-    "level": pl.Utf8,
-    "unit": pl.Utf8,
-    "year": pl.Int32,
-    "scenario": pl.Utf8,
-    "numerator": pl.Int64,
-    "denominator": pl.Int64,
-    "share": pl.Float64,
-    "share_p10": pl.Float64,
-    "share_p50": pl.Float64,
-    "share_p90": pl.Float64,
-    "target_year": pl.Int32,
-    "target": pl.Float64,
-    "met": pl.Boolean,
-    "assumption": pl.Utf8,
-}
+PROJECTION_SCHEMA = OUTPUT_TABLES[
+    "projection"
+]  # the one declaration, shared with writer and readers
 ASSUMPTION_CARRIED = (
     "Giữ nguyên tình trạng cập nhật kiến thức của năm {year} / "
     "Annual-update status of {year} carried forward"

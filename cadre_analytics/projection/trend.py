@@ -6,18 +6,9 @@ from __future__ import annotations
 import polars as pl
 
 from cadre_analytics.projection.model import HORIZON
+from cadre_analytics.schema import OUTPUT_TABLES
 
-TREND_SCHEMA = {
-    "indicator": pl.Utf8,
-    "level": pl.Utf8,
-    "unit": pl.Utf8,
-    "year": pl.Int32,
-    "share_trend": pl.Float64,
-    "n_snapshots": pl.Int32,
-    "first_year": pl.Int32,
-    "last_year": pl.Int32,
-    "label": pl.Utf8,
-}
+TREND_SCHEMA = OUTPUT_TABLES["trend"]  # the one declaration, shared with writer and readers
 TREND_LABEL = "Kiểm tra hợp lý: xu hướng tuyến tính / Sanity check: linear trend"
 
 
