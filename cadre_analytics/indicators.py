@@ -21,50 +21,18 @@ from fractions import Fraction
 import polars as pl
 
 from cadre_analytics.params import QuotaCondition, QuotaIndicator, QuotaRules, QuotaTarget
-from cadre_analytics.schema import BREAKDOWN_COUNTS, OUTPUT_TABLES
+from cadre_analytics.schema import OUTPUT_TABLES
 
 ALL_UNITS = "ALL"
 # OUT tables are written in Vietnamese, the Board's language (labels in English sit beside them).
 DATA_LANG = "vi"
 
-INDICATOR_COLUMNS = (
-    "indicator",
-    "level",
-    "unit",
-    "unit_name",
-    "year",
-    "numerator",
-    "denominator",
-    "share",
-    "target_year",
-    "target",
-    "comparator",
-    "met",
-    "gap_persons",
-    "target_upper",
-    "population_empty",
-    "label_vi",
-    "label_en",
-)
+INDICATOR_COLUMNS = tuple(OUTPUT_TABLES["indicators"])
 COUNT_COLUMNS = ("indicator", "level", "unit", "unit_name", "year", "numerator", "denominator")
-BREAKDOWN_COLUMNS = (
-    "indicator",
-    "level",
-    "unit",
-    "unit_name",
-    "year",
-    "dimension",
-    "group",
-    "numerator",
-    "denominator",
-    "share",
-)
-BREAKDOWN_DIMENSIONS = ("gender", "ethnic_majority", "ethnicity", "age_band")
 UNKNOWN_GROUP = "unknown"
 
 # The tables' dtypes are declared once, with every other output table, in schema.OUTPUT_TABLES.
 _INDICATOR_SCHEMA = OUTPUT_TABLES["indicators"]
-_BREAKDOWN_SCHEMA = BREAKDOWN_COUNTS
 
 
 def all_units_name(lang: str = DATA_LANG) -> str:
@@ -191,7 +159,7 @@ def updated_in_year(
     )
 
 
-def _with_updated_by_snapshot(
+def with_updated_by_snapshot(
     staff: pl.LazyFrame, training: pl.LazyFrame, rules: QuotaRules
 ) -> pl.LazyFrame:
     """``updated_in_year`` for every snapshot year at once (courses dated in that row's year)."""
@@ -214,7 +182,7 @@ def _units_lazy(units: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _flag_lazy(
+def flag_lazy(
     people: pl.LazyFrame,
     units: pl.DataFrame | pl.LazyFrame,
     rules: QuotaRules,
@@ -273,7 +241,7 @@ def flag_people(people: pl.DataFrame, units: pl.DataFrame, rules: QuotaRules) ->
     """
     if "updated_in_year" not in people.columns:
         raise ValueError("flag_people needs the `updated_in_year` column: call updated_in_year()")
-    return _flag_lazy(people.lazy(), units, rules).collect()
+    return flag_lazy(people.lazy(), units, rules).collect()
 
 
 # --- counting -----------------------------------------------------------------------------
@@ -295,7 +263,47 @@ def _long_counts(wide: pl.LazyFrame, rules: QuotaRules, by: list[str]) -> pl.Laz
     return pl.concat(parts, how="vertical")
 
 
-def _count_table(
+def _every_unit_and_year(
+    all_rows: pl.LazyFrame,
+    per_unit: pl.LazyFrame,
+    unit_info: pl.LazyFrame,
+    rules: QuotaRules,
+    years: list[int],
+) -> pl.LazyFrame:
+    """Counts on the full grid indicator x (ALL + each unit of its level) x year, 0/0 where
+    nobody is in the population, so an empty commune shows instead of going missing."""
+    frame = pl.LazyFrame(
+        {
+            "indicator": [i.id for i in rules.indicators],
+            "level": [i.level for i in rules.indicators],
+        }
+    )
+    year_frame = pl.LazyFrame({"snapshot_year": years}, schema={"snapshot_year": pl.Int32})
+    grid_units = frame.join(
+        unit_info.select("unit", "unit_name", pl.col("unit_level").alias("level")),
+        on="level",
+        how="inner",
+    )
+    grid_all = frame.with_columns(
+        pl.lit(ALL_UNITS).alias("unit"), pl.lit(all_units_name()).alias("unit_name")
+    )
+    grid = pl.concat([grid_all, grid_units], how="vertical").join(year_frame, how="cross")
+    observed = pl.concat(
+        [
+            all_rows.select("snapshot_year", "indicator", "unit", "numerator", "denominator"),
+            per_unit.select("snapshot_year", "indicator", "unit", "numerator", "denominator"),
+        ],
+        how="vertical",
+    )
+    counted = grid.join(
+        observed.with_columns(pl.col("snapshot_year").cast(pl.Int32)),
+        on=["snapshot_year", "indicator", "unit"],
+        how="left",
+    ).with_columns(pl.col("numerator", "denominator").fill_null(0))
+    return counted
+
+
+def count_table(
     flags: pl.LazyFrame,
     units: pl.DataFrame | pl.LazyFrame,
     rules: QuotaRules,
@@ -332,34 +340,7 @@ def _count_table(
         .with_columns(pl.lit(ALL_UNITS).alias("unit"), pl.lit(all_units_name()).alias("unit_name"))
     )
     if not extra_by:
-        frame = pl.LazyFrame(
-            {
-                "indicator": [i.id for i in rules.indicators],
-                "level": [i.level for i in rules.indicators],
-            }
-        )
-        year_frame = pl.LazyFrame({"snapshot_year": years}, schema={"snapshot_year": pl.Int32})
-        grid_units = frame.join(
-            unit_info.select("unit", "unit_name", pl.col("unit_level").alias("level")),
-            on="level",
-            how="inner",
-        )
-        grid_all = frame.with_columns(
-            pl.lit(ALL_UNITS).alias("unit"), pl.lit(all_units_name()).alias("unit_name")
-        )
-        grid = pl.concat([grid_all, grid_units], how="vertical").join(year_frame, how="cross")
-        observed = pl.concat(
-            [
-                all_rows.select("snapshot_year", "indicator", "unit", "numerator", "denominator"),
-                per_unit.select("snapshot_year", "indicator", "unit", "numerator", "denominator"),
-            ],
-            how="vertical",
-        )
-        counted = grid.join(
-            observed.with_columns(pl.col("snapshot_year").cast(pl.Int32)),
-            on=["snapshot_year", "indicator", "unit"],
-            how="left",
-        ).with_columns(pl.col("numerator", "denominator").fill_null(0))
+        counted = _every_unit_and_year(all_rows, per_unit, unit_info, rules, years)
     else:
         columns = [
             "indicator",
@@ -401,7 +382,7 @@ def aggregate(
     if "snapshot_year" not in flags.columns:
         lf = lf.with_columns(pl.lit(year, dtype=pl.Int32).alias("snapshot_year"))
     lf = lf.filter(pl.col("snapshot_year") == year)
-    return _sort(_count_table(lf, units, rules, [year]).collect(), rules)
+    return sort_table(count_table(lf, units, rules, [year]).collect(), rules)
 
 
 # --- targets, met, gaps --------------------------------------------------------------------
@@ -570,7 +551,13 @@ def _target_frame(rules: QuotaRules) -> pl.DataFrame:
     )
 
 
-def _sort(frame: pl.DataFrame, rules: QuotaRules) -> pl.DataFrame:
+def age_band_labels(starts: tuple[int, ...]) -> list[str]:
+    """Age band names for the starts (30, 40, 50): <30, 30-39, 40-49, 50+."""
+    inner = [f"{low}-{high - 1}" for low, high in zip(starts, starts[1:], strict=False)]
+    return [f"<{starts[0]}", *inner, f"{starts[-1]}+"]
+
+
+def sort_table(frame: pl.DataFrame, rules: QuotaRules) -> pl.DataFrame:
     order = pl.DataFrame(
         {"indicator": [i.id for i in rules.indicators], "_order": range(len(rules.indicators))},
         schema={"indicator": pl.Utf8, "_order": pl.Int32},
@@ -580,7 +567,7 @@ def _sort(frame: pl.DataFrame, rules: QuotaRules) -> pl.DataFrame:
     extra = []
     if "group" in frame.columns:
         # Groups in reading order: age bands youngest first, named groups A-Z, unknown last.
-        bands = _age_band_labels(rules.age_band_starts)
+        bands = age_band_labels(rules.age_band_starts)
         extra = [
             pl.col("group").replace_strict(
                 {b: i for i, b in enumerate(bands)}, default=len(bands), return_dtype=pl.Int32
@@ -641,129 +628,8 @@ def compute_indicators(
     )
     if not years:
         return pl.DataFrame(schema=_INDICATOR_SCHEMA)
-    people = _with_updated_by_snapshot(staff_lf, training.lazy(), rules)
-    flags = _flag_lazy(people, units, rules)
-    counts = _count_table(flags, units, rules, years).collect()
+    people = with_updated_by_snapshot(staff_lf, training.lazy(), rules)
+    flags = flag_lazy(people, units, rules)
+    counts = count_table(flags, units, rules, years).collect()
     table = _with_targets(counts.lazy(), rules).collect()
-    return _sort(table, rules).cast(_INDICATOR_SCHEMA)
-
-
-# --- breakdowns -----------------------------------------------------------------------------
-
-
-def _age_band_labels(starts: tuple[int, ...]) -> list[str]:
-    inner = [f"{low}-{high - 1}" for low, high in zip(starts, starts[1:], strict=False)]
-    return [f"<{starts[0]}", *inner, f"{starts[-1]}+"]
-
-
-def _age_band_expr(year: int, starts: tuple[int, ...]) -> pl.Expr:
-    # Age at 31 December of the year: everyone born in year B has had the birthday by then.
-    age = pl.lit(year) - pl.col("birth_date").dt.year().cast(pl.Int32)
-    expr = pl.when(pl.col("birth_date").is_null()).then(pl.lit(UNKNOWN_GROUP))
-    expr = expr.when(age < starts[0]).then(pl.lit(f"<{starts[0]}"))
-    for low, high in zip(starts, starts[1:], strict=False):
-        expr = expr.when(age < high).then(pl.lit(f"{low}-{high - 1}"))
-    return expr.otherwise(pl.lit(f"{starts[-1]}+")).alias("age_band")
-
-
-def _ethnic_key() -> pl.Expr:
-    return pl.col("ethnicity").str.strip_chars().str.to_lowercase()
-
-
-def compute_breakdowns(
-    staff: pl.DataFrame,
-    training: pl.DataFrame,
-    units: pl.DataFrame,
-    rules: QuotaRules,
-    year: int,
-) -> pl.DataFrame:
-    """Each share indicator of the ``year`` snapshot by gender, ethnic group and age band.
-
-    Columns :data:`BREAKDOWN_COLUMNS`; ``dimension`` is one of :data:`BREAKDOWN_DIMENSIONS`:
-    ``gender`` (male/female/unknown), ``ethnic_majority`` (majority/minority/unknown, majority
-    = ``breakdowns.majority_ethnicity``), ``ethnicity`` (the majority group, the N largest
-    minority groups by name as written, ``other_minority``, ``unknown``), ``age_band`` (<30,
-    30-39, 40-49, 50+ at 31 December, unknown). Raw counts for ALL and each unit: small cells
-    are suppressed by the report layer. The headcount ratio has no breakdown (a ratio of two
-    years' rosters does not split by person).
-    """
-    share_rules = [i for i in rules.indicators if i.kind == "share"]
-    staff_lf = staff.lazy().filter(pl.col("snapshot_year") == year)
-    people = _with_updated_by_snapshot(staff_lf, training.lazy(), rules)
-    majority = rules.majority_ethnicity.strip().lower()
-    people = people.with_columns(
-        pl.col("gender").fill_null(UNKNOWN_GROUP).alias("_gender"),
-        pl.when(pl.col("ethnicity").is_null() | (_ethnic_key() == ""))
-        .then(pl.lit(UNKNOWN_GROUP))
-        .when(_ethnic_key() == majority)
-        .then(pl.lit("majority"))
-        .otherwise(pl.lit("minority"))
-        .alias("_ethnic_majority"),
-        _age_band_expr(year, rules.age_band_starts),
-    )
-    people = people.with_columns(
-        pl.when(pl.col("_ethnic_majority") == "minority")
-        .then(pl.col("ethnicity").str.strip_chars())
-        .alias("_minority_name")
-    )
-    keep = ("_gender", "_ethnic_majority", "_minority_name", "age_band")
-    flags = _flag_lazy(people, units, rules, keep=keep)
-    in_any = pl.any_horizontal([pl.col(pop_col(i.id)) for i in share_rules])
-    # One pass over people: counts per unit x every combination of the groups. The counts are
-    # summed again per dimension below, which gives the same totals as counting people.
-    flag_cols = [c for i in rules.indicators for c in (pop_col(i.id), num_col(i.id))]
-    cells = (
-        flags.group_by("snapshot_year", "unit", "unit_level", *keep)
-        .agg(*[pl.col(c).sum() for c in flag_cols], in_any.sum().alias("_in_any"))
-        .collect()
-    )
-    # The largest minority groups among everyone counted in some quota this year.
-    largest = (
-        cells.filter(pl.col("_minority_name").is_not_null())
-        .group_by("_minority_name")
-        .agg(pl.col("_in_any").sum().alias("n"))
-        .filter(pl.col("n") > 0)
-        .sort(["n", "_minority_name"], descending=[True, False])
-        .head(rules.largest_ethnic_groups)
-        .get_column("_minority_name")
-        .to_list()
-    )
-    flags = cells.lazy().with_columns(
-        pl.when(pl.col("_ethnic_majority") == "majority")
-        .then(pl.lit(rules.majority_ethnicity))
-        .when(pl.col("_ethnic_majority") == UNKNOWN_GROUP)
-        .then(pl.lit(UNKNOWN_GROUP))
-        .when(pl.col("_minority_name").is_in(largest))
-        .then(pl.col("_minority_name"))
-        .otherwise(pl.lit("other_minority"))
-        .alias("_ethnicity"),
-    )
-    share_ids = {i.id for i in share_rules}
-    parts = []
-    for dimension, column in (
-        ("gender", "_gender"),
-        ("ethnic_majority", "_ethnic_majority"),
-        ("ethnicity", "_ethnicity"),
-        ("age_band", "age_band"),
-    ):
-        counted = _count_table(flags, units, rules, [year], extra_by=(column,))
-        parts.append(
-            counted.filter(pl.col("indicator").is_in(list(share_ids))).select(
-                "indicator",
-                "level",
-                "unit",
-                "unit_name",
-                "year",
-                pl.lit(dimension).alias("dimension"),
-                pl.col(column).alias("group"),
-                "numerator",
-                "denominator",
-            )
-        )
-    table = (
-        pl.concat(parts, how="vertical")
-        .filter(pl.col("denominator") > 0)
-        .with_columns((pl.col("numerator") / pl.col("denominator")).alias("share"))
-        .collect()
-    )
-    return _sort(table, rules).select(list(_BREAKDOWN_SCHEMA)).cast(_BREAKDOWN_SCHEMA)
+    return sort_table(table, rules).cast(_INDICATOR_SCHEMA)

@@ -69,7 +69,7 @@ def run_ingest(folder: Path, year: int, lang: str, seed: int) -> None:
 
 def run_indicators(folder: Path, year: int, lang: str, seed: int) -> None:
     """Notebook 02 on what notebook 01 wrote into ``folder``."""
-    from cadre_analytics import indicators, readings, suppression
+    from cadre_analytics import breakdowns, indicators, readings, suppression
     from cadre_analytics.outputs import read_restricted, write_restricted, write_table
     from cadre_analytics.params import load_quota_rules, load_readings, load_report_settings
 
@@ -78,7 +78,7 @@ def run_indicators(folder: Path, year: int, lang: str, seed: int) -> None:
         read_restricted(folder, name) for name in ("accepted_staff", "accepted_training", "units")
     )
     table = indicators.compute_indicators(staff, training, units, rules, year)
-    breakdowns = indicators.compute_breakdowns(staff, training, units, rules, year)
+    breakdowns = breakdowns.compute_breakdowns(staff, training, units, rules, year)
     public = suppression.public_breakdowns(
         breakdowns, load_report_settings().min_cell, rules.majority_ethnicity
     )

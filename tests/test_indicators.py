@@ -13,9 +13,9 @@ from fractions import Fraction
 import polars as pl
 import pytest
 
-from cadre_analytics import indicators
+from cadre_analytics import breakdowns, indicators
 from cadre_analytics.params import load_quota_rules
-from cadre_analytics.schema import STAFF_COLUMNS, TRAINING_COLUMNS, UNIT_COLUMNS
+from cadre_analytics.schema import BREAKDOWN_COUNTS, STAFF_COLUMNS, TRAINING_COLUMNS, UNIT_COLUMNS
 
 RULES = load_quota_rules()
 
@@ -628,8 +628,8 @@ def test_breakdowns_gender_ethnicity_age():
             education="master",
         ),  # fmt: skip
     ]
-    b = indicators.compute_breakdowns(staff_frame(rows), NO_TRAINING, UNITS, RULES, 2025)
-    assert b.columns == list(indicators.BREAKDOWN_COLUMNS)
+    b = breakdowns.compute_breakdowns(staff_frame(rows), NO_TRAINING, UNITS, RULES, 2025)
+    assert b.columns == list(BREAKDOWN_COUNTS)
     cu = b.filter((pl.col("indicator") == "c_university") & (pl.col("unit") == "ALL"))
 
     def cell(dim, group):

@@ -146,7 +146,7 @@ def _personal_values() -> list[str]:
 def real_out(tmp_path_factory) -> Path:
     """The fixture district run through the real stages (ingest, contracts, indicators,
     projection) into an OUT folder, exactly what notebooks 01-03 leave for the report."""
-    from cadre_analytics import contracts, indicators, projection
+    from cadre_analytics import breakdowns, contracts, indicators, projection
     from cadre_analytics.ingest import read_inputs
     from cadre_analytics.outputs import write_restricted, write_table, write_validation_outputs
     from cadre_analytics.params import (
@@ -162,7 +162,7 @@ def real_out(tmp_path_factory) -> Path:
     args = (result.staff, result.training, result.units, rules, 2025)
     indicator_table = indicators.compute_indicators(*args)
     write_table(indicator_table, out, "indicators")
-    write_table(indicators.compute_breakdowns(*args), out, "breakdowns")
+    write_table(breakdowns.compute_breakdowns(*args), out, "breakdowns")
     proj = projection.project(
         result.staff,
         result.training,

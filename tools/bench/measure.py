@@ -215,13 +215,13 @@ def _write_outputs(result, out: Path) -> None:
 
 
 def _indicators(result, out: Path):
-    from cadre_analytics import indicators
+    from cadre_analytics import breakdowns, indicators
     from cadre_analytics.outputs import write_table
     from cadre_analytics.params import load_quota_rules
 
     rules = load_quota_rules()
     table = indicators.compute_indicators(result.staff, result.training, result.units, rules, YEAR)
-    breakdowns = indicators.compute_breakdowns(
+    breakdowns = breakdowns.compute_breakdowns(
         result.staff, result.training, result.units, rules, YEAR
     )
     write_table(table, out, "indicators", parquet=True)
