@@ -104,7 +104,13 @@ def targets(results: dict[str, Any], summary: dict[str, Any]) -> dict[str, Any]:
     sizes = results["sizes"]
     district, national = sizes.get("3000", {}), sizes.get(str(max(map(int, sizes), default=0)), {})
     floor = district.get("floor_seconds")
-    warm = _get(district, "report", "warm", "seconds")
+    district_cold = _get(district, "report", "cold", "seconds")
+    province = sizes.get("80000", {})
+    province_cold = _get(province, "report", "cold", "seconds")
+    province_stages = _get(province, "stages", "stages") or {}
+    province_peaks = [s.get("peak_rss_mib", 0) for s in province_stages.values()]
+    kernel = _get(province, "report", "kernel_peak_rss_mib")
+    province_peak = max([kernel or 0, *province_peaks]) if (kernel or province_peaks) else None
     cold = _get(national, "report", "cold", "seconds")
     newest = _get(national, "report", "newest_changed", "seconds")
     peak = _get(national, "report", "kernel_peak_rss_mib")
@@ -118,10 +124,16 @@ def targets(results: dict[str, Any], summary: dict[str, Any]) -> dict[str, Any]:
         return {"value": value, "met": None if value is None else bool(ok)}
 
     out = {
-        "district_warm_s<=10": verdict(warm, warm is not None and warm <= 10),
-        "district_warm<=2x_floor": verdict(
-            None if warm is None or not floor else round(warm / floor, 2),
-            warm is not None and floor and warm <= 2 * floor,
+        "district_cold<=1.5x_floor": verdict(
+            None if district_cold is None or not floor else round(district_cold / floor, 2),
+            district_cold is not None and floor and district_cold <= 1.5 * floor,
+        ),
+        "province_cold_s<=60": verdict(
+            province_cold, province_cold is not None and province_cold <= 60
+        ),
+        "province_peak_rss_GiB<=4": verdict(
+            None if province_peak is None else round(province_peak / 1024, 2),
+            province_peak is not None and province_peak <= 4 * 1024,
         ),
         "national_cold_s<=120": verdict(cold, cold is not None and cold <= 120),
         "national_peak_rss_GiB<=8": verdict(
