@@ -11,16 +11,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from html import escape
 from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from cadre_analytics.params import DEFAULT_PARAMS_DIR, load_yaml, params_hash
+from cadre_analytics.params import DEFAULT_PARAMS_DIR, params_hash
 from cadre_analytics.provenance import git_commit
 from cadre_analytics.report import charts, fmt, narrative, tables
 from cadre_analytics.report.inputs import ReportInputs
 from cadre_analytics.report.readings import section_readings as readings_section
+from cadre_analytics.report.scenario_text import scenarios_block
 from cadre_analytics.report.settings import settings
 from cadre_analytics.report.strings import t, t_or
 from cadre_analytics.report.tables import ALL, Cell, html_table, note, quota_label
@@ -103,7 +103,7 @@ def title_block(inputs: ReportInputs, lang: str) -> str:
         banner = f'<p class="sample-banner">{escape(t("report.sample_banner", lang))}</p>'
     return (
         f'<header class="report-title">{banner}'
-        f'<h1>{escape(t("report.title", lang, year=inputs.year))}'
+        f"<h1>{escape(t('report.title', lang, year=inputs.year))}"
         f'</h1><p class="subtitle">{escape(t("report.subtitle", lang))}</p></header>'
     )
 
@@ -369,7 +369,8 @@ def section_data_quality(inputs: ReportInputs, lang: str) -> str:
         rule_rows = [
             [
                 t_or(f"table.{r['table']}", lang, r["table"]),
-                f"{r['title']} ({r['rule']})" if r["title"] else r["rule"],
+                # the rule's title only: its code means nothing to a reader of the report
+                r["title"] or t("data_quality.rule_untitled", lang),
                 t_or(f"data_quality.grade_{r['grade']}", lang, str(r["grade"])),
                 Cell(fmt.number(r["rows_failed"], lang), cls="num"),
             ]
@@ -405,11 +406,7 @@ def section_method(inputs: ReportInputs, lang: str) -> str:
         for ind in rules.indicators:
             pop = rules.populations.get(ind.population)
             pop_label = getattr(pop, f"label_{lang}", None) or ind.population
-            cells: list[Cell | str] = [
-                quota_label(ind.id, lang),
-                Cell(ind.id, cls="code nowrap"),
-                pop_label,
-            ]
+            cells: list[Cell | str] = [quota_label(ind.id, lang), pop_label]
             sources = []
             for y in years:
                 tg = ind.targets.get(y)
@@ -425,11 +422,7 @@ def section_method(inputs: ReportInputs, lang: str) -> str:
                     sources.append(tg.source_vi)
             cells.append(Cell(" / ".join(f"«{s}»" for s in sources), cls="source"))
             rows.append(cells)
-        headers = [
-            t("method.col_quota", lang),
-            t("method.col_id", lang),
-            t("method.col_population", lang),
-        ]
+        headers = [t("method.col_quota", lang), t("method.col_population", lang)]
         headers += [t("method.col_target", lang, target_year=y) for y in years]
         headers.append(t("method.col_source", lang))
         body += html_table(headers, rows, t("method.caption_quotas", lang))
@@ -441,8 +434,14 @@ def section_method(inputs: ReportInputs, lang: str) -> str:
             ],
             [t("method.rule_cumulative", lang), yes if rules.political_theory_cumulative else no],
             [t("method.rule_language", lang), rules.international_language_level],
-            [t("method.rule_update", lang), rules.annual_update_rule],
-            [t("method.rule_topics", lang), ", ".join(rules.annual_update_topics)],
+            [
+                t("method.rule_update", lang),
+                t_or(f"plain.update_rule.{rules.annual_update_rule}", lang, "—"),
+            ],
+            [
+                t("method.rule_topics", lang),
+                ", ".join(t_or(f"plain.topic.{x}", lang, x) for x in rules.annual_update_topics),
+            ],
         ]
         body += f"<h3>{escape(t('method.params_heading', lang))}</h3>"
         body += html_table(
@@ -452,8 +451,16 @@ def section_method(inputs: ReportInputs, lang: str) -> str:
         )
     body += f"<h3>{escape(t('method.retirement_heading', lang))}</h3>"
     body += _p(t("method.retirement_note", lang)) + _retirement_table(lang)
-    body += _scenario_table(lang)
+    body += scenarios_block(lang, _unit_names(inputs))
     return _section("method", lang, body)
+
+
+def _unit_names(inputs: ReportInputs) -> dict[str, str]:
+    ind = inputs.indicators
+    if ind is None or "unit_name" not in ind.columns:
+        return {}
+    pairs = ind.select("unit", "unit_name").drop_nulls().unique("unit")
+    return dict(zip(pairs["unit"].to_list(), pairs["unit_name"].to_list(), strict=True))
 
 
 def _age(months: int, lang: str) -> str:
@@ -475,41 +482,6 @@ def _retirement_table(lang: str) -> str:
     ]
     headers = [t(f"method.col_{c}", lang) for c in ("year", "male", "female")]
     return html_table(headers, rows, t("method.caption_retirement", lang))
-
-
-def _flat(node: Any, prefix: str = "") -> list[tuple[str, str]]:
-    if isinstance(node, dict):
-        out: list[tuple[str, str]] = []
-        for key, value in node.items():
-            out += _flat(value, f"{prefix}.{key}" if prefix else str(key))
-        return out
-    if isinstance(node, list) and all(not isinstance(v, dict | list) for v in node):
-        return [(prefix, ", ".join(str(v) for v in node))]
-    if isinstance(node, list):
-        out = []
-        for i, value in enumerate(node):
-            out += _flat(value, f"{prefix}[{i}]")
-        return out
-    return [(prefix, str(node))]
-
-
-def _scenario_table(lang: str, params_dir: Path = DEFAULT_PARAMS_DIR) -> str:
-    files = sorted(
-        p for p in (params_dir / "scenarios").glob("*.yaml") if not p.name.startswith("_")
-    )
-    if not files:
-        return ""
-    rows = []
-    for path in files:
-        doc = load_yaml(path)
-        for key, value in _flat(doc):
-            if key in ("name", "label_vi", "label_en"):
-                continue
-            rows.append([tables.scenario_label(path.stem, lang), Cell(key, cls="code"), value])
-    headers = [t(f"method.col_{c}", lang) for c in ("scenario", "key", "value")]
-    return f"<h3>{escape(t('method.scenarios_heading', lang))}</h3>" + html_table(
-        headers, rows, t("method.caption_scenarios", lang)
-    )
 
 
 # --- 9. Provenance ---------------------------------------------------------------------------
