@@ -103,3 +103,19 @@ def test_a_scenario_is_one_sentence_built_from_its_parameters():
     assert "mỗi năm thêm 4 người cấp xã hoàn thành khóa «Thạc sĩ»" in vi
     assert SNAKE.findall(vi + en) == []
     assert ". " not in vi + en and vi.endswith(".") and en.endswith(".")  # one sentence each
+
+
+def test_the_example_plan_is_not_run_until_the_board_copies_it(tmp_path):
+    import shutil
+
+    from cadre_analytics.params import DEFAULT_PARAMS_DIR, load_scenarios
+    from cadre_analytics.report.scenario_text import scenario_sentence
+
+    shipped = DEFAULT_PARAMS_DIR / "scenarios"
+    assert "plan" not in {s.name for s in load_scenarios(shipped)}
+    for name in ("baseline.yaml", "_courses.yaml"):
+        shutil.copy(shipped / name, tmp_path / name)
+    shutil.copy(shipped / "_plan_example.yaml", tmp_path / "plan.yaml")
+    plan = {s.name: s for s in load_scenarios(tmp_path)}["plan"]
+    assert scenario_sentence(plan, "vi").startswith("«Kế hoạch»: ")
+    assert "(mẫu)" not in scenario_sentence(plan, "vi")
