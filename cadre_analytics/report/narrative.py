@@ -104,7 +104,7 @@ def _largest_gap(summary: pl.DataFrame, nxt: int | None, lang: str) -> str:
         "narrative.largest_gap",
         lang,
         quota=quota_label(g["indicator"], lang),
-        share=fmt.percent(g["share"], lang),
+        share=fmt.percent_against(g["share"], g[f"target_{nxt}"], g[f"comparator_{nxt}"], lang, 1),
         target=fmt.target(g[f"target_{nxt}"], g[f"comparator_{nxt}"], lang),
         people=fmt.number(g["gap_persons"], lang),
     )

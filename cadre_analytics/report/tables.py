@@ -254,6 +254,8 @@ def summary_table(summary: pl.DataFrame, year: int, lang: str) -> str:
         ]
     rows = []
     for r in summary.iter_rows(named=True):
+        nxt = r["next_target_year"]
+        goal = r.get(f"target_{nxt}")
         scope = t("summary.scope_all", lang)
         if r["communes_total"]:
             scope = t(
@@ -265,7 +267,10 @@ def summary_table(summary: pl.DataFrame, year: int, lang: str) -> str:
         cells: list[Cell | str] = [
             quota_label(r["indicator"], lang),
             scope,
-            Cell(fmt.percent(r["share"], lang), cls="num"),
+            Cell(
+                fmt.percent_against(r["share"], goal, r.get(f"comparator_{nxt}"), lang, 1),
+                cls="num",
+            ),
             Cell(
                 f"{fmt.number(r['numerator'], lang)} / {fmt.number(r['denominator'], lang)}",
                 cls="num",
@@ -298,7 +303,7 @@ def commune_matrix(indicators: pl.DataFrame, year: int) -> pl.DataFrame:
         (pl.col("year") == year) & (pl.col("target_year") == nxt) & is_commune_row(indicators)
     ).select(
         "indicator", "unit", "unit_name", "numerator", "denominator", "share", "met",
-        attainment_expr().alias("attainment"),
+        "target", "comparator", attainment_expr().alias("attainment"),
     )  # fmt: skip
     if cells.is_empty():
         return cells.with_columns(pl.lit(0).alias("unmet"), pl.lit(0).alias("rank"))
@@ -361,10 +366,10 @@ def heatmap_table(matrix: pl.DataFrame, year: int, target_year: int | None, lang
             if not r["denominator"]:
                 cells.append(Cell(t("communes.cell_empty", lang), cls="heat heat-na"))
                 continue
-            word = t("communes.cell_met" if r["met"] else "communes.cell_not_met", lang)
+            word = t("status.met" if r["met"] else "status.not_met", lang)  # the one legend
             band = "heat-met" if r["met"] else _heat_band(r["attainment"])
             text = (
-                f"<strong>{escape(fmt.percent(r['share'], lang, 0))}</strong>"
+                f"<strong>{escape(shown_share(r, lang))}</strong>"
                 f"<br>{escape(fmt.number(r['numerator'], lang))}/"
                 f"{escape(fmt.number(r['denominator'], lang))}<br>{escape(word)}"
             )
@@ -372,6 +377,11 @@ def heatmap_table(matrix: pl.DataFrame, year: int, target_year: int | None, lang
         rows.append(cells)
     caption = t("communes.caption", lang, year=year, target_year=target_year)
     return html_table(headers, rows, caption, cls="data heatmap")
+
+
+def shown_share(cell: dict, lang: str) -> str:
+    """A heat-map cell's share, with the decimal that keeps it from reading as met when not."""
+    return fmt.percent_against(cell["share"], cell.get("target"), cell.get("comparator"), lang)
 
 
 def _heat_band(attainment: float | None) -> str:
