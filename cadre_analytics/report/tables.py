@@ -103,6 +103,19 @@ def _quota_labels() -> dict[str, tuple[str, str]]:
 
 
 @cache
+def cut_base_years() -> dict[str, dict[int, int | None]]:
+    """Quota -> target year -> base year, for the staffing cuts (headcount ratios): their
+    "gap" is posts to cut against the base year, not people short."""
+    from cadre_analytics.params import load_quota_rules
+
+    return {
+        i.id: {ty: tg.base_year if tg else None for ty, tg in i.targets.items()}
+        for i in load_quota_rules().indicators
+        if i.kind == "headcount_ratio"
+    }
+
+
+@cache
 def _scenario_labels() -> dict[str, tuple[str, str]]:
     from cadre_analytics.params import load_scenarios
 
@@ -216,6 +229,7 @@ def summary_frame(
             "next_target_year": nxt,
             "gap_persons": None,
             "met_now": None,
+            "cut": quota in cut_base_years(),
         }
         for ty in target_years(indicators):
             tr = q.filter(pl.col("target_year") == ty)
@@ -224,6 +238,7 @@ def summary_frame(
             row[f"target_{ty}"] = rec["target"] if rec else None
             row[f"comparator_{ty}"] = rec["comparator"] if rec else None
             row[f"upper_{ty}"] = rec.get("target_upper") if rec else None
+            row[f"base_{ty}"] = cut_base_years().get(quota, {}).get(ty)
             row[f"gap_{ty}"] = rec["gap_persons"] if has_target else None
             row[f"status_{ty}"] = status_of(
                 rec["met"] if rec else None, proj_met.get((quota, ty)), ty, year, has_target
@@ -271,10 +286,7 @@ def summary_table(summary: pl.DataFrame, year: int, lang: str) -> str:
                 fmt.percent_against(r["share"], goal, r.get(f"comparator_{nxt}"), lang, 1),
                 cls="num",
             ),
-            Cell(
-                f"{fmt.number(r['numerator'], lang)} / {fmt.number(r['denominator'], lang)}",
-                cls="num",
-            ),
+            Cell(people_text(r, year, lang), cls="num"),
         ]
         for ty in tys:
             cells.append(
@@ -284,9 +296,31 @@ def summary_table(summary: pl.DataFrame, year: int, lang: str) -> str:
                 )
             )
             cells.append(status_cell(r[f"status_{ty}"], lang))
-            cells.append(Cell(fmt.number(r[f"gap_{ty}"], lang), cls="num"))
+            cells.append(Cell(gap_text(r, ty, year, lang), cls="num"))
         rows.append(cells)
     return html_table(headers, rows, t("summary.caption", lang, year=year), cls="data summary")
+
+
+def people_text(row: dict, year: int, lang: str) -> str:
+    """«people meeting / total»; for a staffing cut, the headcount now against its base year."""
+    now, base = fmt.number(row["numerator"], lang), fmt.number(row["denominator"], lang)
+    base_year = row.get(f"base_{row['next_target_year']}") if row.get("cut") else None
+    if base_year is None:
+        return f"{now} / {base}"
+    return t("summary.cut_people", lang, now=now, year=year, base=base, base_year=base_year)
+
+
+def gap_text(row: dict, target_year: int, year: int, lang: str) -> str:
+    """People short for one target year; a staffing cut speaks of posts still to cut, and of
+    a cut not started when its base year is the report year itself."""
+    gap, base_year = row[f"gap_{target_year}"], row.get(f"base_{target_year}")
+    if not row.get("cut") or base_year is None or gap is None:
+        return fmt.number(gap, lang)
+    if base_year >= year:
+        return t("summary.cut_not_started", lang)
+    if gap > 0:
+        return t("summary.cut_posts", lang, posts=fmt.number(gap, lang), base_year=base_year)
+    return fmt.number(gap, lang)
 
 
 # --- Commune heat-map --------------------------------------------------------------------
