@@ -24,6 +24,7 @@ from cadre_analytics.report.scenario_text import scenarios_block
 from cadre_analytics.report.settings import settings
 from cadre_analytics.report.strings import t, t_or
 from cadre_analytics.report.tables import ALL, Cell, html_table, note, quota_label
+from cadre_analytics.report.units_section import section_units
 
 SECTION_IDS = (
     "summary",
@@ -163,36 +164,7 @@ def section_communes(inputs: ReportInputs, lang: str) -> str:
     ind = inputs.indicators
     if ind is None or ind.is_empty():
         return _missing("communes", "indicators.csv", lang)
-    matrix = tables.commune_matrix(ind, inputs.year)
-    if matrix.is_empty():
-        return _section("communes", lang, note(t("report.no_rows", lang)))
-    nxt = tables.next_target_year(ind, inputs.year)
-    worst = matrix.sort("rank").row(0, named=True)
-    # Only the worst communes: this section is the one part of the report that grows with the
-    # number of units, and it must stay well under 3 MB for any district.
-    shown, more = tables.top_units(matrix, settings().max_units_shown)
-    alt_text = t(
-        "communes.chart_alt",
-        lang,
-        communes=fmt.number(shown["unit"].n_unique(), lang),
-        quotas=fmt.number(matrix["indicator"].n_unique(), lang),
-        worst=worst["unit_name"] or worst["unit"],
-    )
-    body = _p(t("communes.intro", lang))
-    if more:
-        n_shown = shown["unit"].n_unique()
-        body += note(
-            t(
-                "communes.more_not_shown",
-                lang,
-                shown=fmt.number(n_shown, lang),
-                more=fmt.number(more, lang),
-                total=fmt.number(n_shown + more, lang),
-            )
-        )
-    body += charts.figure(
-        charts.heatmap_chart(shown, lang), alt_text, lang, cls="chart wide"
-    ) + tables.heatmap_table(shown, inputs.year, nxt, lang)
+    body, _ = section_units(inputs, lang)
     return _section("communes", lang, body)
 
 

@@ -327,31 +327,58 @@ def gap_text(row: dict, target_year: int, year: int, lang: str) -> str:
 
 
 def commune_matrix(indicators: pl.DataFrame, year: int) -> pl.DataFrame:
-    """Commune x quota cells at YEAR against the next target, with each commune's unmet count.
+    """Commune x quota cells at YEAR against the next target (see :func:`unit_matrix`)."""
+    return unit_matrix(indicators, year, "commune")
 
-    Ranked: most quotas not met first, then lowest mean share.
+
+def is_district_unit_row(frame: pl.DataFrame) -> pl.Expr:
+    """A district agency's or school's own row (not the whole district, not a staffing cut,
+    which is the district's one target and not a unit's qualification)."""
+    return (
+        (pl.col("unit") != ALL)
+        & (pl.col("level") == "district")
+        & ~pl.col("indicator").is_in(list(cut_base_years()))
+    )
+
+
+def unit_matrix(indicators: pl.DataFrame, year: int, level: str) -> pl.DataFrame:
+    """Unit x quota cells at YEAR against the next target, for the communes (``level``
+    "commune") or the district's agencies and schools ("district"), with each unit's count
+    of quotas not met (``unmet``) out of those judged (``judged``).
+
+    Ranked: the largest share of its quotas not met first (a school judged on two quotas and
+    an agency on nine are compared fairly), then most quotas not met, then lowest mean share.
     """
     assert_aggregated(indicators, "indicators")
     nxt = next_target_year(indicators, year)
+    rows = is_commune_row(indicators) if level == "commune" else is_district_unit_row(indicators)
     cells = indicators.filter(
-        (pl.col("year") == year) & (pl.col("target_year") == nxt) & is_commune_row(indicators)
+        (pl.col("year") == year) & (pl.col("target_year") == nxt) & rows
     ).select(
         "indicator", "unit", "unit_name", "numerator", "denominator", "share", "met",
         "target", "comparator", attainment_expr().alias("attainment"),
     )  # fmt: skip
     if cells.is_empty():
-        return cells.with_columns(pl.lit(0).alias("unmet"), pl.lit(0).alias("rank"))
+        return cells.with_columns(
+            pl.lit(0).alias("unmet"), pl.lit(0).alias("judged"), pl.lit(0).alias("rank")
+        )
     per_unit = (
         cells.group_by("unit")
         .agg(
             (pl.col("met") == False).sum().alias("unmet"),  # noqa: E712 (null stays uncounted)
+            pl.col("met").is_not_null().sum().alias("judged"),
             pl.col("share").mean().alias("mean_share"),
         )
-        .sort(["unmet", "mean_share", "unit"], descending=[True, False, False], nulls_last=True)
+        .with_columns((pl.col("unmet") / pl.col("judged")).alias("unmet_share"))
+        .sort(
+            ["unmet_share", "unmet", "mean_share", "unit"],
+            descending=[True, True, False, False],
+            nulls_last=True,
+        )
         .with_row_index("rank", offset=1)
     )
     return cells.join(
-        per_unit.select("unit", "unmet", "rank"), on="unit", maintain_order="left"
+        per_unit.select("unit", "unmet", "judged", "rank"), on="unit", maintain_order="left"
     ).sort("rank", maintain_order=True)
 
 
@@ -379,17 +406,28 @@ def top_units(matrix: pl.DataFrame, n: int) -> tuple[pl.DataFrame, int]:
     return matrix.filter(pl.col("rank") <= n), max(total - n, 0)
 
 
-def heatmap_table(matrix: pl.DataFrame, year: int, target_year: int | None, lang: str) -> str:
+def heatmap_table(
+    matrix: pl.DataFrame, year: int, target_year: int | None, lang: str, level: str = "commune"
+) -> str:
+    """The heat-map as a table; ``level`` "district" for the agencies and schools."""
     quotas = matrix.select("indicator").unique(maintain_order=True)["indicator"].to_list()
-    headers: list[Cell | str] = [t("communes.col_commune", lang), t("communes.col_unmet", lang)]
+    words = "communes" if level == "commune" else "units"
+    headers: list[Cell | str] = [t(f"{words}.col_unit", lang), t("communes.col_unmet", lang)]
     headers += [quota_label(q, lang) for q in quotas]
     rows = []
     units = matrix.select("unit", "unit_name", "unmet", "rank").unique().sort("rank", "unit")
+    judged = (
+        dict(matrix.select("unit", "judged").unique().iter_rows())
+        if "judged" in matrix.columns
+        else {}
+    )
     for u in units.iter_rows(named=True):
-        cells: list[Cell | str] = [
-            u["unit_name"] or u["unit"],
-            Cell(fmt.number(u["unmet"], lang), cls="num"),
-        ]
+        unmet = fmt.number(u["unmet"], lang)
+        if u["unit"] in judged:
+            unmet = t(
+                "communes.unmet_of", lang, unmet=unmet, judged=fmt.number(judged[u["unit"]], lang)
+            )
+        cells: list[Cell | str] = [u["unit_name"] or u["unit"], Cell(unmet, cls="num")]
         sub = matrix.filter(pl.col("unit") == u["unit"])
         for q in quotas:
             hit = sub.filter(pl.col("indicator") == q)
@@ -409,7 +447,7 @@ def heatmap_table(matrix: pl.DataFrame, year: int, target_year: int | None, lang
             )
             cells.append(Cell(text, cls=f"heat {band}", html=True))
         rows.append(cells)
-    caption = t("communes.caption", lang, year=year, target_year=target_year)
+    caption = t(f"{words}.caption", lang, year=year, target_year=target_year)
     return html_table(headers, rows, caption, cls="data heatmap")
 
 

@@ -44,7 +44,7 @@ def _padded_domain(values: pl.Series, share: float = 0.35) -> list[float]:
 # --- Commune heat-map --------------------------------------------------------------------
 
 
-def heatmap_chart(matrix: pl.DataFrame, lang: str) -> alt.LayerChart:
+def heatmap_chart(matrix: pl.DataFrame, lang: str, unit_title: str | None = None) -> alt.LayerChart:
     """Commune x quota, ranked; each cell carries its share and a ✔/✖ so colour is not alone.
 
     ``matrix``: ``tables.commune_matrix`` rows (indicator, unit, unit_name, rank, share,
@@ -85,7 +85,7 @@ def heatmap_chart(matrix: pl.DataFrame, lang: str) -> alt.LayerChart:
         condition={"test": "datum.met === true", "value": COLOR_MET},
     )
     tooltip = [
-        alt.Tooltip("commune:N", title=t("communes.col_commune", lang)),
+        alt.Tooltip("commune:N", title=unit_title or t("communes.col_unit", lang)),
         alt.Tooltip("quota:N", title=t("what_it_takes.col_quota", lang)),
         alt.Tooltip("label:N", title=t("district.axis_share", lang)),
     ]
