@@ -332,11 +332,12 @@ def commune_matrix(indicators: pl.DataFrame, year: int) -> pl.DataFrame:
 
 
 def is_district_unit_row(frame: pl.DataFrame) -> pl.Expr:
-    """A district agency's or school's own row (not the whole district, not a staffing cut,
-    which is the district's one target and not a unit's qualification)."""
+    """A district agency's or school's own row where it employs the quota's population (a
+    school has no key leaders); never a staffing cut, the district's one headcount target."""
     return (
         (pl.col("unit") != ALL)
         & (pl.col("level") == "district")
+        & (pl.col("denominator").fill_null(0) > 0)
         & ~pl.col("indicator").is_in(list(cut_base_years()))
     )
 
@@ -449,6 +450,46 @@ def heatmap_table(
         rows.append(cells)
     caption = t(f"{words}.caption", lang, year=year, target_year=target_year)
     return html_table(headers, rows, caption, cls="data heatmap")
+
+
+def ranking_table(matrix: pl.DataFrame, year: int, target_year: int | None, lang: str) -> str:
+    """The district's agencies and schools, worst first, each with the quotas it does not
+    meet in words: narrower than a heat-map table when units are judged on different quotas."""
+    rows = []
+    units = matrix.select("unit", "unit_name", "unmet", "judged", "rank").unique()
+    for u in units.sort("rank", "unit").iter_rows(named=True):
+        missed = matrix.filter((pl.col("unit") == u["unit"]) & (pl.col("met") == False))  # noqa: E712
+        items = [
+            t(
+                "units.not_met_item",
+                lang,
+                quota=quota_label(r["indicator"], lang),
+                share=shown_share(r, lang),
+                numerator=fmt.number(r["numerator"], lang),
+                denominator=fmt.number(r["denominator"], lang),
+            )
+            for r in missed.iter_rows(named=True)
+        ]
+        unmet = t(
+            "communes.unmet_of",
+            lang,
+            unmet=fmt.number(u["unmet"], lang),
+            judged=fmt.number(u["judged"], lang),
+        )
+        rows.append(
+            [
+                u["unit_name"] or u["unit"],
+                Cell(unmet, cls="num"),
+                "; ".join(items) or t("format.missing", lang),
+            ]
+        )
+    headers = [
+        t("units.col_unit", lang),
+        t("communes.col_unmet", lang),
+        t("units.col_not_met", lang),
+    ]
+    caption = t("units.caption", lang, year=year, target_year=target_year)
+    return html_table(headers, rows, caption, cls="data ranking")
 
 
 def shown_share(cell: dict, lang: str) -> str:

@@ -58,7 +58,11 @@ def _block(ind: pl.DataFrame, year: int, level: str, shown_at_most: int, lang: s
     return (
         body
         + charts.figure(chart, alt_text, lang, cls="chart wide")
-        + tables.heatmap_table(shown, year, nxt, lang, level)
+        + (
+            tables.heatmap_table(shown, year, nxt, lang)
+            if level == "commune"
+            else tables.ranking_table(shown, year, nxt, lang)
+        )
     )
 
 

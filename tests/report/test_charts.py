@@ -290,3 +290,17 @@ def test_report_package_keeps_jsonschemas_iri_checker_out_and_still_validates():
         [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
     )
     assert done.stdout.strip() == "SchemaValidationError", done.stderr
+
+
+def test_heatmap_cell_without_people_has_no_tick():
+    # nobody in the population: neither met nor missed, so neither ✔ nor ✖
+    empty = (
+        _matrix()
+        .head(1)
+        .with_columns(
+            pl.lit(None, dtype=pl.Float64).alias("share"),
+            pl.lit(None, dtype=pl.Boolean).alias("met"),
+        )
+    )
+    spec = charts.heatmap_chart(empty, "vi").to_dict()
+    assert [r["label"] for r in _values(spec, _layers(spec)["rect"])] == ["—"]

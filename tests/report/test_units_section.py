@@ -63,17 +63,21 @@ INDICATORS = _ind(
 
 
 def _rows(html: str) -> list[str]:
-    table = html[html.index('<table class="data heatmap"') :]
-    return re.findall(r'<tr><th scope="row">([^<]*)</th><td class="num">([^<]*)</td>', table)
+    table = html[html.index('<table class="data ranking"') :]
+    return re.findall(
+        r'<tr><th scope="row">([^<]*)</th><td class="num">([^<]*)</td><td>([^<]*)</td>', table
+    )
 
 
 def test_agencies_and_schools_ranked_by_share_of_their_quotas_not_met():
     html = sections.section_communes(ReportInputs(year=2025, indicators=INDICATORS), "vi")
     assert "Các cơ quan, đơn vị cấp huyện" in html and "Các xã, thị trấn" not in html
+    pg = "Huyện: CB, CC có trình độ sau đại học"
+    pe_fit = "Huyện: viên chức có trình độ phù hợp vị trí việc làm"
     assert _rows(html) == [
-        ("Trường Mầm non A", "1 / 1"),
-        ("Phòng Nội vụ", "1 / 2"),
-        ("Phòng Tư pháp", "0 / 2"),
+        ("Trường Mầm non A", "1 / 1", f"{pe_fit}: 50% (5/10)"),
+        ("Phòng Nội vụ", "1 / 2", f"{pg}: 10% (1/10)"),
+        ("Phòng Tư pháp", "0 / 2", "—"),
     ]
     assert "Biên chế" not in html and "tinh giản" not in html  # no staffing-cut column
     assert '<th scope="col">Cơ quan, đơn vị</th>' in html

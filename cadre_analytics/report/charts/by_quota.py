@@ -57,8 +57,9 @@ def heatmap_chart(matrix: pl.DataFrame, lang: str, unit_title: str | None = None
         pl.struct("share", "met", "target", "comparator")
         .map_elements(
             lambda r: (
+                # no people in the population: nothing met or missed, no tick
                 (shown_share(r, lang) if r["share"] is not None else "—")
-                + (" ✔" if r["met"] else " ✖")
+                + {True: " ✔", False: " ✖"}.get(r["met"], "")
             ),
             return_dtype=pl.Utf8,
         )
