@@ -18,6 +18,7 @@ import polars as pl
 from cadre_analytics.params import DEFAULT_PARAMS_DIR, params_hash
 from cadre_analytics.provenance import git_commit
 from cadre_analytics.report import charts, fmt, narrative, tables
+from cadre_analytics.report.actions import action_items
 from cadre_analytics.report.inputs import ReportInputs
 from cadre_analytics.report.readings import section_readings as readings_section
 from cadre_analytics.report.scenario_text import scenarios_block
@@ -128,10 +129,17 @@ def section_summary(inputs: ReportInputs, lang: str) -> str:
         previous_year=prev,
         requirements=inputs.requirements,
     )
+    actions = action_items(inputs.requirements, _unit_names(inputs), lang)
     body = (
         f'<h3>{escape(t("summary.heading_sentences", lang))}</h3><ul class="findings">'
         + "".join(f"<li>{escape(s)}</li>" for s in sentences)
         + "</ul>"
+        + f"<h3>{escape(t('actions.heading', lang))}</h3>"
+        + (
+            '<ol class="actions">' + "".join(f"<li>{escape(a)}</li>" for a in actions) + "</ol>"
+            if actions
+            else note(t("actions.none", lang))
+        )
         + tables.summary_table(summary, inputs.year, lang)
         + note(t("status.legend", lang))
     )
