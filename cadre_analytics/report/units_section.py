@@ -1,5 +1,5 @@
-"""Section 3 of the report: every unit accountable. The communes, then the district's own
-agencies and schools, each ranked worst first in a heat-map (chart and table).
+"""Section 3 of the report: every unit accountable. The communes ranked worst first in a
+heat-map (chart and table), then the district's own agencies and schools in a ranking.
 
 Only the worst units are drawn: this is the one part of the report that grows with the number
 of units, and it must stay well under 3 MB and a few printed pages for any district. Every
@@ -47,22 +47,22 @@ def _block(ind: pl.DataFrame, year: int, level: str, shown_at_most: int, lang: s
                 total=fmt.number(n_shown + more, lang),
             )
         )
+    if level == "district":
+        # Agencies and schools are judged on different quotas: a heat-map of them is mostly
+        # empty cells, so they get a ranking that names what each one misses.
+        return body + tables.ranking_table(shown, year, nxt, lang)
     alt_text = t(
-        f"{words}.chart_alt",
+        "communes.chart_alt",
         lang,
         units=fmt.number(shown["unit"].n_unique(), lang),
         quotas=fmt.number(matrix["indicator"].n_unique(), lang),
         worst=worst["unit_name"] or worst["unit"],
     )
-    chart = charts.heatmap_chart(shown, lang, t(f"{words}.col_unit", lang))
+    chart = charts.heatmap_chart(shown, lang, t("communes.col_unit", lang))
     return (
         body
         + charts.figure(chart, alt_text, lang, cls="chart wide")
-        + (
-            tables.heatmap_table(shown, year, nxt, lang)
-            if level == "commune"
-            else tables.ranking_table(shown, year, nxt, lang)
-        )
+        + tables.heatmap_table(shown, year, nxt, lang)
     )
 
 
