@@ -430,7 +430,8 @@ def section_method(inputs: ReportInputs, lang: str) -> str:
             t("method.caption_params", lang),
         )
     body += f"<h3>{escape(t('method.retirement_heading', lang))}</h3>"
-    body += _p(t("method.retirement_note", lang)) + _retirement_table(lang)
+    last = max([inputs.year, *(rules.target_years if rules is not None else ())])
+    body += _p(t("method.retirement_note", lang)) + _retirement_table(inputs.year, last, lang)
     body += scenarios_block(lang, _unit_names(inputs))
     return _section("method", lang, body)
 
@@ -447,11 +448,12 @@ def _age(months: int, lang: str) -> str:
     return t("method.age", lang, years=months // 12, months=months % 12)
 
 
-def _retirement_table(lang: str) -> str:
+def _retirement_table(first: int, last: int, lang: str) -> str:
+    """The statutory ages of the years the report projects (the note gives the whole rule)."""
     from cadre_analytics.params import load_retirement_schedule
 
     schedule = load_retirement_schedule()
-    years = sorted(schedule.ages.get("male", {}))
+    years = [y for y in sorted(schedule.ages.get("male", {})) if first <= y <= last]
     rows = [
         [
             str(y),
@@ -461,7 +463,8 @@ def _retirement_table(lang: str) -> str:
         for y in years
     ]
     headers = [t(f"method.col_{c}", lang) for c in ("year", "male", "female")]
-    return html_table(headers, rows, t("method.caption_retirement", lang))
+    caption = t("method.caption_retirement", lang, first=first, last=last)
+    return html_table(headers, rows, caption)
 
 
 # --- 9. Provenance ---------------------------------------------------------------------------
