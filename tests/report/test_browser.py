@@ -1,4 +1,5 @@
-"""Opens the report in headless Chromium with the network blocked: every chart drew, no
+"""The real report in a browser: headless Chromium with the network blocked (every chart drew,
+no script error), the bundled sample printed to A4 (page count) and read for codes. Skips
 script error. Skips (with the reason) when no Chromium is installed."""
 
 from __future__ import annotations
@@ -6,6 +7,7 @@ from __future__ import annotations
 import re
 import subprocess
 import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -119,3 +121,21 @@ def test_the_sample_report_prints_on_few_a4_pages(bundled_sample_report, tmp_pat
         )
     pages = _page_count(pdf.read_bytes())
     assert 1 <= pages <= MAX_SAMPLE_PAGES, f"{pages} A4 pages"
+
+
+def test_the_sample_report_speaks_in_words_both_editions(bundled_sample_report):
+    """The real pipeline's report: no snake_case token or catalogue key in what a reader sees
+    or hears (the input file names the provenance must quote are the one exception)."""
+    import json
+
+    from cadre_analytics.report.strings import catalogue
+    from tests.report.test_plain_words import SNAKE, visible_text
+
+    out = bundled_sample_report.parent
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    text = visible_text(bundled_sample_report.read_text(encoding="utf-8"))
+    for f in manifest.get("inputs") or []:
+        text = text.replace(Path(str(f.get("path", ""))).name, "")
+    assert SNAKE.findall(text) == []
+    assert [k for k in catalogue("vi") if k in text] == []
+    assert "Kế hoạch (mẫu)" not in text and "P10" not in text
