@@ -1,6 +1,6 @@
 """The real report in a browser: headless Chromium with the network blocked (every chart drew,
 no script error), the bundled sample printed to A4 (page count) and read for codes. Skips
-script error. Skips (with the reason) when no Chromium is installed."""
+(with the reason) when no Chromium is installed."""
 
 from __future__ import annotations
 
