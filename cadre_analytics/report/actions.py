@@ -40,8 +40,6 @@ def _limit(row: dict, lang: str) -> str:
     eligible, total = row["eligible_people"], row["extra_completions_total"]
     if eligible is None or eligible >= total:
         return ""
-    if eligible == 0:
-        return " " + t("actions.nobody_eligible", lang)
     return " " + t(
         "actions.too_few_eligible",
         lang,
@@ -62,6 +60,18 @@ def action_items(requirements: pl.DataFrame | None, units: dict[str, str], lang:
     )
     out = []
     for row in need.head(MAX_ACTIONS).iter_rows(named=True):
+        where = _where(requirements, row, units, lang)
+        if row["eligible_people"] == 0:
+            # nobody can be sent on the course: the action is to recruit, not to train
+            recruit = t(
+                "actions.recruit",
+                lang,
+                total=fmt.number(row["extra_completions_total"], lang),
+                target_year=row["target_year"],
+                quota=quota_label(row["indicator"], lang),
+            )
+            out.append(recruit + where)
+            continue
         sentence = t(
             "actions.train",
             lang,
@@ -71,5 +81,5 @@ def action_items(requirements: pl.DataFrame | None, units: dict[str, str], lang:
             target_year=row["target_year"],
             quota=quota_label(row["indicator"], lang),
         )
-        out.append(sentence + _where(requirements, row, units, lang) + _limit(row, lang))
+        out.append(sentence + where + _limit(row, lang))
     return out

@@ -286,7 +286,7 @@ def summary_table(summary: pl.DataFrame, year: int, lang: str) -> str:
                 fmt.percent_against(r["share"], goal, r.get(f"comparator_{nxt}"), lang, 1),
                 cls="num",
             ),
-            Cell(people_text(r, year, lang), cls="num"),
+            Cell(people_text(r, year, lang), cls="num words" if r.get("cut") else "num"),
         ]
         for ty in tys:
             cells.append(
@@ -296,7 +296,9 @@ def summary_table(summary: pl.DataFrame, year: int, lang: str) -> str:
                 )
             )
             cells.append(status_cell(r[f"status_{ty}"], lang))
-            cells.append(Cell(gap_text(r, ty, year, lang), cls="num"))
+            cells.append(
+                Cell(gap_text(r, ty, year, lang), cls="num words" if r.get("cut") else "num")
+            )
         rows.append(cells)
     return html_table(headers, rows, t("summary.caption", lang, year=year), cls="data summary")
 

@@ -28,7 +28,11 @@ def test_actions_largest_effort_first_with_where_and_limits():
         f"«{quota_label('c_annual_update', 'en')}». Most needed in: Xã Một (60 people), "
         "Xã Hai (40 people), Xã Bốn (40 people)."  # X02 and X04 tie at 40: by code
     )
-    assert out[1].endswith("this quota can only be reached by recruitment.")  # 0 eligible
+    # nobody eligible for d_pe_fit: the action is to recruit, not "send 18 a year"
+    assert out[1] == (
+        f"«{quota_label('d_pe_fit', 'en')}» needs 88 more people meeting it by 2030, but nobody "
+        "on the staff is eligible for the course: only recruitment or redeployment can reach it."
+    )
     # 23 needed, 10 eligible: 23 - 10 = 13 only by recruitment
     assert out[2].startswith("Send 4.6 more people a year")
     assert out[2].endswith(
