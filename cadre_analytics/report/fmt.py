@@ -73,3 +73,35 @@ def target(
         return _target_pct(value, lang)[:-1] + "–" + _target_pct(upper, lang)
     sym = t(f"comparator.{comparator}", lang) if comparator else ""
     return sym + _target_pct(value, lang)
+
+
+def _meets(value: float, target: float, comparator: str | None) -> bool:
+    checks = {
+        ">=": value >= target,
+        ">": value > target,
+        "<=": value <= target,
+        "<": value < target,
+        "==": value == target,
+    }
+    return checks.get(comparator or ">=", value >= target)
+
+
+def percent_against(
+    share: float | None,
+    goal: float | None,
+    comparator: str | None,
+    lang: str,
+    decimals: int = 0,
+    most: int = 3,
+) -> str:
+    """``share`` as a percentage with as many decimals as it takes for the number shown to
+    agree with the ✔/✖ beside it: 1/21 against ≥5% reads "4,8%", not "5%"; 99.95% against 100%
+    reads "99,95%"."""
+    if _is_missing(share) or _is_missing(goal):
+        return percent(share, lang, decimals)
+    met = _meets(share * 100, round(goal * 100, 9), comparator)
+    for d in range(decimals, most + 1):
+        shown = float(f"{share * 100:.{d}f}")  # what number() writes with d decimals
+        if _meets(shown, round(goal * 100, 9), comparator) == met:
+            return percent(share, lang, d)
+    return percent(share, lang, most)

@@ -55,13 +55,20 @@ def summary_sentences(
         )
     else:
         out.append(t("narrative.no_projection", lang))
-    out.append(_largest_gap(summary, nxt, lang))
+    cuts = summary.filter(pl.col("cut")) if "cut" in summary.columns else summary.clear()
+    # People short and posts to cut are different things: the cut is never "the largest gap".
+    out.append(
+        _largest_gap(
+            summary.filter(~pl.col("indicator").is_in(cuts["indicator"].to_list())), nxt, lang
+        )
+    )
     if matrix is not None and matrix.height:
         sentence = _weakest_communes(matrix, lang)
         if sentence:
             out.append(sentence)
     if change is not None and change.height and previous_year is not None:
         out.append(_biggest_change(change, previous_year, lang))
+    out += [_staffing_cut(r, year, nxt, lang) for r in cuts.iter_rows(named=True)][: 5 - len(out)]
     if len(out) < 5 and requirements is not None and requirements.height and nxt is not None:
         per_year = requirements.filter((pl.col("unit") == "ALL") & (pl.col("target_year") == nxt))[
             "extra_completions_per_year"
@@ -104,9 +111,33 @@ def _largest_gap(summary: pl.DataFrame, nxt: int | None, lang: str) -> str:
         "narrative.largest_gap",
         lang,
         quota=quota_label(g["indicator"], lang),
-        share=fmt.percent(g["share"], lang),
+        share=fmt.percent_against(g["share"], g[f"target_{nxt}"], g[f"comparator_{nxt}"], lang, 1),
         target=fmt.target(g[f"target_{nxt}"], g[f"comparator_{nxt}"], lang),
         people=fmt.number(g["gap_persons"], lang),
+    )
+
+
+def _staffing_cut(row: dict, year: int, nxt: int, lang: str) -> str:
+    """The staffing cut in its own terms: headcount against the base year, posts to cut."""
+    base_year = row.get(f"base_{nxt}")
+    quota = quota_label(row["indicator"], lang)
+    if base_year is not None and base_year >= year:
+        return t(
+            "narrative.cut_not_started", lang, quota=quota, target_year=nxt, base_year=base_year
+        )
+    return t(
+        "narrative.staffing_cut",
+        lang,
+        quota=quota,
+        year=year,
+        now=fmt.number(row["numerator"], lang),
+        share=fmt.percent_against(
+            row["share"], row[f"target_{nxt}"], row[f"comparator_{nxt}"], lang, 1
+        ),
+        base_year=base_year,
+        target=fmt.target(row[f"target_{nxt}"], row[f"comparator_{nxt}"], lang),
+        posts=fmt.number(row[f"gap_{nxt}"] or 0, lang),
+        target_year=nxt,
     )
 
 

@@ -11,19 +11,21 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from html import escape
 from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from cadre_analytics.params import DEFAULT_PARAMS_DIR, load_yaml, params_hash
+from cadre_analytics.params import DEFAULT_PARAMS_DIR, params_hash
 from cadre_analytics.provenance import git_commit
 from cadre_analytics.report import charts, fmt, narrative, tables
+from cadre_analytics.report.actions import action_items
 from cadre_analytics.report.inputs import ReportInputs
 from cadre_analytics.report.readings import section_readings as readings_section
+from cadre_analytics.report.scenario_text import scenarios_block
 from cadre_analytics.report.settings import settings
 from cadre_analytics.report.strings import t, t_or
 from cadre_analytics.report.tables import ALL, Cell, html_table, note, quota_label
+from cadre_analytics.report.units_section import section_units
 
 SECTION_IDS = (
     "summary",
@@ -127,10 +129,17 @@ def section_summary(inputs: ReportInputs, lang: str) -> str:
         previous_year=prev,
         requirements=inputs.requirements,
     )
+    actions = action_items(inputs.requirements, _unit_names(inputs), lang)
     body = (
         f'<h3>{escape(t("summary.heading_sentences", lang))}</h3><ul class="findings">'
         + "".join(f"<li>{escape(s)}</li>" for s in sentences)
         + "</ul>"
+        + f"<h3>{escape(t('actions.heading', lang))}</h3>"
+        + (
+            '<ol class="actions">' + "".join(f"<li>{escape(a)}</li>" for a in actions) + "</ol>"
+            if actions
+            else note(t("actions.none", lang))
+        )
         + tables.summary_table(summary, inputs.year, lang)
         + note(t("status.legend", lang))
     )
@@ -163,36 +172,7 @@ def section_communes(inputs: ReportInputs, lang: str) -> str:
     ind = inputs.indicators
     if ind is None or ind.is_empty():
         return _missing("communes", "indicators.csv", lang)
-    matrix = tables.commune_matrix(ind, inputs.year)
-    if matrix.is_empty():
-        return _section("communes", lang, note(t("report.no_rows", lang)))
-    nxt = tables.next_target_year(ind, inputs.year)
-    worst = matrix.sort("rank").row(0, named=True)
-    # Only the worst communes: this section is the one part of the report that grows with the
-    # number of units, and it must stay well under 3 MB for any district.
-    shown, more = tables.top_units(matrix, settings().max_units_shown)
-    alt_text = t(
-        "communes.chart_alt",
-        lang,
-        communes=fmt.number(shown["unit"].n_unique(), lang),
-        quotas=fmt.number(matrix["indicator"].n_unique(), lang),
-        worst=worst["unit_name"] or worst["unit"],
-    )
-    body = _p(t("communes.intro", lang))
-    if more:
-        n_shown = shown["unit"].n_unique()
-        body += note(
-            t(
-                "communes.more_not_shown",
-                lang,
-                shown=fmt.number(n_shown, lang),
-                more=fmt.number(more, lang),
-                total=fmt.number(n_shown + more, lang),
-            )
-        )
-    body += charts.figure(
-        charts.heatmap_chart(shown, lang), alt_text, lang, cls="chart wide"
-    ) + tables.heatmap_table(shown, inputs.year, nxt, lang)
+    body, _ = section_units(inputs, lang)
     return _section("communes", lang, body)
 
 
@@ -369,7 +349,8 @@ def section_data_quality(inputs: ReportInputs, lang: str) -> str:
         rule_rows = [
             [
                 t_or(f"table.{r['table']}", lang, r["table"]),
-                f"{r['title']} ({r['rule']})" if r["title"] else r["rule"],
+                # the rule's title only: its code means nothing to a reader of the report
+                r["title"] or t("data_quality.rule_untitled", lang),
                 t_or(f"data_quality.grade_{r['grade']}", lang, str(r["grade"])),
                 Cell(fmt.number(r["rows_failed"], lang), cls="num"),
             ]
@@ -405,11 +386,7 @@ def section_method(inputs: ReportInputs, lang: str) -> str:
         for ind in rules.indicators:
             pop = rules.populations.get(ind.population)
             pop_label = getattr(pop, f"label_{lang}", None) or ind.population
-            cells: list[Cell | str] = [
-                quota_label(ind.id, lang),
-                Cell(ind.id, cls="code nowrap"),
-                pop_label,
-            ]
+            cells: list[Cell | str] = [quota_label(ind.id, lang), pop_label]
             sources = []
             for y in years:
                 tg = ind.targets.get(y)
@@ -425,11 +402,7 @@ def section_method(inputs: ReportInputs, lang: str) -> str:
                     sources.append(tg.source_vi)
             cells.append(Cell(" / ".join(f"«{s}»" for s in sources), cls="source"))
             rows.append(cells)
-        headers = [
-            t("method.col_quota", lang),
-            t("method.col_id", lang),
-            t("method.col_population", lang),
-        ]
+        headers = [t("method.col_quota", lang), t("method.col_population", lang)]
         headers += [t("method.col_target", lang, target_year=y) for y in years]
         headers.append(t("method.col_source", lang))
         body += html_table(headers, rows, t("method.caption_quotas", lang))
@@ -441,8 +414,14 @@ def section_method(inputs: ReportInputs, lang: str) -> str:
             ],
             [t("method.rule_cumulative", lang), yes if rules.political_theory_cumulative else no],
             [t("method.rule_language", lang), rules.international_language_level],
-            [t("method.rule_update", lang), rules.annual_update_rule],
-            [t("method.rule_topics", lang), ", ".join(rules.annual_update_topics)],
+            [
+                t("method.rule_update", lang),
+                t_or(f"plain.update_rule.{rules.annual_update_rule}", lang, "—"),
+            ],
+            [
+                t("method.rule_topics", lang),
+                ", ".join(t_or(f"plain.topic.{x}", lang, x) for x in rules.annual_update_topics),
+            ],
         ]
         body += f"<h3>{escape(t('method.params_heading', lang))}</h3>"
         body += html_table(
@@ -451,20 +430,30 @@ def section_method(inputs: ReportInputs, lang: str) -> str:
             t("method.caption_params", lang),
         )
     body += f"<h3>{escape(t('method.retirement_heading', lang))}</h3>"
-    body += _p(t("method.retirement_note", lang)) + _retirement_table(lang)
-    body += _scenario_table(lang)
+    last = max([inputs.year, *(rules.target_years if rules is not None else ())])
+    body += _p(t("method.retirement_note", lang)) + _retirement_table(inputs.year, last, lang)
+    body += scenarios_block(lang, _unit_names(inputs))
     return _section("method", lang, body)
+
+
+def _unit_names(inputs: ReportInputs) -> dict[str, str]:
+    ind = inputs.indicators
+    if ind is None or "unit_name" not in ind.columns:
+        return {}
+    pairs = ind.select("unit", "unit_name").drop_nulls().unique("unit")
+    return dict(zip(pairs["unit"].to_list(), pairs["unit_name"].to_list(), strict=True))
 
 
 def _age(months: int, lang: str) -> str:
     return t("method.age", lang, years=months // 12, months=months % 12)
 
 
-def _retirement_table(lang: str) -> str:
+def _retirement_table(first: int, last: int, lang: str) -> str:
+    """The statutory ages of the years the report projects (the note gives the whole rule)."""
     from cadre_analytics.params import load_retirement_schedule
 
     schedule = load_retirement_schedule()
-    years = sorted(schedule.ages.get("male", {}))
+    years = [y for y in sorted(schedule.ages.get("male", {})) if first <= y <= last]
     rows = [
         [
             str(y),
@@ -474,42 +463,8 @@ def _retirement_table(lang: str) -> str:
         for y in years
     ]
     headers = [t(f"method.col_{c}", lang) for c in ("year", "male", "female")]
-    return html_table(headers, rows, t("method.caption_retirement", lang))
-
-
-def _flat(node: Any, prefix: str = "") -> list[tuple[str, str]]:
-    if isinstance(node, dict):
-        out: list[tuple[str, str]] = []
-        for key, value in node.items():
-            out += _flat(value, f"{prefix}.{key}" if prefix else str(key))
-        return out
-    if isinstance(node, list) and all(not isinstance(v, dict | list) for v in node):
-        return [(prefix, ", ".join(str(v) for v in node))]
-    if isinstance(node, list):
-        out = []
-        for i, value in enumerate(node):
-            out += _flat(value, f"{prefix}[{i}]")
-        return out
-    return [(prefix, str(node))]
-
-
-def _scenario_table(lang: str, params_dir: Path = DEFAULT_PARAMS_DIR) -> str:
-    files = sorted(
-        p for p in (params_dir / "scenarios").glob("*.yaml") if not p.name.startswith("_")
-    )
-    if not files:
-        return ""
-    rows = []
-    for path in files:
-        doc = load_yaml(path)
-        for key, value in _flat(doc):
-            if key in ("name", "label_vi", "label_en"):
-                continue
-            rows.append([tables.scenario_label(path.stem, lang), Cell(key, cls="code"), value])
-    headers = [t(f"method.col_{c}", lang) for c in ("scenario", "key", "value")]
-    return f"<h3>{escape(t('method.scenarios_heading', lang))}</h3>" + html_table(
-        headers, rows, t("method.caption_scenarios", lang)
-    )
+    caption = t("method.caption_retirement", lang, first=first, last=last)
+    return html_table(headers, rows, caption)
 
 
 # --- 9. Provenance ---------------------------------------------------------------------------

@@ -103,6 +103,19 @@ def _quota_labels() -> dict[str, tuple[str, str]]:
 
 
 @cache
+def cut_base_years() -> dict[str, dict[int, int | None]]:
+    """Quota -> target year -> base year, for the staffing cuts (headcount ratios): their
+    "gap" is posts to cut against the base year, not people short."""
+    from cadre_analytics.params import load_quota_rules
+
+    return {
+        i.id: {ty: tg.base_year if tg else None for ty, tg in i.targets.items()}
+        for i in load_quota_rules().indicators
+        if i.kind == "headcount_ratio"
+    }
+
+
+@cache
 def _scenario_labels() -> dict[str, tuple[str, str]]:
     from cadre_analytics.params import load_scenarios
 
@@ -216,6 +229,7 @@ def summary_frame(
             "next_target_year": nxt,
             "gap_persons": None,
             "met_now": None,
+            "cut": quota in cut_base_years(),
         }
         for ty in target_years(indicators):
             tr = q.filter(pl.col("target_year") == ty)
@@ -224,6 +238,7 @@ def summary_frame(
             row[f"target_{ty}"] = rec["target"] if rec else None
             row[f"comparator_{ty}"] = rec["comparator"] if rec else None
             row[f"upper_{ty}"] = rec.get("target_upper") if rec else None
+            row[f"base_{ty}"] = cut_base_years().get(quota, {}).get(ty)
             row[f"gap_{ty}"] = rec["gap_persons"] if has_target else None
             row[f"status_{ty}"] = status_of(
                 rec["met"] if rec else None, proj_met.get((quota, ty)), ty, year, has_target
@@ -254,6 +269,8 @@ def summary_table(summary: pl.DataFrame, year: int, lang: str) -> str:
         ]
     rows = []
     for r in summary.iter_rows(named=True):
+        nxt = r["next_target_year"]
+        goal = r.get(f"target_{nxt}")
         scope = t("summary.scope_all", lang)
         if r["communes_total"]:
             scope = t(
@@ -265,11 +282,11 @@ def summary_table(summary: pl.DataFrame, year: int, lang: str) -> str:
         cells: list[Cell | str] = [
             quota_label(r["indicator"], lang),
             scope,
-            Cell(fmt.percent(r["share"], lang), cls="num"),
             Cell(
-                f"{fmt.number(r['numerator'], lang)} / {fmt.number(r['denominator'], lang)}",
+                fmt.percent_against(r["share"], goal, r.get(f"comparator_{nxt}"), lang, 1),
                 cls="num",
             ),
+            Cell(people_text(r, year, lang), cls="num words" if r.get("cut") else "num"),
         ]
         for ty in tys:
             cells.append(
@@ -279,40 +296,92 @@ def summary_table(summary: pl.DataFrame, year: int, lang: str) -> str:
                 )
             )
             cells.append(status_cell(r[f"status_{ty}"], lang))
-            cells.append(Cell(fmt.number(r[f"gap_{ty}"], lang), cls="num"))
+            cells.append(
+                Cell(gap_text(r, ty, year, lang), cls="num words" if r.get("cut") else "num")
+            )
         rows.append(cells)
     return html_table(headers, rows, t("summary.caption", lang, year=year), cls="data summary")
+
+
+def people_text(row: dict, year: int, lang: str) -> str:
+    """«people meeting / total»; for a staffing cut, the headcount now against its base year."""
+    now, base = fmt.number(row["numerator"], lang), fmt.number(row["denominator"], lang)
+    base_year = row.get(f"base_{row['next_target_year']}") if row.get("cut") else None
+    if base_year is None:
+        return f"{now} / {base}"
+    return t("summary.cut_people", lang, now=now, year=year, base=base, base_year=base_year)
+
+
+def gap_text(row: dict, target_year: int, year: int, lang: str) -> str:
+    """People short for one target year; a staffing cut speaks of posts still to cut, and of
+    a cut not started when its base year is the report year itself."""
+    gap, base_year = row[f"gap_{target_year}"], row.get(f"base_{target_year}")
+    if not row.get("cut") or base_year is None or gap is None:
+        return fmt.number(gap, lang)
+    if base_year >= year:
+        return t("summary.cut_not_started", lang)
+    if gap > 0:
+        return t("summary.cut_posts", lang, posts=fmt.number(gap, lang), base_year=base_year)
+    return fmt.number(gap, lang)
 
 
 # --- Commune heat-map --------------------------------------------------------------------
 
 
 def commune_matrix(indicators: pl.DataFrame, year: int) -> pl.DataFrame:
-    """Commune x quota cells at YEAR against the next target, with each commune's unmet count.
+    """Commune x quota cells at YEAR against the next target (see :func:`unit_matrix`)."""
+    return unit_matrix(indicators, year, "commune")
 
-    Ranked: most quotas not met first, then lowest mean share.
+
+def is_district_unit_row(frame: pl.DataFrame) -> pl.Expr:
+    """A district agency's or school's own row where it employs the quota's population (a
+    school has no key leaders); never a staffing cut, the district's one headcount target."""
+    return (
+        (pl.col("unit") != ALL)
+        & (pl.col("level") == "district")
+        & (pl.col("denominator").fill_null(0) > 0)
+        & ~pl.col("indicator").is_in(list(cut_base_years()))
+    )
+
+
+def unit_matrix(indicators: pl.DataFrame, year: int, level: str) -> pl.DataFrame:
+    """Unit x quota cells at YEAR against the next target, for the communes (``level``
+    "commune") or the district's agencies and schools ("district"), with each unit's count
+    of quotas not met (``unmet``) out of those judged (``judged``).
+
+    Ranked: the largest share of its quotas not met first (a school judged on two quotas and
+    an agency on nine are compared fairly), then most quotas not met, then lowest mean share.
     """
     assert_aggregated(indicators, "indicators")
     nxt = next_target_year(indicators, year)
+    rows = is_commune_row(indicators) if level == "commune" else is_district_unit_row(indicators)
     cells = indicators.filter(
-        (pl.col("year") == year) & (pl.col("target_year") == nxt) & is_commune_row(indicators)
+        (pl.col("year") == year) & (pl.col("target_year") == nxt) & rows
     ).select(
         "indicator", "unit", "unit_name", "numerator", "denominator", "share", "met",
-        attainment_expr().alias("attainment"),
+        "target", "comparator", attainment_expr().alias("attainment"),
     )  # fmt: skip
     if cells.is_empty():
-        return cells.with_columns(pl.lit(0).alias("unmet"), pl.lit(0).alias("rank"))
+        return cells.with_columns(
+            pl.lit(0).alias("unmet"), pl.lit(0).alias("judged"), pl.lit(0).alias("rank")
+        )
     per_unit = (
         cells.group_by("unit")
         .agg(
             (pl.col("met") == False).sum().alias("unmet"),  # noqa: E712 (null stays uncounted)
+            pl.col("met").is_not_null().sum().alias("judged"),
             pl.col("share").mean().alias("mean_share"),
         )
-        .sort(["unmet", "mean_share", "unit"], descending=[True, False, False], nulls_last=True)
+        .with_columns((pl.col("unmet") / pl.col("judged")).alias("unmet_share"))
+        .sort(
+            ["unmet_share", "unmet", "mean_share", "unit"],
+            descending=[True, True, False, False],
+            nulls_last=True,
+        )
         .with_row_index("rank", offset=1)
     )
     return cells.join(
-        per_unit.select("unit", "unmet", "rank"), on="unit", maintain_order="left"
+        per_unit.select("unit", "unmet", "judged", "rank"), on="unit", maintain_order="left"
     ).sort("rank", maintain_order=True)
 
 
@@ -340,17 +409,28 @@ def top_units(matrix: pl.DataFrame, n: int) -> tuple[pl.DataFrame, int]:
     return matrix.filter(pl.col("rank") <= n), max(total - n, 0)
 
 
-def heatmap_table(matrix: pl.DataFrame, year: int, target_year: int | None, lang: str) -> str:
+def heatmap_table(
+    matrix: pl.DataFrame, year: int, target_year: int | None, lang: str, level: str = "commune"
+) -> str:
+    """The heat-map as a table; ``level`` "district" for the agencies and schools."""
     quotas = matrix.select("indicator").unique(maintain_order=True)["indicator"].to_list()
-    headers: list[Cell | str] = [t("communes.col_commune", lang), t("communes.col_unmet", lang)]
+    words = "communes" if level == "commune" else "units"
+    headers: list[Cell | str] = [t(f"{words}.col_unit", lang), t("communes.col_unmet", lang)]
     headers += [quota_label(q, lang) for q in quotas]
     rows = []
     units = matrix.select("unit", "unit_name", "unmet", "rank").unique().sort("rank", "unit")
+    judged = (
+        dict(matrix.select("unit", "judged").unique().iter_rows())
+        if "judged" in matrix.columns
+        else {}
+    )
     for u in units.iter_rows(named=True):
-        cells: list[Cell | str] = [
-            u["unit_name"] or u["unit"],
-            Cell(fmt.number(u["unmet"], lang), cls="num"),
-        ]
+        unmet = fmt.number(u["unmet"], lang)
+        if u["unit"] in judged:
+            unmet = t(
+                "communes.unmet_of", lang, unmet=unmet, judged=fmt.number(judged[u["unit"]], lang)
+            )
+        cells: list[Cell | str] = [u["unit_name"] or u["unit"], Cell(unmet, cls="num")]
         sub = matrix.filter(pl.col("unit") == u["unit"])
         for q in quotas:
             hit = sub.filter(pl.col("indicator") == q)
@@ -361,17 +441,62 @@ def heatmap_table(matrix: pl.DataFrame, year: int, target_year: int | None, lang
             if not r["denominator"]:
                 cells.append(Cell(t("communes.cell_empty", lang), cls="heat heat-na"))
                 continue
-            word = t("communes.cell_met" if r["met"] else "communes.cell_not_met", lang)
+            word = t("status.met" if r["met"] else "status.not_met", lang)  # the one legend
             band = "heat-met" if r["met"] else _heat_band(r["attainment"])
             text = (
-                f"<strong>{escape(fmt.percent(r['share'], lang, 0))}</strong>"
+                f"<strong>{escape(shown_share(r, lang))}</strong>"
                 f"<br>{escape(fmt.number(r['numerator'], lang))}/"
                 f"{escape(fmt.number(r['denominator'], lang))}<br>{escape(word)}"
             )
             cells.append(Cell(text, cls=f"heat {band}", html=True))
         rows.append(cells)
-    caption = t("communes.caption", lang, year=year, target_year=target_year)
+    caption = t(f"{words}.caption", lang, year=year, target_year=target_year)
     return html_table(headers, rows, caption, cls="data heatmap")
+
+
+def ranking_table(matrix: pl.DataFrame, year: int, target_year: int | None, lang: str) -> str:
+    """The district's agencies and schools, worst first, each with the quotas it does not
+    meet in words: narrower than a heat-map table when units are judged on different quotas."""
+    rows = []
+    units = matrix.select("unit", "unit_name", "unmet", "judged", "rank").unique()
+    for u in units.sort("rank", "unit").iter_rows(named=True):
+        missed = matrix.filter((pl.col("unit") == u["unit"]) & (pl.col("met") == False))  # noqa: E712
+        items = [
+            t(
+                "units.not_met_item",
+                lang,
+                quota=quota_label(r["indicator"], lang),
+                share=shown_share(r, lang),
+                numerator=fmt.number(r["numerator"], lang),
+                denominator=fmt.number(r["denominator"], lang),
+            )
+            for r in missed.iter_rows(named=True)
+        ]
+        unmet = t(
+            "communes.unmet_of",
+            lang,
+            unmet=fmt.number(u["unmet"], lang),
+            judged=fmt.number(u["judged"], lang),
+        )
+        rows.append(
+            [
+                u["unit_name"] or u["unit"],
+                Cell(unmet, cls="num"),
+                "; ".join(items) or t("format.missing", lang),
+            ]
+        )
+    headers = [
+        t("units.col_unit", lang),
+        t("communes.col_unmet", lang),
+        t("units.col_not_met", lang),
+    ]
+    caption = t("units.caption", lang, year=year, target_year=target_year)
+    return html_table(headers, rows, caption, cls="data ranking")
+
+
+def shown_share(cell: dict, lang: str) -> str:
+    """A heat-map cell's share, with the decimal that keeps it from reading as met when not."""
+    return fmt.percent_against(cell["share"], cell.get("target"), cell.get("comparator"), lang)
 
 
 def _heat_band(attainment: float | None) -> str:

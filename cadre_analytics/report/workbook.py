@@ -178,7 +178,8 @@ def summary_sheet(frames: Frames, lang: str) -> Sheet | None:
             row += [
                 _target_text(r[f"target_{ty}"], r[f"comparator_{ty}"], r[f"upper_{ty}"], lang),
                 t(f"status.{r[f'status_{ty}']}", lang),
-                r[f"gap_{ty}"],
+                # a staffing cut: posts to cut (or not started), in words as in the report
+                tables.gap_text(r, ty, year, lang) if r["cut"] else r[f"gap_{ty}"],
             ]
         if last is not None:
             row.append(outlook.get((r["indicator"], ALL), (None, None))[0])

@@ -163,6 +163,8 @@ def build(
             "expectation": ["e1", "e2", "e3"],
             "rows_failed": [5, 3, 10],
             "success": [False, False, False],
+            "title_vi": ["Ngày sinh không hợp lệ", "Đơn vị không có trong danh mục", None],
+            "title_en": ["Invalid birth date", "Unit not in the units table", None],
         }
     )
     return frames

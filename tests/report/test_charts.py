@@ -160,6 +160,8 @@ def _matrix() -> pl.DataFrame:
             "met": [False, True],
             "attainment": [0.5 / 0.7, 1.0],
             "rank": [1, 2],
+            "target": [0.7, 0.7],
+            "comparator": [">=", ">="],
         }
     )
 
@@ -174,6 +176,21 @@ def test_heatmap_cells_labels_and_colour_rule():
     assert color["condition"]["test"] == "datum.met === true"  # met cells one flat green
     assert layers["rect"]["encoding"]["y"]["sort"] == ["Xã A", "Xã B"]  # worst (rank 1) first
     assert spec["height"] == 44  # 22 px per commune
+
+
+def test_heatmap_label_never_rounds_a_miss_up_to_the_target():
+    # Xã C: 1 of 21 = 4.76% against ≥5%; "5% ✖" would sit beside another commune's "5% ✔"
+    miss = (
+        _matrix()
+        .head(1)
+        .with_columns(
+            pl.lit(1 / 21).alias("share"),
+            pl.lit(0.05).alias("target"),
+            pl.lit("Xã C").alias("unit_name"),
+        )
+    )
+    spec = charts.heatmap_chart(miss, "vi").to_dict()
+    assert [r["label"] for r in _values(spec, _layers(spec)["rect"])] == ["4,8% ✖"]
 
 
 def test_what_it_takes_bars_sorted_by_need():
@@ -273,3 +290,17 @@ def test_report_package_keeps_jsonschemas_iri_checker_out_and_still_validates():
         [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
     )
     assert done.stdout.strip() == "SchemaValidationError", done.stderr
+
+
+def test_heatmap_cell_without_people_has_no_tick():
+    # nobody in the population: neither met nor missed, so neither ✔ nor ✖
+    empty = (
+        _matrix()
+        .head(1)
+        .with_columns(
+            pl.lit(None, dtype=pl.Float64).alias("share"),
+            pl.lit(None, dtype=pl.Boolean).alias("met"),
+        )
+    )
+    spec = charts.heatmap_chart(empty, "vi").to_dict()
+    assert [r["label"] for r in _values(spec, _layers(spec)["rect"])] == ["—"]

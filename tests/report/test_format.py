@@ -56,3 +56,26 @@ def test_counts_keep_decimals_only_when_fractional():
     assert fmt.count(18.0, "vi") == "18"
     assert fmt.count(4.75, "vi") == "4,8"
     assert fmt.count(1234, "en") == "1,234"
+
+
+@pytest.mark.parametrize(
+    ("share", "goal", "comparator", "decimals", "expected"),
+    [
+        # 1/21 = 4.76%: "5%" would sit beside a commune's "5% ✔"; one decimal decides (4,8 < 5)
+        (1 / 21, 0.05, ">=", 0, "4,8%"),
+        (1 / 20, 0.05, ">=", 0, "5%"),  # exactly 5%: met, and it reads so
+        (0.30, 0.60, ">=", 0, "30%"),  # far from the target: no decimal needed
+        # 99.95% against 100%: "100%" and "100,0%" would both read as met; 99,95 does not
+        (0.9995, 1.0, ">=", 0, "99,95%"),
+        (0.9995, 1.0, ">=", 1, "99,95%"),
+        # a strict target: 30.04% does exceed >30%, but "30%" would read as equal
+        (0.3004, 0.30, ">", 0, "30,04%"),
+        # a ceiling: 90.4% of the base is above ≤90%; "90%" would read as within it
+        (0.904, 0.90, "<=", 0, "90,4%"),
+        (None, 0.05, ">=", 0, "—"),
+    ],
+)
+def test_percent_against_agrees_with_the_tick_beside_it(
+    share, goal, comparator, decimals, expected
+):
+    assert fmt.percent_against(share, goal, comparator, "vi", decimals) == expected

@@ -151,7 +151,7 @@ def test_quota_labels_from_catalogue_then_params_then_id():
     assert tables.quota_label("qZ_not_anywhere", "en") == "qZ_not_anywhere"
 
 
-def test_fired_rules_are_named_in_words_with_their_code():
+def test_fired_rules_are_named_in_words_never_by_their_code():
     from cadre_analytics.report.inputs import RULE_RESULT_COLUMNS, ReportInputs, conform
     from cadre_analytics.report.sections import section_data_quality
 
@@ -175,7 +175,8 @@ def test_fired_rules_are_named_in_words_with_their_code():
     )
     vi = section_data_quality(inputs, "vi")
     en = section_data_quality(inputs, "en")
-    assert "Đơn vị không có trong danh mục (unknown_unit)" in vi
-    assert "Unit not in the units table (unknown_unit)" in en
+    assert "Đơn vị không có trong danh mục" in vi and "Unit not in the units table" in en
+    assert "unknown_unit" not in vi + en
     assert "<td>3</td>" in vi.replace(' class="num"', "")  # 2 + 1 rows, summed per rule
-    assert "no_title_rule" in en  # no title: the code alone
+    # no title: a plain "unnamed rule", never the code
+    assert "no_title_rule" not in en and "Unnamed rule" in en

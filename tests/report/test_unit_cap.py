@@ -18,7 +18,7 @@ import polars as pl
 import pytest
 
 from cadre_analytics.errors import ParamsError
-from cadre_analytics.report import sections, settings
+from cadre_analytics.report import sections, settings, units_section
 from cadre_analytics.report.inputs import ReportInputs
 from cadre_analytics.report.settings import ReportSettings, load_report_settings
 
@@ -65,7 +65,7 @@ def _indicators(communes: list[tuple[str, str, tuple[int, ...]]]) -> pl.DataFram
 
 @pytest.fixture
 def capped(monkeypatch):
-    monkeypatch.setattr(sections, "settings", lambda: SETTINGS)
+    monkeypatch.setattr(units_section, "settings", lambda: SETTINGS)
 
 
 def _row_names(section_html: str) -> list[str]:
@@ -126,7 +126,7 @@ def test_fewer_communes_than_the_cap_are_all_shown_without_a_sentence(capped):
 
 def test_exactly_the_cap_shows_no_sentence(monkeypatch):
     monkeypatch.setattr(
-        sections,
+        units_section,
         "settings",
         lambda: ReportSettings(max_units_shown=12, min_cell=5, heat_low=0.8, min_change_people=5),
     )
@@ -137,7 +137,7 @@ def test_exactly_the_cap_shows_no_sentence(monkeypatch):
 
 def test_one_over_the_cap_says_one_more(monkeypatch):
     monkeypatch.setattr(
-        sections,
+        units_section,
         "settings",
         lambda: ReportSettings(max_units_shown=11, min_cell=5, heat_low=0.8, min_change_people=5),
     )

@@ -12,7 +12,7 @@ from cadre_analytics.report import fmt
 from cadre_analytics.report.charts.district import SHARE_FORMAT, WIDTH
 from cadre_analytics.report.charts.draw import base, highlight
 from cadre_analytics.report.strings import t
-from cadre_analytics.report.tables import course_label, group_label, quota_label
+from cadre_analytics.report.tables import course_label, group_label, quota_label, shown_share
 
 COLOR_MET = "#a5d6a7"
 COLOR_FAR = "#d32f2f"
@@ -44,20 +44,22 @@ def _padded_domain(values: pl.Series, share: float = 0.35) -> list[float]:
 # --- Commune heat-map --------------------------------------------------------------------
 
 
-def heatmap_chart(matrix: pl.DataFrame, lang: str) -> alt.LayerChart:
+def heatmap_chart(matrix: pl.DataFrame, lang: str, unit_title: str | None = None) -> alt.LayerChart:
     """Commune x quota, ranked; each cell carries its share and a ✔/✖ so colour is not alone.
 
     ``matrix``: ``tables.commune_matrix`` rows (indicator, unit, unit_name, rank, share,
-    attainment, met).
+    attainment, met, target, comparator: the label takes a decimal where rounding would
+    otherwise make a miss read as the target).
     """
     data = matrix.with_columns(
         _quota_names(lang),
         pl.coalesce("unit_name", "unit").alias("commune"),
-        pl.struct("share", "met")
+        pl.struct("share", "met", "target", "comparator")
         .map_elements(
             lambda r: (
-                (fmt.percent(r["share"], lang, 0) if r["share"] is not None else "—")
-                + (" ✔" if r["met"] else " ✖")
+                # no people in the population: nothing met or missed, no tick
+                (shown_share(r, lang) if r["share"] is not None else "—")
+                + {True: " ✔", False: " ✖"}.get(r["met"], "")
             ),
             return_dtype=pl.Utf8,
         )
@@ -84,7 +86,7 @@ def heatmap_chart(matrix: pl.DataFrame, lang: str) -> alt.LayerChart:
         condition={"test": "datum.met === true", "value": COLOR_MET},
     )
     tooltip = [
-        alt.Tooltip("commune:N", title=t("communes.col_commune", lang)),
+        alt.Tooltip("commune:N", title=unit_title or t("communes.col_unit", lang)),
         alt.Tooltip("quota:N", title=t("what_it_takes.col_quota", lang)),
         alt.Tooltip("label:N", title=t("district.axis_share", lang)),
     ]

@@ -65,6 +65,9 @@ def report_spec(chart: alt.TopLevelMixin) -> dict:
     spec = chart.to_dict()  # validates against the Vega-Lite schema
     config = spec.setdefault("config", {})
     config["font"] = FONT
+    # The figure carries one text alternative in words; the per-mark descriptions Vega adds
+    # would read out field names (and English) to a screen reader.
+    config["aria"] = False
     config["view"] = {**config.get("view", {}), **REPORT_CONFIG["view"]}
     return spec
 
