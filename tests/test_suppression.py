@@ -152,6 +152,14 @@ def test_no_random_table_gives_a_hidden_count_back(ethnic_parts, extra):
         return
     raw = _frame(rows)
     shown = suppress_breakdowns(raw, MIN_CELL, "Kinh")
+    # every stated bound is true: "<5" only on a hidden count that is itself 1..4
+    for shown_row, raw_row in zip(
+        shown.iter_rows(named=True), raw.iter_rows(named=True), strict=True
+    ):
+        if shown_row["den_below"] is not None:
+            assert 0 < raw_row["denominator"] < shown_row["den_below"]
+        if shown_row["num_below"] is not None:
+            assert 0 < raw_row["numerator"] < shown_row["num_below"]
     # a group that is the whole scope says nothing the published total does not
     leaked = [
         item
