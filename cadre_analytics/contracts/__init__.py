@@ -22,7 +22,7 @@ import polars as pl
 
 from cadre_analytics.contracts.checks import run_suite
 from cadre_analytics.contracts.derived import derive_staff, derive_training
-from cadre_analytics.contracts.grading import ignored_entries, judge
+from cadre_analytics.contracts.grading import ignored_entries, judge, years_present
 from cadre_analytics.contracts.messages import format_reconciliation
 from cadre_analytics.contracts.result import (
     IDX,
@@ -159,13 +159,11 @@ def _stop_without_staff_for(
     if staff.filter(pl.col("snapshot_year") == year).height:
         return
     rule = spec.rules["no_staff_for_year"]
-    present = sorted(staff["snapshot_year"].drop_nulls().unique().to_list())
-    years = ", ".join(str(y) for y in present) or "—"
     files = ", ".join(raw.input_files.filter(pl.col("table") == "staff")["path"].to_list())
     raise InputStop(
         rule.message_vi.format(value=year),
         rule.message_en.format(value=year),
-        where=f"{files} (các năm có trong dữ liệu / years present: {years})",
+        where=files + years_present(staff),
         fix_vi=rule.fix_vi,
         fix_en=rule.fix_en,
     )

@@ -112,6 +112,13 @@ def ignored_entries(table: str, data: TableData, spec: ContractSpec) -> tuple[pl
     return entries.cast(ISSUE_SCHEMA), result
 
 
+def years_present(staff: pl.DataFrame) -> str:
+    """' (các năm có trong dữ liệu / years present: 2021, 2022)': what YEAR could have been."""
+    years = sorted(staff["snapshot_year"].drop_nulls().unique().to_list())
+    shown = ", ".join(str(y) for y in years) or "—"
+    return f" (các năm có trong dữ liệu / years present: {shown})"
+
+
 def _stop_from(
     table: str,
     data: TableData,
@@ -124,10 +131,13 @@ def _stop_from(
     """One clear line for a stop-graded failure: the first offending row, and its partners."""
     if entries.height == 0:  # a table-level expectation (no row to point at)
         fields = {"value": str(year), "detail": "", "rows": ""}
+        where = _files_of(data, table)
+        if rule.rule == "no_staff_for_year":
+            where += years_present(data.values)
         return InputStop(
             rule.message_vi.format(**fields),
             rule.message_en.format(**fields),
-            where=_files_of(data, table),
+            where=where,
             fix_vi=rule.fix_vi,
             fix_en=rule.fix_en,
         )
