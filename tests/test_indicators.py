@@ -16,6 +16,7 @@ import pytest
 from cadre_analytics import breakdowns, indicators
 from cadre_analytics.params import load_quota_rules
 from cadre_analytics.schema import BREAKDOWN_COUNTS, STAFF_COLUMNS, TRAINING_COLUMNS, UNIT_COLUMNS
+from cadre_analytics.targets import gap_persons, met_gap_exprs, target_met
 
 RULES = load_quota_rules()
 
@@ -516,7 +517,7 @@ def test_aggregate_one_year():
 
 
 def test_gap_persons_scalar_cases():
-    g = indicators.gap_persons
+    g = gap_persons
     assert g(3, 10, 0.30, ">") == 1  # > 30% of 10: need 4
     assert g(0, 10, 0.30, ">") == 4
     assert g(3, 10, 0.30, ">=") == 0
@@ -532,7 +533,7 @@ def test_gap_persons_scalar_cases():
 
 
 def test_target_met_scalar_cases():
-    m = indicators.target_met
+    m = target_met
     assert m(7 / 25, 0.28, ">=") is True
     assert m(7 / 25, 0.28, ">") is False
     assert m(0.1, 0.1, "==") is True
@@ -556,12 +557,12 @@ def test_vectorised_met_and_gap_agree_with_scalar_rule():
     frame = pl.DataFrame(
         rows, schema=["numerator", "denominator", "_tp", "_tq", "comparator"], orient="row"
     )
-    out = frame.with_columns(indicators.met_gap_exprs())
+    out = frame.with_columns(met_gap_exprs())
     for n, d, p, q, cmp, met, gap in out.iter_rows():
         t = Fraction(p, q)
-        expected_gap = indicators.gap_persons(n, d, t, cmp)
+        expected_gap = gap_persons(n, d, t, cmp)
         assert gap == expected_gap, (n, d, t, cmp)
-        expected_met = indicators.target_met(Fraction(n, d), t, cmp) if d else None
+        expected_met = target_met(Fraction(n, d), t, cmp) if d else None
         assert met == expected_met, (n, d, t, cmp)
         if expected_gap is not None:
             # The gap is the smallest k that works (for <= : people removed).
@@ -569,7 +570,7 @@ def test_vectorised_met_and_gap_agree_with_scalar_rule():
                 k
                 for k in range(0, d + 1)
                 if (n - k >= 0 if cmp == "<=" else n + k <= d)
-                and indicators.target_met(Fraction(n - k if cmp == "<=" else n + k, d), t, cmp)
+                and target_met(Fraction(n - k if cmp == "<=" else n + k, d), t, cmp)
             ]
             assert k_ok and k_ok[0] == expected_gap
 

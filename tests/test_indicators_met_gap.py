@@ -1,4 +1,4 @@
-"""The one met/gap rule: indicators.target_met / gap_persons (scalars) and met_gap_exprs (the
+"""The one met/gap rule: target_met / gap_persons (scalars) and met_gap_exprs (the
 same rule on columns) agree on every small input."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cadre_analytics import indicators
+from cadre_analytics.targets import gap_persons, met_gap_exprs, target_met, target_parts
 
 COMPARATORS = (">=", ">", "<=", "==")
 # Targets as the programme writes them: whole percents and halves (12.5 %), 0..100.
@@ -17,7 +17,7 @@ PERCENTS = st.integers(0, 200).map(lambda halves: Fraction(halves, 2))
 
 
 def _vectorised(rows: list[tuple[int, int, Fraction, str]]) -> list[tuple]:
-    parts = [indicators.target_parts(target) for _, _, target, _ in rows]
+    parts = [target_parts(target) for _, _, target, _ in rows]
     frame = pl.DataFrame(
         {
             "numerator": [r[0] for r in rows],
@@ -34,7 +34,7 @@ def _vectorised(rows: list[tuple[int, int, Fraction, str]]) -> list[tuple]:
             "comparator": pl.Utf8,
         },
     )
-    out = frame.select(indicators.met_gap_exprs())
+    out = frame.select(met_gap_exprs())
     return list(zip(out["met"].to_list(), out["gap_persons"].to_list(), strict=True))
 
 
@@ -53,8 +53,8 @@ def test_scalar_and_vectorised_rules_agree(rows):
     expected = []
     for num, den, target, cmp in rows:
         share = Fraction(num, den) if den else None
-        met = indicators.target_met(share, target, cmp) if den else None
-        expected.append((met, indicators.gap_persons(num, den, target, cmp)))
+        met = target_met(share, target, cmp) if den else None
+        expected.append((met, gap_persons(num, den, target, cmp)))
     assert _vectorised(rows) == expected
 
 
@@ -71,4 +71,4 @@ def test_hand_worked_cases():
         (1, 3, Fraction(1, 2), "=="),
     ]
     assert _vectorised(rows) == [(True, 0), (False, 1), (True, 0), (False, 1), (False, None)]
-    assert [indicators.gap_persons(*r) for r in rows] == [0, 1, 0, 1, None]
+    assert [gap_persons(*r) for r in rows] == [0, 1, 0, 1, None]

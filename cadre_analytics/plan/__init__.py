@@ -14,12 +14,12 @@ from fractions import Fraction
 
 import polars as pl
 
-from cadre_analytics import indicators
 from cadre_analytics.errors import UserError
 from cadre_analytics.plan import compare
 from cadre_analytics.plan.model import CANDIDATE_COLUMNS, TARGET_COLUMNS, build_problem, delta
 from cadre_analytics.plan.optimise import seats_used, solve
 from cadre_analytics.plan.seats import Seats, check_against_roster, load_seats
+from cadre_analytics.targets import target_met
 
 NOMINATION_SCHEMA = {
     "staff_id": pl.Utf8,
@@ -91,7 +91,7 @@ def _check_columns(frame: pl.DataFrame, needed, name: str) -> None:
 
 def _met(t, numerator: int) -> bool:
     share = Fraction(numerator, t.population) if t.population > 0 else None
-    return bool(indicators.target_met(share, t.target, t.comparator))
+    return bool(target_met(share, t.target, t.comparator))
 
 
 def plan_nominations(

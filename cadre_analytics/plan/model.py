@@ -22,8 +22,8 @@ from fractions import Fraction
 
 import polars as pl
 
-from cadre_analytics import indicators
 from cadre_analytics.plan.seats import CourseSeats, Seats
+from cadre_analytics.targets import gap_persons, target_met
 
 ALL = "ALL"
 UNBLANK = -1  # rank of a blank level: below every level, so a blank never counts
@@ -69,8 +69,8 @@ def read_targets(targets: pl.DataFrame) -> list[Target]:
     for row in targets.iter_rows(named=True):
         n, expected, cmp = int(row["population"]), int(row["expected_numerator"]), row["comparator"]
         share = Fraction(expected, n) if n > 0 else None
-        met = bool(indicators.target_met(share, row["target"], cmp))
-        gap = None if cmp == "<=" else indicators.gap_persons(expected, n, row["target"], cmp)
+        met = bool(target_met(share, row["target"], cmp))
+        gap = None if cmp == "<=" else gap_persons(expected, n, row["target"], cmp)
         out.append(Target(row["quota"], row["unit"], n, expected, row["target"], cmp, gap, met))
     return out
 

@@ -22,7 +22,7 @@ Constraints
            the seat file allocates them, per unit or per unit level.
   targets  expected[t] + sum of n[c, p] whose path makes a person of t's population start
            counting  >=  required[t] * y[t], where required[t] = expected[t] + gap[t] and gap
-           comes from ``indicators.gap_persons`` (the one exact rule for "met"). A quota "== x%"
+           comes from ``gap_persons`` (the one exact rule for "met"). A quota "== x%"
            also may not overshoot: numerator <= required + N * (1 - y). A target with no
            reachable numerator (gap is None) has y = 0; a headcount target ("<=") cannot be
            changed by courses and keeps its value without nominations.

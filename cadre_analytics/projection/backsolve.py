@@ -9,7 +9,6 @@ import math
 import numpy as np
 import polars as pl
 
-from cadre_analytics import indicators
 from cadre_analytics.params import Course, QuotaRules
 from cadre_analytics.projection.model import (
     ALL,
@@ -19,6 +18,7 @@ from cadre_analytics.projection.model import (
     rank_expr,
 )
 from cadre_analytics.projection.simulate import SimResult
+from cadre_analytics.targets import gap_persons
 
 REQUIREMENTS_SCHEMA = {
     "indicator": pl.Utf8,
@@ -128,9 +128,7 @@ def _gaps(cohorts: Cohorts, rules: QuotaRules, sim: SimResult) -> pl.DataFrame:
             t = ind.targets.get(ty)
             if ind.kind != "share" or t is None:
                 continue
-            gap = indicators.gap_persons(
-                int(round(num)), int(round(den)), t.value / 100, t.comparator
-            )
+            gap = gap_persons(int(round(num)), int(round(den)), t.value / 100, t.comparator)
             per_year = None
             if gap is not None:
                 # an annual update lapses every year: the whole gap is needed in each year

@@ -1,4 +1,4 @@
-"""Simulation counts -> the rows of projection.csv (one met rule: :func:`indicators.target_met`)."""
+"""Simulation counts -> the rows of projection.csv (one met rule: :func:`target_met`)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from fractions import Fraction
 import numpy as np
 import polars as pl
 
-from cadre_analytics import indicators
 from cadre_analytics.params import QuotaRules
 from cadre_analytics.projection.model import ALL, Cohorts, carried_indicators
 from cadre_analytics.projection.simulate import SimResult
 from cadre_analytics.schema import OUTPUT_TABLES
+from cadre_analytics.targets import target_met
 
 PROJECTION_SCHEMA = OUTPUT_TABLES[
     "projection"
@@ -78,7 +78,7 @@ def _units(cohorts: Cohorts, rules: QuotaRules, sim: SimResult, ty: int, observe
 
 
 def _met(frame: pl.DataFrame, rules: QuotaRules, exact: bool) -> pl.DataFrame:
-    """``met`` by indicators.target_met, once per distinct (indicator, target year, counts or
+    """``met`` by target_met, once per distinct (indicator, target year, counts or
     share): exact fractions of whole counts, or the mean share of the draws."""
     targets = {(i.id, y): t for i in rules.indicators for y, t in i.targets.items() if t}
     cols = ["indicator", "target_year", "numerator", "denominator"] if exact else None
@@ -89,7 +89,7 @@ def _met(frame: pl.DataFrame, rules: QuotaRules, exact: bool) -> pl.DataFrame:
         if t is None or row[2] is None or (exact and not row[3]):
             continue
         share = Fraction(int(row[2]), int(row[3])) if exact else row[2]
-        found.append((*row, indicators.target_met(share, t.value / 100, t.comparator)))
+        found.append((*row, target_met(share, t.value / 100, t.comparator)))
     schema = {c: frame.schema[c] for c in cols} | {"met": pl.Boolean}
     met = pl.DataFrame(found, schema=schema, orient="row")
     return frame.join(met, on=cols, how="left", nulls_equal=True)

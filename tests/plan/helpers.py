@@ -13,8 +13,8 @@ from fractions import Fraction
 
 import polars as pl
 
-from cadre_analytics import indicators
 from cadre_analytics.plan.seats import CourseSeats, Seats, YearSeats
+from cadre_analytics.targets import gap_persons, target_met
 
 YEAR, TARGET = 2025, 2027
 PT = {"none": 0, "elementary": 1, "intermediate": 2, "advanced": 3}
@@ -153,8 +153,8 @@ def _score(people, choice, target_rows):
             start = PT[p["pt"]] if p["pt"] is not None else -1
             added += int(final >= wanted[quota]) - int(start >= wanted[quota])
         num = expected + added
-        met += bool(indicators.target_met(Fraction(num, n), share, cmp))
-        gap = indicators.gap_persons(expected, n, share, cmp)
+        met += bool(target_met(Fraction(num, n), share, cmp))
+        gap = gap_persons(expected, n, share, cmp)
         closed += min(gap or 0, added)
     # Priority counts people whose courses serve a target still open (gap > 0) in their unit
     # or the district: the plan never spends a seat on anything else.
@@ -163,7 +163,7 @@ def _score(people, choice, target_rows):
         start = PT[p["pt"]] if p["pt"] is not None else -1
         serves = any(
             unit in ("ALL", p.get("unit", "U1"))
-            and (indicators.gap_persons(expected, n, share, cmp) or 0) > 0
+            and (gap_persons(expected, n, share, cmp) or 0) > 0
             and start < wanted[quota] <= final
             for quota, unit, n, expected, share, cmp in target_rows
         )
