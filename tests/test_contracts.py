@@ -264,7 +264,8 @@ def test_stop_duplicate_unit_code(tmp_path):
 
 def test_stop_no_staff_rows_for_year(tmp_path):
     line = _stop(clean_copy(tmp_path), year=2023)
-    assert line.startswith("staff.csv: ")
+    # the clean fixture holds the 2024 and 2025 snapshots: the stop says which years there are
+    assert line.startswith("staff.csv (các năm có trong dữ liệu / years present: 2024, 2025): ")
     assert "2023" in line
 
 
