@@ -173,6 +173,34 @@ def _series_styles(series: list[str], lang: str) -> tuple[list[str], list[list[i
     return colors, dashes
 
 
+def _target_layers(targets: pl.DataFrame, share_title: str) -> list[alt.Chart]:
+    """Each target as a red rule over the years it applies to, labelled at its end."""
+    if not targets.height:
+        return []
+    rule = base(targets).encode(y=alt.Y("target:Q", title=share_title))
+    return [
+        rule.mark_rule(color=COLOR_TARGET, strokeWidth=2).encode(
+            x=alt.X("from_year:Q"),
+            x2=alt.X2("target_year"),
+            tooltip=alt.Tooltip("label:N", title=None),
+        ),
+        rule.mark_text(color=COLOR_TARGET, dy=-8, align="right", fontSize=11).encode(
+            x=alt.X("target_year:Q"), text=alt.Text("label:N")
+        ),
+    ]
+
+
+def _series_legend() -> alt.Legend:
+    return alt.Legend(
+        orient="bottom",
+        labelLimit=300,
+        symbolType="stroke",
+        symbolStrokeWidth=2.5,
+        symbolSize=400,
+        symbolOpacity=1,
+    )
+
+
 def district_chart(
     indicators: pl.DataFrame | None,
     projection: pl.DataFrame | None,
@@ -216,14 +244,7 @@ def district_chart(
                 "series:N",
                 title=series_title,
                 scale=color_scale,
-                legend=alt.Legend(
-                    orient="bottom",
-                    labelLimit=300,
-                    symbolType="stroke",
-                    symbolStrokeWidth=2.5,
-                    symbolSize=400,
-                    symbolOpacity=1,
-                ),
+                legend=_series_legend(),
             ),
             strokeDash=alt.StrokeDash(
                 "series:N", title=series_title, scale=alt.Scale(domain=series, range=dashes)
@@ -251,18 +272,7 @@ def district_chart(
             )
         )
     layers.append(line)
-    if targets.height:
-        rule = base(targets).encode(y=alt.Y("target:Q", title=share_title))
-        layers += [
-            rule.mark_rule(color=COLOR_TARGET, strokeWidth=2).encode(
-                x=alt.X("from_year:Q"),
-                x2=alt.X2("target_year"),
-                tooltip=alt.Tooltip("label:N", title=None),
-            ),
-            rule.mark_text(color=COLOR_TARGET, dy=-8, align="right", fontSize=11).encode(
-                x=alt.X("target_year:Q"), text=alt.Text("label:N")
-            ),
-        ]
+    layers += _target_layers(targets, share_title)
     return alt.layer(*layers).properties(
         width=WIDTH,
         height=HEIGHT,
