@@ -253,6 +253,18 @@ def summary_frame(
     return pl.DataFrame(rows, infer_schema_length=None)
 
 
+def scope_text(row: dict, lang: str) -> str:
+    """A summary row's scope: the whole district, or how many communes meet it."""
+    if not row["communes_total"]:
+        return t("summary.scope_all", lang)
+    return t(
+        "summary.scope_communes",
+        lang,
+        met=fmt.number(row["communes_met"], lang),
+        total=fmt.number(row["communes_total"], lang),
+    )
+
+
 def summary_table(summary: pl.DataFrame, year: int, lang: str) -> str:
     tys = sorted(int(c.split("_")[1]) for c in summary.columns if c.startswith("status_"))
     headers: list[str] = [
@@ -271,14 +283,7 @@ def summary_table(summary: pl.DataFrame, year: int, lang: str) -> str:
     for r in summary.iter_rows(named=True):
         nxt = r["next_target_year"]
         goal = r.get(f"target_{nxt}")
-        scope = t("summary.scope_all", lang)
-        if r["communes_total"]:
-            scope = t(
-                "summary.scope_communes",
-                lang,
-                met=fmt.number(r["communes_met"], lang),
-                total=fmt.number(r["communes_total"], lang),
-            )
+        scope = scope_text(r, lang)
         cells: list[Cell | str] = [
             quota_label(r["indicator"], lang),
             scope,

@@ -158,14 +158,7 @@ def summary_sheet(frames: Frames, lang: str) -> Sheet | None:
     columns += _target_columns(years, lang)
     rows = []
     for r in summary.iter_rows(named=True):
-        scope = t("summary.scope_all", lang)
-        if r["communes_total"]:
-            scope = t(
-                "summary.scope_communes",
-                lang,
-                met=fmt.number(r["communes_met"], lang),
-                total=fmt.number(r["communes_total"], lang),
-            )
+        scope = tables.scope_text(r, lang)
         row = [
             quota_label(r["indicator"], lang),
             r["indicator"],
