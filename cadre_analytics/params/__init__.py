@@ -53,6 +53,7 @@ _HOMES = {
     "Scenario": "scenarios",
     "load_course_catalogue": "scenarios",
     "load_scenarios": "scenarios",
+    "headline_scenario": "scenarios",
     "check_keys": "yaml_io",
     "expect_type": "yaml_io",
     "load_yaml": "yaml_io",
@@ -94,6 +95,7 @@ __all__ = [
     "load_report_settings",
     "load_retirement_schedule",
     "load_scenarios",
+    "headline_scenario",
     "load_yaml",
     "params_hash",
 ]

@@ -65,6 +65,7 @@ class Scenario:
     label_vi: str
     label_en: str
     source_file: str
+    headline: bool = False  # the scenario the summary's verdicts and "what it takes" use
     draws: int = MIN_MONTE_CARLO_DRAWS
     course_completion_rate: float = 1.0
     exits_source: str = "none"  # SCENARIO_EXIT_SOURCES
@@ -163,6 +164,7 @@ class _ScenarioFile(BaseModel):
     name: StrictStr
     label_vi: Text
     label_en: Text
+    headline: StrictBool = False
     draws: Annotated[StrictInt, Field(ge=MIN_MONTE_CARLO_DRAWS, le=MAX_MONTE_CARLO_DRAWS)] = (
         MIN_MONTE_CARLO_DRAWS
     )
@@ -333,6 +335,7 @@ def _parse_scenario(raw: Any, file: Path, courses: dict[str, Course]) -> Scenari
         label_vi=doc.label_vi,
         label_en=doc.label_en,
         source_file=str(file),
+        headline=doc.headline,
         draws=doc.draws,
         course_completion_rate=float(doc.course_completion_rate),
         exits_source=exits.source,
@@ -368,4 +371,21 @@ def load_scenarios(dir: Path | None = None) -> list[Scenario]:
             "Thiếu kịch bản 'baseline.yaml' (luôn được chạy).",
             "The 'baseline.yaml' scenario is missing (it always runs).",
         )
+    headlines = [s.name for s in scenarios if s.headline]
+    if len(headlines) > 1:
+        raise params_error(
+            folder,
+            "headline",
+            f"Chỉ một kịch bản được là kịch bản chính (headline: true); đang có: {', '.join(headlines)}.",
+            f"Only one scenario may be the headline one (headline: true); now: {', '.join(headlines)}.",
+        )
     return sorted(scenarios, key=lambda s: (s.name != "baseline", s.name))
+
+
+def headline_scenario(scenarios: list[Scenario]) -> Scenario:
+    """The scenario the summary's 2030 verdicts and "what it takes" are read on: the one whose
+    file says ``headline: true``, else ``baseline``."""
+    for scenario in scenarios:
+        if scenario.headline:
+            return scenario
+    return next(s for s in scenarios if s.name == "baseline")

@@ -68,3 +68,23 @@ def test_valid_plan_loads(folder):
     (folder / "my_plan.yaml").write_text(HEAD + "draws: 2000\n", encoding="utf-8")
     plan = next(s for s in load_scenarios(folder) if s.name == "my_plan")
     assert plan.draws == 2000 and plan.recruitment == "none" and plan.planned == ()
+
+
+def test_headline_is_baseline_unless_a_file_says_so(folder):
+    from cadre_analytics.params import headline_scenario
+
+    assert headline_scenario(load_scenarios(folder)).name == "baseline"
+    text = (DEFAULT_PARAMS_DIR / "scenarios" / "history_rates.yaml").read_text(encoding="utf-8")
+    (folder / "history_rates.yaml").write_text(text + "headline: true\n", encoding="utf-8")
+    assert headline_scenario(load_scenarios(folder)).name == "history_rates"
+
+
+def test_two_headline_scenarios_stop_naming_both(folder):
+    for name in ("history_rates.yaml", "extra.yaml"):
+        text = (DEFAULT_PARAMS_DIR / "scenarios" / "history_rates.yaml").read_text("utf-8")
+        if name == "extra.yaml":
+            text = text.replace("name: history_rates", "name: extra")
+        (folder / name).write_text(text + "headline: true\n", encoding="utf-8")
+    with pytest.raises(ParamsError) as err:
+        load_scenarios(folder)
+    assert "extra" in str(err.value) and "history_rates" in str(err.value)
