@@ -376,8 +376,10 @@ def load_scenarios(dir: Path | None = None) -> list[Scenario]:
         raise params_error(
             folder,
             "headline",
-            f"Chỉ một kịch bản được là kịch bản chính (headline: true); đang có: {', '.join(headlines)}.",
-            f"Only one scenario may be the headline one (headline: true); now: {', '.join(headlines)}.",
+            "Chỉ một kịch bản được là kịch bản chính (headline: true); đang có: "
+            f"{', '.join(headlines)}.",
+            "Only one scenario may be the headline one (headline: true); now: "
+            f"{', '.join(headlines)}.",
         )
     return sorted(scenarios, key=lambda s: (s.name != "baseline", s.name))
 
