@@ -31,7 +31,8 @@ from cadre_analytics.provenance import git_commit, sha256_file
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 KERNEL_NAME = "cadre-analytics"
 KERNEL_QUIET = ["--IPKernelApp.log_level=CRITICAL"]
-REPORT_NOTEBOOKS = ("01_ingest_validate", "02_indicators", "03_projection", "04_report")
+# 05_plan runs before the report, which reads its tables (04 kept its number: it is the report).
+REPORT_NOTEBOOKS = ("01_ingest_validate", "02_indicators", "03_projection", "05_plan", "04_report")
 LANGUAGES = ("vi", "en")
 # How an OSError from inside a kernel names the environment's faults (its errno is lost there).
 ENVIRONMENT_MESSAGES = {

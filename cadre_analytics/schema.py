@@ -218,4 +218,36 @@ OUTPUT_TABLES: dict[str, dict[str, pl.DataType]] = {
         "cells": pl.Int64,
     },
     "input_files": {"table": pl.Utf8, "path": pl.Utf8, "sha256": pl.Utf8, "rows": pl.Int64},
+    # The nomination plan (cadre_analytics.plan.stage): aggregates only.
+    "plan_outcome": {
+        "scenario": pl.Utf8,
+        "headline": pl.Boolean,  # the scenario the plan was optimised on
+        "target_year": pl.Int32,
+        "targets": pl.Int64,  # quota x unit targets (the whole district counts as one unit)
+        "met_no_nominations": pl.Int64,
+        "met_rule": pl.Int64,  # "eligible people with the latest retirement first"
+        "met_plan": pl.Int64,
+    },
+    "plan_bottlenecks": {
+        "quota": pl.Utf8,
+        "unit": pl.Utf8,
+        "course": pl.Utf8,
+        "start_year": pl.Int32,
+        "extra_seats": pl.Int64,  # more seats in that class that would close the shortfall
+        "free_eligible": pl.Int64,  # people not nominated who could take them
+        "meets_target": pl.Boolean,
+        "target_year": pl.Int32,
+    },
+    "plan_solver": {
+        "stage": pl.Utf8,  # targets_and_shortfall | priority | plan (no plan made)
+        "status": pl.Utf8,  # optimal | time_limit | infeasible | unbounded | other | error
+        "objective": pl.Float64,
+        "mip_gap": pl.Float64,
+        "seconds": pl.Float64,
+        "plan_from": pl.Utf8,  # solver | start (the simple rule's plan was not bettered)
+        "time_limit_seconds": pl.Float64,
+        "seats_example": pl.Boolean,  # params/seats.yaml still says example: true
+        "message_vi": pl.Utf8,  # why no plan was made, naming the seat-file entry
+        "message_en": pl.Utf8,
+    },
 }

@@ -17,7 +17,13 @@ from cadre_analytics.params import PROJECT_ROOT, SAMPLE_DATA_DIR
 
 # Tests point this at a temporary folder so that a run of theirs never mixes with the user's.
 LAB_DIR_VARIABLE = "CADRE_LAB_DIR"
-STAGES = ("01_ingest_validate", "02_indicators", "03_projection", "04_report")
+STAGES = (
+    "01_ingest_validate",
+    "02_indicators",
+    "03_projection",
+    "05_plan",
+    "04_report",
+)  # run order
 
 
 def lab_dir() -> Path:
@@ -53,6 +59,7 @@ def _has_outputs(folder: Path, stage: str) -> bool:
         "01_ingest_validate": folder / "restricted" / "units.parquet",
         "02_indicators": folder / "readings.csv",
         "03_projection": folder / "restricted" / "eligible.csv",
+        "05_plan": folder / "plan_solver.csv",
     }[stage]
     return marker.exists()
 
@@ -117,8 +124,36 @@ def run_projection(folder: Path, year: int, lang: str, seed: int) -> None:
     write_restricted(result.eligible, folder, "eligible", csv=True)
 
 
+def run_plan(folder: Path, year: int, lang: str, seed: int) -> None:
+    """Notebook 05 on what notebooks 01 and 03 wrote into ``folder``."""
+    from cadre_analytics.outputs import read_restricted, read_table, write_restricted, write_table
+    from cadre_analytics.params import load_quota_rules, load_retirement_schedule, load_scenarios
+    from cadre_analytics.plan import load_seats
+    from cadre_analytics.plan.stage import run_plan as plan_stage
+
+    staff, training, units = (
+        read_restricted(folder, name) for name in ("accepted_staff", "accepted_training", "units")
+    )
+    stage = plan_stage(
+        staff,
+        training,
+        units,
+        load_quota_rules(),
+        load_retirement_schedule(),
+        load_scenarios(),
+        read_table(folder, "projection"),
+        load_seats(),
+        year=year,
+    )
+    write_table(stage.outcome, folder, "plan_outcome")
+    write_table(stage.bottlenecks, folder, "plan_bottlenecks")
+    write_restricted(stage.nominations, folder, "plan_nominations", csv=True)
+    write_table(stage.solver, folder, "plan_solver")
+
+
 RUNNERS = {
     "01_ingest_validate": run_ingest,
     "02_indicators": run_indicators,
     "03_projection": run_projection,
+    "05_plan": run_plan,
 }

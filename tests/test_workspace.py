@@ -40,6 +40,7 @@ def test_an_empty_scratch_folder_gets_every_earlier_stage_in_order(calls, tmp_pa
         ("01_ingest_validate", lab),
         ("02_indicators", lab),
         ("03_projection", lab),
+        ("05_plan", lab),  # the report reads the plan's tables: it runs before 04
     ]
     assert capsys.readouterr().out.count("\n") == 1  # one line says so
 

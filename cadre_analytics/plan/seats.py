@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
 
 from cadre_analytics import vocab
 from cadre_analytics.errors import ParamsError
@@ -78,9 +78,13 @@ class CourseSeatsDoc(_Strict):
 
 class PlanningDoc(_Strict):
     max_courses_per_person: Annotated[int, Field(ge=1, le=4)] = 2
+    # Each of the optimiser's two passes stops after this long with the best plan found.
+    time_limit_seconds: Annotated[float, Field(ge=1, le=600)] = 30.0
 
 
 class SeatsDoc(_Strict):
+    # The shipped file says so: the report then says the seats are examples.
+    example: StrictBool = False
     planning: PlanningDoc = PlanningDoc()
     courses: dict[str, CourseSeatsDoc] = Field(min_length=1)
 
@@ -111,6 +115,8 @@ class Seats:
     courses: dict[str, CourseSeats]
     max_courses_per_person: int
     source_file: str
+    time_limit_seconds: float = 30.0
+    example: bool = False  # the seats are the shipped examples, not the Board's
 
 
 def _key_path(loc: tuple) -> str:
@@ -182,6 +188,8 @@ def load_seats(path: Path | None = None, catalogue: dict[str, Course] | None = N
         courses=courses,
         max_courses_per_person=doc.planning.max_courses_per_person,
         source_file=str(file),
+        time_limit_seconds=doc.planning.time_limit_seconds,
+        example=doc.example,
     )
 
 

@@ -22,7 +22,13 @@ LEAVES = {
     "01_ingest_validate": ["data_quality.html", "restricted/accepted_staff.parquet"],
     "02_indicators": ["restricted/units.parquet", "indicators.parquet", "readings.csv"],
     "03_projection": ["indicators.parquet", "projection.parquet", "requirements.csv"],
-    "04_report": ["projection.parquet", "bang_so_lieu.xlsx", "restricted/danh_sach.xlsx"],
+    "05_plan": ["projection.parquet", "plan_outcome.csv", "restricted/plan_nominations.csv"],
+    "04_report": [
+        "plan_solver.csv",
+        "projection.parquet",
+        "bang_so_lieu.xlsx",
+        "restricted/danh_sach.xlsx",
+    ],
 }
 
 
