@@ -237,6 +237,7 @@ OUTPUT_TABLES: dict[str, dict[str, pl.DataType]] = {
         "free_eligible": pl.Int64,  # people not nominated who could take them
         "meets_target": pl.Boolean,
         "target_year": pl.Int32,
+        "cheapest": pl.Boolean,  # the target's way with the fewest extra seats (that suffice)
     },
     "plan_solver": {
         "stage": pl.Utf8,  # targets_and_shortfall | priority | plan (no plan made)
@@ -247,7 +248,8 @@ OUTPUT_TABLES: dict[str, dict[str, pl.DataType]] = {
         "plan_from": pl.Utf8,  # solver | start (the simple rule's plan was not bettered)
         "time_limit_seconds": pl.Float64,
         "seats_example": pl.Boolean,  # params/seats.yaml still says example: true
-        "message_vi": pl.Utf8,  # why no plan was made, naming the seat-file entry
+        "message_vi": pl.Utf8,  # why no plan was made, naming the seat-file entry in words
         "message_en": pl.Utf8,
+        "detail": pl.Utf8,  # the same as a parameter error line, with the entry's key
     },
 }

@@ -193,21 +193,32 @@ def load_seats(path: Path | None = None, catalogue: dict[str, Course] | None = N
     )
 
 
-def check_against_roster(seats: Seats, units: set[str], first_year: int) -> None:
-    """Seat entries that cannot be used on this roster are a parameter error, not a silent 0."""
+def roster_problems(
+    seats: Seats, units: set[str], first_year: int
+) -> list[tuple[CourseSeats, int, str | None]]:
+    """Seat entries this roster cannot use: (course, class year, unit not on the roster), the
+    unit None when the class starts before the plan's first year."""
+    found: list[tuple[CourseSeats, int, str | None]] = []
     for course in seats.courses.values():
         for year, year_seats in course.seats.items():
-            key = f"courses.{course.id}.seats.{year}"
             if year < first_year:
-                raise ParamsError(
-                    f"'{key}': lớp khai giảng trước năm đầu của kế hoạch ({first_year}).",
-                    f"'{key}': the class starts before the plan's first year ({first_year}).",
-                    where=seats.source_file,
-                )
-            for unit in sorted(year_seats.by_unit or {}):
-                if unit not in units:
-                    raise ParamsError(
-                        f"'{key}.by_unit.{unit}': đơn vị không có trong danh sách cán bộ.",
-                        f"'{key}.by_unit.{unit}': the unit is not on the roster.",
-                        where=seats.source_file,
-                    )
+                found.append((course, year, None))
+            found += [(course, year, u) for u in sorted(year_seats.by_unit or {}) if u not in units]
+    return found
+
+
+def check_against_roster(seats: Seats, units: set[str], first_year: int) -> None:
+    """Seat entries that cannot be used on this roster are a parameter error, not a silent 0."""
+    for course, year, unit in roster_problems(seats, units, first_year)[:1]:
+        key = f"courses.{course.id}.seats.{year}"
+        if unit is None:
+            raise ParamsError(
+                f"'{key}': lớp khai giảng trước năm đầu của kế hoạch ({first_year}).",
+                f"'{key}': the class starts before the plan's first year ({first_year}).",
+                where=seats.source_file,
+            )
+        raise ParamsError(
+            f"'{key}.by_unit.{unit}': đơn vị không có trong danh sách cán bộ.",
+            f"'{key}.by_unit.{unit}': the unit is not on the roster.",
+            where=seats.source_file,
+        )

@@ -14,14 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
 
 import polars as pl
 
 from cadre_analytics import indicators
 from cadre_analytics.errors import UserError
 from cadre_analytics.params import (
-    PROJECT_ROOT,
     SCENARIO_ORDINAL_ATTRIBUTES,
     QuotaRules,
     RetirementSchedule,
@@ -30,6 +28,8 @@ from cadre_analytics.params import (
 )
 from cadre_analytics.plan import PlanResult, Seats, plan_nominations
 from cadre_analytics.plan.inputs import plan_candidates, plan_targets
+from cadre_analytics.plan.model import ALL
+from cadre_analytics.plan.seats import check_against_roster, roster_problems
 from cadre_analytics.schema import OUTPUT_TABLES
 from cadre_analytics.targets import target_met
 
@@ -104,43 +104,77 @@ def outcome_by_scenario(
     return _frame(rows, "plan_outcome")
 
 
-def top_bottlenecks(bottlenecks: pl.DataFrame) -> pl.DataFrame:
-    """Per target the plan leaves unmet, the one course whose extra seats would meet it with
-    the fewest seats (earliest class first); the targets that fewer seats would meet first."""
-    enough = bottlenecks.filter(pl.col("meets_target"))
-    best = enough.sort("extra_seats", "start_year", "course").unique(
-        ["quota", "unit"], keep="first", maintain_order=True
+def ranked_bottlenecks(bottlenecks: pl.DataFrame, target_year: int) -> pl.DataFrame:
+    """Fewest extra seats first; ``cheapest`` marks, per target, the one course-year whose
+    extra seats would meet it with the fewest seats (earliest class, then course, on ties)."""
+    ranked = bottlenecks.sort(
+        pl.col("meets_target").not_(), "extra_seats", pl.col("unit") != ALL, "start_year",
+        "course", "quota", "unit",
+    )  # fmt: skip
+    first = pl.int_range(pl.len()).over("quota", "unit") == 0
+    return ranked.with_columns(
+        cheapest=first & pl.col("meets_target"), target_year=pl.lit(target_year, pl.Int32)
     )
-    return best.sort("extra_seats", pl.col("unit") != "ALL", "quota", "unit")
 
 
-def _solver_rows(result: PlanResult | None, seats: Seats, message: UserError | None) -> list:
+def _solver_rows(result: PlanResult | None, seats: Seats, reason: tuple | None) -> list:
     common = (seats.time_limit_seconds, seats.example)
     if result is None:
-        where = f"{_shown_path(message.where)}: " if message and message.where else ""
-        vi = where + message.message_vi if message else None
-        en = where + message.message_en if message else None
-        return [("plan", "error", None, None, 0.0, None, *common, vi, en)]
+        return [("plan", "error", None, None, 0.0, None, *common, *reason)]
     return [
-        (*row, *common, None, None)
+        (*row, *common, None, None, None)
         for row in result.solver.select(
             "stage", "status", "objective", "mip_gap", "seconds", "plan_from"
         ).iter_rows()
     ]
 
 
-def _shown_path(where: str) -> str:
-    """A parameter file as the user knows it (params/seats.yaml), not a machine path."""
-    path = Path(where)
-    return str(path.relative_to(PROJECT_ROOT)) if path.is_relative_to(PROJECT_ROOT) else where
+SEAT_FILE = "params/seats.yaml"
 
 
-def _no_years(year: int, target_year: int) -> UserError:
-    return UserError(
-        f"Không còn năm nào để cử người đi học trước năm mục tiêu {target_year} "
-        f"(năm báo cáo {year}).",
-        f"No year is left to send people on courses before the target year {target_year} "
-        f"(report year {year}).",
+def why_no_plan(seats: Seats, units: set[str], year: int, target_year: int) -> tuple | None:
+    """(Vietnamese, English, technical line) saying why no plan can be made on this roster,
+    naming the seat-file entry in words; None when a plan can be made."""
+    if target_year <= year:
+        return (
+            f"không còn năm nào để cử người đi học trước năm mục tiêu {target_year} "
+            f"(năm báo cáo {year}).",
+            f"no year is left to send people on courses before the target year {target_year} "
+            f"(report year {year}).",
+            None,
+        )
+    found = roster_problems(seats, units, year + 1)
+    if not found:
+        return None
+    course, start, unit = found[0]
+    detail = None
+    try:
+        check_against_roster(seats, units, year + 1)
+    except UserError as exc:
+        detail = exc.one_line()
+    entry_vi = f"lớp «{course.label_vi}» khai giảng năm {start} trong {SEAT_FILE}"
+    entry_en = f"the «{course.label_en}» class starting in {start} in {SEAT_FILE}"
+    if unit is None:
+        return (
+            f"{entry_vi} khai giảng trước năm đầu của kế hoạch ({year + 1}); xóa hoặc sửa năm.",
+            f"{entry_en} starts before the plan's first year ({year + 1}); remove it or "
+            "change the year.",
+            detail,
+        )
+    return (
+        f"{entry_vi} dành suất cho đơn vị {unit}, không có trong danh sách cán bộ.",
+        f"{entry_en} gives seats to unit {unit}, which is not on the roster.",
+        detail,
+    )
+
+
+def _model_failed(seats: Seats, exc: UserError) -> tuple:
+    vi = ", ".join(f"«{c.label_vi}»" for c in seats.courses.values())
+    en = ", ".join(f"«{c.label_en}»" for c in seats.courses.values())
+    return (
+        f"bộ giải không tìm được lời giải; kiểm tra số suất của các khóa {vi} trong {SEAT_FILE}.",
+        f"the solver found no solution; check the seats of the courses {en} in {SEAT_FILE}.",
+        exc.one_line(),
     )
 
 
@@ -160,27 +194,27 @@ def run_plan(
     within the seat file's time limit per pass; see the module docstring."""
     target_year = max(rules.target_years)
     headline = headline_scenario(scenarios).name
-    result, problem = None, None
-    try:
-        if target_year <= year:
-            raise _no_years(year, target_year)
-        candidates = plan_candidates(
-            staff, training, units, rules, schedule, year=year, target_year=target_year
-        )
+    candidates = plan_candidates(
+        staff, training, units, rules, schedule, year=year, target_year=target_year
+    )
+    result = None
+    reason = why_no_plan(seats, set(candidates["unit"].to_list()), year, target_year)
+    if reason is None:
         targets = plan_targets(projection, rules, headline, target_year=target_year)
         ranks = {a: indicators.rank_map(a, rules) for a in SCENARIO_ORDINAL_ATTRIBUTES}
-        result = plan_nominations(
-            candidates,
-            targets,
-            seats,
-            ranks,
-            year=year,
-            target_year=target_year,
-            time_limit=seats.time_limit_seconds,
-        )
-    except UserError as exc:  # a seat entry or model the roster cannot use: said, not stopped
-        problem = exc
-    solver = _frame(_solver_rows(result, seats, problem), "plan_solver")
+        try:
+            result = plan_nominations(
+                candidates,
+                targets,
+                seats,
+                ranks,
+                year=year,
+                target_year=target_year,
+                time_limit=seats.time_limit_seconds,
+            )
+        except UserError as exc:  # infeasible or unbounded: said in the report, not a stop
+            reason = _model_failed(seats, exc)
+    solver = _frame(_solver_rows(result, seats, reason), "plan_solver")
     if result is None:
         return PlanStage(
             outcome=_frame([], "plan_outcome"),
@@ -193,9 +227,7 @@ def run_plan(
         outcome=outcome_by_scenario(
             result.outcome, projection, rules, headline, target_year=target_year
         ),
-        bottlenecks=result.bottlenecks.with_columns(
-            pl.lit(target_year, pl.Int32).alias("target_year")
-        ),
+        bottlenecks=ranked_bottlenecks(result.bottlenecks, target_year),
         solver=solver,
         nominations=_named(result.nominations, staff, year),
         result=result,

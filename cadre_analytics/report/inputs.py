@@ -30,6 +30,7 @@ TREND_COLUMNS = schema.OUTPUT_TABLES["trend"]
 RECONCILIATION_COLUMNS = schema.OUTPUT_TABLES["reconciliation"]
 RULE_RESULT_COLUMNS = schema.OUTPUT_TABLES["rule_results"]
 READING_COLUMNS = schema.OUTPUT_TABLES["readings"]
+PLAN_TABLES = ("plan_outcome", "plan_bottlenecks", "plan_solver")
 TRUE_WORDS = ("true", "1", "yes", "t")
 
 
@@ -46,6 +47,9 @@ class ReportInputs:
     reconciliation: pl.DataFrame | None = None
     rule_results: pl.DataFrame | None = None
     readings: pl.DataFrame | None = None  # how the programme is read, with both numbers
+    plan_outcome: pl.DataFrame | None = None  # the nomination plan: targets met per scenario
+    plan_bottlenecks: pl.DataFrame | None = None  # where more seats would meet a target
+    plan_solver: pl.DataFrame | None = None  # how the solve went (or why there is no plan)
     quarantine_counts: pl.DataFrame | None = None  # table, rule, rows
     warning_counts: pl.DataFrame | None = None  # table, rule, rows
     input_files: pl.DataFrame | None = None  # table, path, sha256, rows (if 01 wrote it)
@@ -110,7 +114,7 @@ def _counts(path: Path) -> pl.DataFrame | None:
 
 
 def load_report_inputs(out_dir: Path, year: int) -> ReportInputs:
-    """Read the aggregate outputs of notebooks 01-03 from ``out_dir`` (missing ones -> None)."""
+    """Read the aggregate outputs of notebooks 01-03 and 05 from ``out_dir`` (missing -> None)."""
     out_dir = Path(out_dir)
     inputs = ReportInputs(year=int(year))
     specs = {
@@ -122,6 +126,7 @@ def load_report_inputs(out_dir: Path, year: int) -> ReportInputs:
         "reconciliation": RECONCILIATION_COLUMNS,
         "rule_results": RULE_RESULT_COLUMNS,
         "readings": READING_COLUMNS,
+        **{name: schema.OUTPUT_TABLES[name] for name in PLAN_TABLES},
     }
     for name, columns in specs.items():
         frame = _read_table(out_dir / name)

@@ -247,6 +247,40 @@ def spellings_sheet(out_dir: Path, lang: str) -> Sheet | None:
     return Sheet(t("desk.sheet.spellings", lang), columns, body)
 
 
+def plan_sheet(out_dir: Path, lang: str) -> Sheet | None:
+    """The nomination plan (notebook 05): who is sent on which course, when, for which quota."""
+    plan = _read_restricted(out_dir, "plan_nominations")
+    if plan is None:
+        return None
+    names = _names(out_dir, lang)
+    columns = [
+        Column(col("staff_id", lang)),
+        Column(col("full_name", lang)),
+        Column(col("unit", lang)),
+        Column(col("unit_code", lang)),
+        Column(col("course", lang)),
+        Column(t("plan.col_start_year", lang), "year"),
+        Column(t("plan.col_completion_year", lang), "year"),
+        Column(t("plan.col_step", lang), "int"),
+        Column(t("plan.col_serves", lang)),
+    ]
+    rows = [
+        [
+            r["staff_id"],
+            r["full_name"],
+            names.get(r["unit"], r["unit"]),
+            r["unit"],
+            tables.course_label("", r["course"], lang),
+            r["start_year"],
+            r["completion_year"],
+            r["step"],
+            "; ".join(tables.quota_label(q, lang) for q in (r["quotas"] or "").split("; ") if q),
+        ]
+        for r in plan.iter_rows(named=True)
+    ]
+    return Sheet(t("plan.sheet", lang), columns, rows)
+
+
 def restricted_sheets(out_dir: Path, lang: str, year: int | None) -> list[Sheet]:
     lines = [
         t("workbook.notes.restricted_title", lang, year=year or ""),
@@ -257,6 +291,7 @@ def restricted_sheets(out_dir: Path, lang: str, year: int | None) -> list[Sheet]
     sheets = []
     for build, file in (
         (eligible_sheet, "restricted/eligible.csv"),
+        (plan_sheet, "restricted/plan_nominations.csv"),
         (quarantine_sheet, "quarantine.csv"),
         (warnings_sheet, "warnings.csv"),
         (spellings_sheet, "spellings.csv"),

@@ -20,6 +20,8 @@ from cadre_analytics.provenance import git_commit
 from cadre_analytics.report import charts, fmt, narrative, tables
 from cadre_analytics.report.actions import action_items
 from cadre_analytics.report.inputs import ReportInputs
+from cadre_analytics.report.plan_section import method_paragraphs as plan_method
+from cadre_analytics.report.plan_section import section_plan
 from cadre_analytics.report.readings import section_readings as readings_section
 from cadre_analytics.report.scenario_text import scenarios_block
 from cadre_analytics.report.settings import settings
@@ -32,6 +34,7 @@ SECTION_IDS = (
     "district",
     "communes",
     "what_it_takes",
+    "plan",
     "equity",
     "change",
     "data_quality",
@@ -433,6 +436,7 @@ def section_method(inputs: ReportInputs, lang: str) -> str:
     last = max([inputs.year, *(rules.target_years if rules is not None else ())])
     body += _p(t("method.retirement_note", lang)) + _retirement_table(inputs.year, last, lang)
     body += scenarios_block(lang, _unit_names(inputs))
+    body += plan_method(inputs, lang)
     return _section("method", lang, body)
 
 
@@ -537,6 +541,7 @@ def all_sections(inputs: ReportInputs, lang: str) -> list[str]:
         section_district(inputs, lang),
         section_communes(inputs, lang),
         section_what_it_takes(inputs, lang),
+        section_plan(inputs, lang),
         section_equity(inputs, lang),
         section_change(inputs, lang),
         section_data_quality(inputs, lang),

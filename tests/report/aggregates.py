@@ -155,6 +155,8 @@ def build(
             "rows_quarantined": [8, 10, 0],
         }
     )
+    if with_projection:
+        frames.update(plan_frames())
     frames["rule_results"] = pl.DataFrame(
         {
             "table": ["staff", "staff", "training_updates"],
@@ -168,6 +170,48 @@ def build(
         }
     )
     return frames
+
+
+def plan_frames(status: str = "time_limit") -> dict[str, pl.DataFrame]:
+    """What notebook 05 writes: the plan stopped at its time limit (the gap sentence shows)."""
+    return {
+        "plan_outcome": pl.DataFrame(
+            {
+                "scenario": ["baseline", "history_rates"],
+                "headline": [True, False],
+                "target_year": [2030, 2030],
+                "targets": [14, 14],
+                "met_no_nominations": [3, 2],
+                "met_rule": [6, 5],
+                "met_plan": [9, 7],
+            }
+        ),
+        "plan_bottlenecks": pl.DataFrame(
+            {
+                "quota": ["c_pt_advanced", "c_pt_advanced", "d_university"],
+                "unit": ["X02", "X02", "ALL"],
+                "course": ["pt_advanced", "pt_advanced", "university"],
+                "start_year": [2026, 2027, 2026],
+                "extra_seats": [2, 2, 5],
+                "free_eligible": [4, 4, 3],
+                "meets_target": [True, True, False],
+                "target_year": [2030, 2030, 2030],
+                "cheapest": [True, False, False],
+            }
+        ),
+        "plan_solver": pl.DataFrame(
+            {
+                "stage": ["targets_and_shortfall", "priority"],
+                "status": [status, "optimal"],
+                "objective": [900.0, 12.0],
+                "mip_gap": [0.034, 0.0],
+                "seconds": [30.0, 1.5],
+                "plan_from": ["solver", "solver"],
+                "time_limit_seconds": [30.0, 30.0],
+                "seats_example": [True, True],
+            }
+        ),
+    }
 
 
 def write(out_dir: Path, frames: dict[str, pl.DataFrame], manifest: dict | None = None) -> None:
