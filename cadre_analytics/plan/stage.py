@@ -114,7 +114,7 @@ def ranked_bottlenecks(bottlenecks: pl.DataFrame, target_year: int) -> pl.DataFr
     first = pl.int_range(pl.len()).over("quota", "unit") == 0
     return ranked.with_columns(
         cheapest=first & pl.col("meets_target"), target_year=pl.lit(target_year, pl.Int32)
-    )
+    ).select(list(OUTPUT_TABLES["plan_bottlenecks"]))
 
 
 def _solver_rows(result: PlanResult | None, seats: Seats, reason: tuple | None) -> list:
