@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from cadre_analytics import report
+from cadre_analytics import report, schema
 from cadre_analytics.params import PROJECT_ROOT
 from cadre_analytics.report.render import MAX_BYTES, assert_offline, render_html
 from cadre_analytics.report.sections import SECTION_IDS
@@ -154,6 +154,8 @@ def real_out(tmp_path_factory) -> Path:
         load_retirement_schedule,
         load_scenarios,
     )
+    from cadre_analytics.plan import load_seats
+    from cadre_analytics.plan.stage import run_plan
 
     out = tmp_path_factory.mktemp("real_out")
     result = contracts.validate_inputs(read_inputs(FIXTURE), 2025)
@@ -178,6 +180,20 @@ def real_out(tmp_path_factory) -> Path:
     write_table(proj.requirements, out, "requirements")
     write_table(proj.trend, out, "trend")
     write_restricted(proj.eligible, out, "eligible", csv=True)
+    plan = run_plan(
+        result.staff,
+        result.training,
+        result.units,
+        rules,
+        load_retirement_schedule(),
+        load_scenarios(),
+        proj.projection,
+        load_seats(),
+        year=2025,
+    )
+    for name in ("plan_outcome", "plan_bottlenecks", "plan_solver"):
+        write_table(getattr(plan, name.removeprefix("plan_")), out, name)
+    write_restricted(plan.nominations, out, "plan_nominations", csv=True)
     return out
 
 
@@ -196,6 +212,14 @@ def test_no_personal_data_reaches_the_report(real_out):
     assert leaked == [], f"personal data in report.html: {leaked}"
     leaked = [v for v in values if v in executed]
     assert leaked == [], f"personal data in the executed notebook: {leaked}"
+    # The plan's public tables beside the report: aggregates only, the names stay restricted.
+    assert 'id="plan"' in html
+    named = pl.read_parquet(real_out / "restricted" / "plan_nominations.parquet")
+    assert named["full_name"].is_in(values).any()  # the names are there, restricted
+    for name in ("plan_outcome", "plan_bottlenecks", "plan_solver"):
+        public = (real_out / f"{name}.csv").read_text(encoding="utf-8")
+        assert [v for v in values if v in public] == [], f"personal data in {name}.csv"
+        assert not set(schema.PERSONAL_COLUMNS) & set(public.splitlines()[0].split(","))
 
 
 def test_loader_never_passes_on_raw_values_or_personal_columns(tmp_path):
