@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from cadre_analytics.pipeline import RunSettings, run_report
+    from cadre_analytics.pipeline import RunSettings, plan_log_line, plan_solves, run_report
 
     out = args.out = args.out or Path("reports") / str(args.year)
     settings = RunSettings(
@@ -87,6 +87,9 @@ def cmd_report(args: argparse.Namespace) -> int:
             f"Đã tạo báo cáo / Report written: {html} ({size_kib:,.0f} KiB, "
             f"{time.perf_counter() - started:.1f} s)"
         )
+        line = plan_log_line(plan_solves(html.parent))
+        if line:
+            print(line)
     return 0
 
 

@@ -197,6 +197,30 @@ def tool_versions() -> dict[str, str]:
     return found
 
 
+def plan_solves(out_dir: Path) -> list[dict] | None:
+    """How the nomination plan's solves went (plan_solver.csv), for the manifest and the log."""
+    if not (Path(out_dir) / "plan_solver.csv").exists():
+        return None
+    from cadre_analytics.outputs import read_table
+
+    solver = read_table(out_dir, "plan_solver").rename({"message_en": "message"})
+    keep = ["stage", "status", "mip_gap", "seconds", "plan_from", "time_limit_seconds", "message"]
+    return solver.select(keep).to_dicts()
+
+
+def plan_log_line(solves: list[dict] | None) -> str | None:
+    """One line for the terminal: the plan's solver status, time and gap, or why no plan."""
+    if not solves:
+        return None
+    if solves[0]["status"] == "error":
+        return f"Kế hoạch cử đi học / Nomination plan: none ({solves[0]['message']})"
+    gaps = [s["mip_gap"] for s in solves if s["mip_gap"] is not None]
+    statuses = ", ".join(s["status"] for s in solves)
+    seconds = sum(s["seconds"] or 0 for s in solves)
+    gap = f", gap {max(gaps):.1%}" if gaps else ""
+    return f"Kế hoạch cử đi học / Nomination plan: {statuses} ({seconds:.1f} s{gap})"
+
+
 def write_manifest(staging: Path, settings: RunSettings, inputs: list[dict], key: str) -> None:
     reconciliation_path = staging / "reconciliation.csv"
     row_counts = None
@@ -214,6 +238,7 @@ def write_manifest(staging: Path, settings: RunSettings, inputs: list[dict], key
         "sample_data": Path(settings.data_dir).resolve() == SAMPLE_DATA_DIR.resolve(),
         "inputs": inputs,
         "row_counts": row_counts,
+        "plan_solves": plan_solves(staging),
         "params_hash": params_hash(DEFAULT_PARAMS_DIR),
         "package_version": __version__,
         "git_commit": git_commit(),

@@ -156,3 +156,18 @@ def test_notebook_runs_on_its_own_kernel_in_the_notebooks_folder(tmp_path, monke
     pipeline.execute_notebook("first", _settings(tmp_path), staging)
     done = json.loads((staging / "notebooks" / "first.ipynb").read_text(encoding="utf-8"))
     assert done["cells"][-1]["outputs"][0]["text"] == ["ran\n"]
+
+
+def test_plan_log_line_gives_status_time_and_gap_or_why_there_is_no_plan():
+    solves = [
+        {"stage": "a", "status": "time_limit", "mip_gap": 0.073, "seconds": 30.0},
+        {"stage": "b", "status": "optimal", "mip_gap": 0.0, "seconds": 2.5},
+    ]
+    # 30 + 2.5 = 32.5 s; the larger gap of the two passes, 7.3 %.
+    assert pipeline.plan_log_line(solves) == (
+        "Kế hoạch cử đi học / Nomination plan: time_limit, optimal (32.5 s, gap 7.3%)"
+    )
+    error = [{"stage": "plan", "status": "error", "mip_gap": None, "seconds": 0.0,
+              "message": "no year is left"}]  # fmt: skip
+    assert pipeline.plan_log_line(error).endswith("none (no year is left)")
+    assert pipeline.plan_log_line(None) is None
