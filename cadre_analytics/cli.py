@@ -83,13 +83,11 @@ def cmd_report(args: argparse.Namespace) -> int:
         )
     else:
         size_kib = html.stat().st_size / 1024
+        plan = plan_log_line(plan_solves(html.parent))  # one result line, the plan's solve in it
         print(
             f"Đã tạo báo cáo / Report written: {html} ({size_kib:,.0f} KiB, "
-            f"{time.perf_counter() - started:.1f} s)"
+            f"{time.perf_counter() - started:.1f} s)" + (f". {plan}" if plan else "")
         )
-        line = plan_log_line(plan_solves(html.parent))
-        if line:
-            print(line)
     return 0
 
 

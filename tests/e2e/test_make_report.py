@@ -115,10 +115,15 @@ def _indicators(report_dir: Path) -> pl.DataFrame:
 
 def test_report_and_audit_notebooks_are_written(report_dir):
     assert (report_dir / "report.html").stat().st_size > 10_000
-    for name in ("01_ingest_validate", "02_indicators", "03_projection", "04_report"):
+    for name in ("01_ingest_validate", "02_indicators", "03_projection", "05_plan", "04_report"):
         assert (report_dir / "notebooks" / f"{name}.ipynb").exists()
     for name in ("indicators.csv", "breakdowns.csv", "projection.csv", "manifest.json"):
         assert (report_dir / name).exists(), name
+    # The plan ran: its tables are beside the report, the named list only in restricted/.
+    for name in ("plan_outcome.csv", "plan_bottlenecks.csv", "plan_solver.csv"):
+        assert (report_dir / name).exists(), name
+    assert (report_dir / "restricted" / "plan_nominations.csv").exists()
+    assert 'id="plan"' in (report_dir / "report.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("indicator", sorted(EXPECTED_2025))
