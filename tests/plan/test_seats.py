@@ -74,6 +74,17 @@ def test_year_seats_forms_and_overrides(tmp_path):
             "planning.max_courses_per_person",
         ),
         ("    staff_types: [civil_servant]\n", "", "courses.master.staff_types"),
+        (
+            "  max_courses_per_person: 2",
+            "  max_courses_per_person: 2\n  time_limit_seconds: 0.5",
+            "planning.time_limit_seconds",
+        ),
+        (
+            "  max_courses_per_person: 2",
+            "  max_courses_per_person: 2\n  time_limit_seconds: 3600",
+            "planning.time_limit_seconds",
+        ),
+        ("planning:", "example: yes please\nplanning:", "example"),
     ],
 )
 def test_errors_name_file_and_key(tmp_path, old, new, key):
@@ -83,6 +94,21 @@ def test_errors_name_file_and_key(tmp_path, old, new, key):
     line = info.value.one_line()
     assert str(path) in line and key in line
     assert " / " in line and "\n" not in line  # Vietnamese / English, one line
+
+
+def test_time_limit_and_example_flag():
+    shipped = load_seats()
+    assert shipped.example is True  # the bundled numbers are examples and say so
+    assert shipped.time_limit_seconds == 30.0
+
+
+def test_a_boards_own_file_is_not_an_example_and_has_the_default_limit(tmp_path):
+    own = load_seats(write(tmp_path, GOOD))
+    assert own.example is False and own.time_limit_seconds == 30.0
+    timed = load_seats(
+        write(tmp_path, GOOD.replace("max_courses_per_person: 2", "time_limit_seconds: 5"))
+    )
+    assert timed.time_limit_seconds == 5.0
 
 
 def test_unknown_course_is_named(tmp_path):
