@@ -114,7 +114,7 @@ def section_plan(inputs: ReportInputs, lang: str) -> str:
         return _wrap(lang, note(t("report.not_available", lang, what=t("plan.stage_name", lang))))
     body = ""
     if solver["seats_example"].any():
-        body += f'<p class="note banner">{escape(t("plan.example_seats", lang))}</p>'
+        body += f'<p class="sample-banner">{escape(t("plan.example_seats", lang))}</p>'
     outcome = inputs.plan_outcome
     if outcome is None or outcome.is_empty():
         return _wrap(lang, body + "".join(_p(s) for s in solver_sentences(solver, lang)))
