@@ -54,18 +54,16 @@ def solver_sentences(solver: pl.DataFrame, lang: str) -> list[str]:
     if (solver["status"] == "optimal").all():
         return [t("plan.solver_optimal", lang, seconds=seconds)]
     stopped = solver.filter(pl.col("status") != "optimal").row(0, named=True)
+    if first["status"] == "optimal":  # targets proven best; only the priority pass stopped
+        return [t("plan.solver_priority_stopped", lang, seconds=seconds)]
     if stopped["status"] != "time_limit":
         return [t("plan.solver_other", lang, status=stopped["status"], seconds=seconds)]
     gap = stopped["mip_gap"]
-    out = [
-        t(
-            "plan.solver_time_limit",
-            lang,
-            limit=limit,
-            seconds=seconds,
-            gap=fmt.percent(gap, lang) if gap is not None else t("format.missing", lang),
-        )
-    ]
+    if gap is None or gap != gap:  # stopped before a plan of its own: no gap to give
+        out = [t("plan.solver_time_limit_no_gap", lang, limit=limit, seconds=seconds)]
+    else:
+        gap_text = fmt.percent(gap, lang)
+        out = [t("plan.solver_time_limit", lang, limit=limit, seconds=seconds, gap=gap_text)]
     if stopped["plan_from"] == "start":
         out.append(t("plan.solver_kept_rule", lang))
     return out

@@ -257,3 +257,29 @@ def test_missing_population_flag_is_named():
     seats = two_courses({2026: 1, 2027: 1}, {2026: 1, 2027: 1})
     with pytest.raises(UserError, match="pop__q_adv"):
         plan_nominations(frame, targets(rows), seats, RANKS, year=YEAR, target_year=TARGET)
+
+
+def test_a_first_pass_out_of_time_keeps_the_rules_plan_and_skips_the_second(monkeypatch):
+    from types import SimpleNamespace
+
+    from cadre_analytics.plan import optimise
+
+    calls = []
+
+    def out_of_time(**kwargs):
+        calls.append(kwargs["options"]["time_limit"])
+        return SimpleNamespace(status=1, x=None, mip_gap=None)  # no plan of its own
+
+    monkeypatch.setattr(optimise, "milp", out_of_time)
+    seats = two_courses({2026: 1, 2027: 0}, {2026: 1, 2027: 0}, min_service=3)
+    result = plan_nominations(
+        candidates(PEOPLE), targets(ROWS), seats, RANKS, year=YEAR, target_year=TARGET,
+        time_limit=7.0,
+    )  # fmt: skip
+    assert calls == [7.0]  # one pass only
+    assert result.solver.select("status", "plan_from").rows() == [
+        ("time_limit", "start"),
+        ("skipped", "start"),
+    ]
+    # The plan in hand is the simple rule's: the same targets met.
+    assert result.outcome["met_plan"].to_list() == result.outcome["met_rule"].to_list()

@@ -134,3 +134,26 @@ def test_plan_sheet_in_the_restricted_workbook(tmp_path):
     assert rows[2][:4] == ("CB7", "Lê Thị Cúc", "Xã Bảo Thuận", "X02")
     assert rows[2][4:8] == ("Cao cấp lý luận chính trị", 2027, 2028, 2)
     assert rows[2][8] == "Xã: CB, CC có LLCT cao cấp"
+
+
+def test_solver_out_of_time_without_a_plan_of_its_own_or_in_its_second_pass():
+    solver = aggregates.plan_frames()["plan_solver"]
+    none_found = solver.with_columns(
+        status=pl.Series(["time_limit", "skipped"]),
+        mip_gap=pl.Series([None, None], dtype=pl.Float64),
+        plan_from=pl.Series(["start", "start"]),
+        seconds=pl.Series([31.0, 0.0]),
+    )
+    said = solver_sentences(none_found, "en")
+    assert said[0].startswith("The solver stopped at its time limit of 30 seconds per pass")
+    assert "after 31.0 seconds, before finding a plan of its own" in said[0]
+    assert said[1] == (
+        "In that time the solver found no plan better than latest retirement first, "
+        "so that plan was kept."
+    )
+    second = solver.with_columns(status=pl.Series(["optimal", "time_limit"]))
+    assert solver_sentences(second, "en") == [
+        "The solver proved that no plan meets more targets; its second pass (the "
+        "succession-planning pool first, the fewest seats) stopped at the time limit, "
+        "31.5 seconds in all."
+    ]
