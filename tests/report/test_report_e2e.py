@@ -106,7 +106,8 @@ def test_missing_projection_shows_a_note_instead_of_failing(tmp_path):
 def test_nothing_but_provenance_when_no_stage_has_run(tmp_path):
     inputs = report.load_report_inputs(tmp_path, 2025)
     html = "".join(report.all_sections(inputs, "en"))
-    assert html.count("No data for this section yet") == 8  # all but method and provenance
+    # all eleven sections but method and provenance (the plan, section 5, among them)
+    assert html.count("No data for this section yet") == 9
     assert "Provenance" in html
 
 
