@@ -18,7 +18,7 @@ from cadre_analytics.report.inputs import ReportInputs
 from cadre_analytics.report.strings import t, t_or
 from cadre_analytics.report.tables import ALL, Cell, html_table, note, quota_label
 
-BOTTLENECKS_SHOWN = 5  # the report names the few cheapest; the table beside it has all
+BOTTLENECKS_SHOWN = 3  # the report names the few cheapest; the table beside it has all
 
 
 def _p(text: str) -> str:
@@ -117,9 +117,10 @@ def section_plan(inputs: ReportInputs, lang: str) -> str:
     if outcome is None or outcome.is_empty():
         return _wrap(lang, body + "".join(_p(s) for s in solver_sentences(solver, lang)))
     head = outcome.filter(pl.col("headline")).row(0, named=True)
-    body += _p(t("plan.intro", lang, scenario=scenario_name(head["scenario"], lang)))
     body += _p(
-        t(
+        t("plan.intro", lang, scenario=scenario_name(head["scenario"], lang))
+        + " "
+        + t(
             "plan.headline_counts",
             lang,
             scenario=scenario_name(head["scenario"], lang),
@@ -143,17 +144,20 @@ def section_plan(inputs: ReportInputs, lang: str) -> str:
         body += f"<ul>{items}</ul>" + note(t("plan.bottlenecks_note", lang))
     else:
         body += note(t("plan.no_bottlenecks", lang))
-    body += "".join(_p(s) for s in solver_sentences(solver, lang))
-    body += note(t("plan.restricted_note", lang))
+    # One closing note: how the solve went, and where the names are.
+    closing = [t("plan.constraints", lang), *solver_sentences(solver, lang)]
+    body += note(" ".join([*closing, t("plan.restricted_note", lang)]))
     return _wrap(lang, body)
 
 
 def method_paragraphs(inputs: ReportInputs, lang: str) -> str:
     """The plan's method in the method section: the model in one paragraph, and the solve."""
-    body = f"<h3>{escape(t('plan.method_heading', lang))}</h3>" + _p(t("plan.method", lang))
+    said = [t("plan.method", lang)]
     if inputs.plan_solver is not None:
-        body += "".join(_p(s) for s in solver_sentences(inputs.plan_solver, lang))
-    return body
+        said += solver_sentences(inputs.plan_solver, lang)
+    # A run-in heading, not an h3: the method section stays as long as it was on paper.
+    heading = f"<strong>{escape(t('plan.method_heading', lang))}:</strong> "
+    return f"<p>{heading}{escape(' '.join(said))}</p>"
 
 
 def _wrap(lang: str, body: str) -> str:

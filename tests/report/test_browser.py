@@ -69,9 +69,10 @@ def test_every_chart_draws_offline_without_script_errors(sample_report):
 
 
 # The bundled sample printed to A4 by Chromium, measured when this test was written: 18 pages
-# (the first page's actions and the agencies' ranking added about one). A longer report is a
-# regression of the printed layout; the target is 12.
-MAX_SAMPLE_PAGES = 18
+# (the first page's actions and the agencies' ranking added about one); the nomination plan
+# (section 5) took it to 19, its last page holding the provenance's last rows. A longer report
+# is a regression of the printed layout; the target is 12.
+MAX_SAMPLE_PAGES = 19
 
 
 def _page_count(pdf: bytes) -> int:

@@ -85,7 +85,7 @@ def test_optimal_solve_and_the_method_section():
         "The solver found the best possible plan (proven), in 31.5 seconds."
     ]
     method = sections.section_method(inputs(), "en")
-    assert "integer programme" in method and "may fall short of the best possible" in method
+    assert "an integer programme" in method and "may fall short of the best possible" in method
 
 
 def test_section_without_the_plan_stage_says_so():
