@@ -94,7 +94,7 @@ def bottleneck_lines(
     best = bottlenecks.filter(pl.col("cheapest")).head(shown)
     return [
         t(
-            "plan.bottleneck",
+            "plan.bottleneck_one" if r["extra_seats"] == 1 else "plan.bottleneck",
             lang,
             seats=fmt.number(r["extra_seats"], lang),
             course=tables.course_label(r["quota"], r["course"], lang),

@@ -58,6 +58,7 @@ def test_english_edition_and_no_banner_for_the_boards_own_seats():
     own = aggregates.plan_frames()["plan_solver"].with_columns(seats_example=pl.lit(False))
     found = text(section_plan(inputs(plan_solver=own), "en"))
     assert "this plan meets 9 of 14 targets" in found
+    assert "2 more seats of «Advanced political theory» starting in 2026 would meet" in found
     assert "EXAMPLE SEATS" not in found
 
 
@@ -157,3 +158,9 @@ def test_solver_out_of_time_without_a_plan_of_its_own_or_in_its_second_pass():
         "succession-planning pool first, the fewest seats) stopped at the time limit, "
         "31.5 seconds in all."
     ]
+
+
+def test_one_more_seat_is_said_in_the_singular():
+    one = aggregates.plan_frames()["plan_bottlenecks"].with_columns(extra_seats=pl.lit(1))
+    found = text(section_plan(inputs(plan_bottlenecks=one), "en"))
+    assert "One more seat of «Advanced political theory» starting in 2026 would meet" in found
