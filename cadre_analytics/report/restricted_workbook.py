@@ -2,14 +2,13 @@
 
 Person-level lists the report never shows: who is eligible for which course (the
 projection's ``eligible`` frame, with unit and course named), the quarantined rows with their
-fix, the rows kept with a warning together with the person they belong to (records are
-fixed in the HR software, by person, not in the export file), and the spellings read as
-another value, for cleaning the file.
+staff ID and fix, the rows kept with a warning together with the person they belong to
+(records are fixed in the HR software, by person, not in the export file), and the spellings
+read as another value, for cleaning the file.
 
 Two lists the Board would want are absent because no earlier stage writes the frame, and this
 layer does not recompute: retirements by year and unit (only eligible people carry a
-retirement date), and the staff ID of a quarantined row (a quarantined row is in no accepted
-frame). The notes sheet says so.
+retirement date). The notes sheet says so.
 """
 
 from __future__ import annotations
@@ -156,12 +155,22 @@ def _row_columns(lang: str) -> list[Column]:
 
 
 def quarantine_sheet(out_dir: Path, lang: str) -> Sheet | None:
+    """Rows set aside, each with the staff ID its own ID cell gives (the ingest stage keeps it
+    in restricted/quarantined_ids, never beside the report)."""
     rows = _read_rows(out_dir, "quarantine")
     if rows is None:
         return None
+    ids = _read_restricted(out_dir, "quarantined_ids")
+    if ids is not None:
+        rows = rows.join(
+            ids, on=["table", "source_file", "source_row"], how="left", maintain_order="left"
+        )
+    else:
+        rows = rows.with_columns(pl.lit(None, pl.Utf8).alias("staff_id"))
     titles = _rule_titles(out_dir, lang)
-    body = [_row_cells(r, titles, lang) for r in rows.iter_rows(named=True)]
-    return Sheet(t("workbook.sheet.quarantine", lang), _row_columns(lang), body)
+    columns = [Column(col("staff_id", lang)), *_row_columns(lang)]
+    body = [[r["staff_id"], *_row_cells(r, titles, lang)] for r in rows.iter_rows(named=True)]
+    return Sheet(t("workbook.sheet.quarantine", lang), columns, body)
 
 
 def _people_by_row(out_dir: Path) -> pl.DataFrame | None:
@@ -252,7 +261,7 @@ def restricted_sheets(out_dir: Path, lang: str, year: int | None) -> list[Sheet]
         t("workbook.notes.restricted_title", lang, year=year or ""),
         t("workbook.notes.restricted_personal", lang),
         t("workbook.notes.no_retirement", lang),
-        t("workbook.notes.no_quarantine_id", lang),
+        t("workbook.notes.quarantine_id", lang),
     ]
     sheets = []
     for build, file in (
