@@ -19,6 +19,7 @@ from cadre_analytics.params import DEFAULT_PARAMS_DIR, params_hash
 from cadre_analytics.provenance import git_commit
 from cadre_analytics.report import charts, fmt, narrative, tables
 from cadre_analytics.report.actions import action_items
+from cadre_analytics.report.equity import equity_body
 from cadre_analytics.report.inputs import ReportInputs
 from cadre_analytics.report.readings import section_readings as readings_section
 from cadre_analytics.report.scenario_text import scenarios_block
@@ -229,22 +230,8 @@ def section_equity(inputs: ReportInputs, lang: str) -> str:
     part = brk.filter((pl.col("unit") == ALL) & (pl.col("year") == inputs.year))
     if part.is_empty():
         return _section("equity", lang, note(t("report.no_rows", lang)))
-    suppressed = part  # suppressed by the indicators stage, before it left the machine
-    min_cell = settings().min_cell
-    body = _p(t("equity.intro", lang, min_cell=min_cell, max_hidden=min_cell - 1))
-    for dimension in suppressed["dimension"].unique(maintain_order=True).to_list():
-        label = t_or(f"dimension.{dimension}", lang, dimension)
-        body += f"<h3>{escape(label[:1].upper() + label[1:])}</h3>"
-        alt_text = t(
-            "equity.alt",
-            lang,
-            dimension=label,
-            quotas=fmt.number(
-                suppressed.filter(pl.col("dimension") == dimension)["indicator"].n_unique(), lang
-            ),
-        )
-        body += charts.figure(charts.equity_chart(suppressed, dimension, lang), alt_text, lang)
-        body += tables.breakdown_table(suppressed, dimension, inputs.year, lang)
+    # suppressed by the indicators stage, before it left the machine
+    body = equity_body(part, inputs.year, lang, settings().min_cell)
     return _section("equity", lang, body)
 
 
