@@ -533,7 +533,8 @@ def _read_excel(source: Source, spec: ContractSpec, part: _Part) -> Cells:
 
 def _read_parquet(source: Source, spec: ContractSpec, part: _Part) -> Cells:
     try:
-        frame = pl.read_parquet(source.path, columns=part.columns, n_rows=part.rows)
+        columns = None if part.columns is None else list(part.columns)
+        frame = pl.read_parquet(source.path, columns=columns, n_rows=part.rows)
     except Exception as exc:
         raise _stop(
             source.label,

@@ -78,3 +78,14 @@ def test_report_stops_before_any_notebook_runs(tmp_path, monkeypatch, capsys):
     assert err.count("LỖI / ERROR") == 1 and "years present: 2024, 2025" in err
     assert elapsed < 5  # in-process, imports done: a fraction of a second; generous under load
     assert not (tmp_path / "o").exists()
+
+
+def test_years_from_a_parquet_file(tmp_path):
+    import polars as pl
+
+    folder = clean_copy(tmp_path / "csv")
+    rows = read_rows(folder / "staff.csv")
+    (folder / "staff.csv").unlink()
+    frame = pl.DataFrame({h: [r[i] for r in rows[1:]] for i, h in enumerate(rows[0])})
+    frame.with_columns(pl.col("Năm báo cáo").cast(pl.Int32)).write_parquet(folder / "staff.parquet")
+    assert snapshot_years(folder) == ([2024, 2025], ["staff.parquet"])
