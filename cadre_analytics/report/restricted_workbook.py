@@ -155,7 +155,7 @@ def _row_columns(lang: str) -> list[Column]:
 
 
 def quarantine_sheet(out_dir: Path, lang: str) -> Sheet | None:
-    """Rows set aside, each with the staff ID its own ID cell gives (the ingest stage keeps it
+    """Rows set aside, each with the staff ID its own ID cell gives (the contracts stage keeps it
     in restricted/quarantined_ids, never beside the report)."""
     rows = _read_rows(out_dir, "quarantine")
     if rows is None:
