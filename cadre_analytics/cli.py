@@ -99,7 +99,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     out = args.out = args.out or Path("reports") / "validation" / str(args.year)
     check_settings(RunSettings(year=args.year, data_dir=args.data, out_dir=out, lang=args.lang))
     check_output_folder(out, args.data)
+    from cadre_analytics.ingest.years import stop_unless_year_present
 
+    stop_unless_year_present(args.year, args.data)  # before the seconds of importing GX
     from cadre_analytics import contracts
     from cadre_analytics.ingest import read_inputs
     from cadre_analytics.outputs import write_validation_outputs

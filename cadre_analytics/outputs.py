@@ -181,3 +181,4 @@ def write_validation_outputs(result, out_dir: Path | str, *, lang: str = "vi") -
     write_restricted(result.staff, out, "accepted_staff")
     write_restricted(result.training, out, "accepted_training")
     write_restricted(result.units, out, "units")
+    write_restricted(result.quarantined_ids, out, "quarantined_ids")

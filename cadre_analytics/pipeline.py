@@ -258,6 +258,10 @@ def run_report(settings: RunSettings) -> Path | None:
     settings.data_dir = settings.data_dir.resolve()
     settings.out_dir = settings.out_dir.resolve()
     check_output_folder(settings.out_dir, settings.data_dir)
+    from cadre_analytics.ingest.years import stop_unless_year_present
+
+    # A YEAR with no staff row stops here, before the notebooks start their imports.
+    stop_unless_year_present(settings.year, settings.data_dir)
     inputs = input_fingerprint(settings.data_dir)
     key = run_key(settings, inputs, params_hash(DEFAULT_PARAMS_DIR))
     if not settings.force and is_up_to_date(settings.out_dir, key):

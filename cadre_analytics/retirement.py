@@ -140,3 +140,44 @@ def with_retirement_date(
     return frame.with_columns(
         retirement_date_expr(pl.col(birth_col), pl.col(gender_col), schedule).alias(out_col)
     )
+
+
+RETIREMENT_LIST_COLUMNS = (
+    "retirement_year",
+    "unit",
+    "staff_id",
+    "full_name",
+    "staff_type",
+    "position",
+    "retirement_date",
+)
+
+
+def retirements(
+    staff: pl.DataFrame, schedule: RetirementSchedule, year: int, last_year: int
+) -> pl.DataFrame:
+    """Who on the ``year`` roster reaches the statutory retirement date in each year from
+    ``year + 1`` to ``last_year``: person-level (restricted), one row per person, sorted by
+    year, unit and date.  Retirements dated in ``year`` itself belong to the year reported
+    on, not to the years ahead.  People without a birth date or gender have no date."""
+    roster = with_retirement_date(staff.filter(pl.col("snapshot_year") == year), schedule)
+    return (
+        roster.with_columns(
+            pl.col("retirement_date").dt.year().cast(pl.Int32).alias("retirement_year")
+        )
+        .filter(pl.col("retirement_year").is_between(year + 1, last_year))
+        .select(*RETIREMENT_LIST_COLUMNS)
+        .sort("retirement_year", "unit", "retirement_date", "staff_id")
+    )
+
+
+def retirement_counts(people: pl.DataFrame) -> pl.DataFrame:
+    """People retiring per year and unit (from :func:`retirements`), with a whole-district
+    row ``unit = ALL`` per year: restricted too, since a unit's count can be one person."""
+    by_unit = people.group_by("retirement_year", "unit").agg(
+        pl.len().cast(pl.Int64).alias("people")
+    )
+    whole = people.group_by("retirement_year").agg(
+        pl.lit("ALL").alias("unit"), pl.len().cast(pl.Int64).alias("people")
+    )
+    return pl.concat([whole, by_unit]).sort("retirement_year", pl.col("unit") != "ALL", "unit")

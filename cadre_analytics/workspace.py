@@ -100,19 +100,20 @@ def run_indicators(folder: Path, year: int, lang: str, seed: int) -> None:
 
 def run_projection(folder: Path, year: int, lang: str, seed: int) -> None:
     """Notebook 03 on what notebooks 01 and 02 wrote into ``folder``."""
-    from cadre_analytics import projection
+    from cadre_analytics import projection, retirement
     from cadre_analytics.outputs import read_restricted, read_table, write_restricted, write_table
     from cadre_analytics.params import load_quota_rules, load_retirement_schedule, load_scenarios
 
     staff, training, units = (
         read_restricted(folder, name) for name in ("accepted_staff", "accepted_training", "units")
     )
+    rules, schedule = load_quota_rules(), load_retirement_schedule()
     result = projection.project(
         staff,
         training,
         units,
-        load_quota_rules(),
-        load_retirement_schedule(),
+        rules,
+        schedule,
         load_scenarios(),
         year,
         seed=seed,
@@ -122,6 +123,9 @@ def run_projection(folder: Path, year: int, lang: str, seed: int) -> None:
     write_table(result.requirements, folder, "requirements")
     write_table(result.trend, folder, "trend")
     write_restricted(result.eligible, folder, "eligible", csv=True)
+    retiring = retirement.retirements(staff, schedule, year, max(rules.target_years))
+    write_restricted(retiring, folder, "retirements")
+    write_restricted(retirement.retirement_counts(retiring), folder, "retirement_counts")
 
 
 def run_plan(folder: Path, year: int, lang: str, seed: int) -> None:

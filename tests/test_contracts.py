@@ -375,3 +375,42 @@ def test_validation_leaves_its_input_unchanged(tmp_path):
         assert raw.tables[name].values.equals(values), name
     # the quarantined row 4 is in the input still: 4 staff rows read, 3 accepted
     assert raw.tables["staff"].values.height == 4 and result.staff.height == 3
+
+
+def test_quarantined_rows_carry_their_own_staff_id(tmp_path):
+    folder = clean_copy(tmp_path)
+    edit_cell(folder, "staff", 4, "Ngày sinh", "30/02/1980")  # row 4 is 002: quarantined
+    edit_cell(folder, "staff", 5, "Mã cán bộ", "００３")  # full-width digits, read as 003
+    edit_cell(folder, "staff", 5, "Giới tính", "")  # row 5 quarantined too (missing value)
+    edit_cell(folder, "training_updates", 2, "Ngày", "31/13/2025")  # training row of 001
+    result = _validate(folder)
+    assert sorted(result.quarantined_ids.rows()) == [
+        ("staff", "staff.csv", 4, "002"),
+        ("staff", "staff.csv", 5, "003"),  # normalised like an accepted ID
+        ("training_updates", "training_updates.csv", 2, "001"),
+    ]
+    # the ID stays out of the frames written beside the report
+    assert "staff_id" not in result.quarantine.columns
+
+
+def test_quarantined_row_without_an_id_cell_has_no_id(tmp_path):
+    folder = clean_copy(tmp_path)
+    edit_cell(folder, "staff", 2, "Mã cán bộ", "")  # 001's 2024 row; its 2025 row keeps the ID
+    result = _validate(folder)
+    assert result.quarantined_ids.rows() == [("staff", "staff.csv", 2, None)]
+
+
+def test_quarantined_ids_are_written_only_to_restricted(tmp_path):
+    import stat
+
+    from cadre_analytics.outputs import read_restricted, write_validation_outputs
+
+    folder = clean_copy(tmp_path / "data")
+    edit_cell(folder, "staff", 4, "Ngày sinh", "30/02/1980")
+    out = tmp_path / "out"
+    write_validation_outputs(_validate(folder), out)
+    assert read_restricted(out, "quarantined_ids").rows() == [("staff", "staff.csv", 4, "002")]
+    path = out / "restricted" / "quarantined_ids.parquet"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    header = (out / "quarantine.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert "staff_id" not in header

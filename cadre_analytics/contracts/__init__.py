@@ -27,6 +27,7 @@ from cadre_analytics.contracts.messages import format_reconciliation
 from cadre_analytics.contracts.result import (
     IDX,
     ISSUE_SCHEMA,
+    QUARANTINED_IDS_SCHEMA,
     RECONCILIATION_SCHEMA,
     RULE_RESULTS_SCHEMA,
     TABLE_NAMES,
@@ -105,6 +106,7 @@ class _Judged:
 
     accepted: pl.DataFrame
     quarantine: pl.DataFrame
+    quarantined_ids: pl.DataFrame  # QUARANTINED_IDS_SCHEMA: the person each set-aside row names
     warnings: list[pl.DataFrame]
     rule_rows: list[dict]
     reconciliation: dict
@@ -132,6 +134,7 @@ def _judge_table(
     return _Judged(
         accepted=keep,
         quarantine=q.drop(IDX),
+        quarantined_ids=_quarantined_ids(table, data.values, bad),
         # warnings are listed only for rows that were accepted
         warnings=[w.filter(~pl.col(IDX).is_in(bad.implode())).drop(IDX), ignored],
         rule_rows=[*rule_rows, ignored_result],
@@ -142,6 +145,21 @@ def _judge_table(
             "rows_quarantined": bad.len(),
         },
     )
+
+
+def _quarantined_ids(table: str, values: pl.DataFrame, bad: pl.Series) -> pl.DataFrame:
+    """(table, file, row, staff ID) of each set-aside row: records are fixed in the HR software,
+    by person.  The ID is the row's own ID cell, normalised like an accepted one (null where
+    the cell is empty); units rows name no person."""
+    if "staff_id" not in values.columns or not bad.len():
+        return pl.DataFrame(schema=QUARANTINED_IDS_SCHEMA)
+    picked = values.select(SOURCE_FILE, SOURCE_ROW, "staff_id")[bad.sort().cast(pl.UInt32)]
+    return picked.select(
+        pl.lit(table).alias("table"),
+        pl.col(SOURCE_FILE).alias("source_file"),
+        pl.col(SOURCE_ROW).alias("source_row"),
+        pl.col("staff_id").cast(pl.Utf8),
+    ).cast(QUARANTINED_IDS_SCHEMA)
 
 
 def _expectation_parameters(spec: ContractSpec, year: int) -> dict[str, Any]:
@@ -184,6 +202,7 @@ def _result(
         training=accepted["training_updates"],
         units=accepted["units"],
         quarantine=pl.concat([j.quarantine for j in judged]).sort(order, maintain_order=True),
+        quarantined_ids=pl.concat([j.quarantined_ids for j in judged]),
         warnings=pl.concat([*(w for j in judged for w in j.warnings), across_warnings]).sort(
             order, maintain_order=True
         ),

@@ -15,6 +15,7 @@ from cadre_analytics.contracts.result import IDX, ISSUE_SCHEMA
 from cadre_analytics.errors import InputStop
 from cadre_analytics.ingest import TableData
 from cadre_analytics.ingest.spec import ContractSpec, Rule
+from cadre_analytics.ingest.years import years_present_text
 from cadre_analytics.schema import SOURCE_FILE, SOURCE_ROW
 
 
@@ -114,9 +115,7 @@ def ignored_entries(table: str, data: TableData, spec: ContractSpec) -> tuple[pl
 
 def years_present(staff: pl.DataFrame) -> str:
     """' (các năm có trong dữ liệu / years present: 2021, 2022)': what YEAR could have been."""
-    years = sorted(staff["snapshot_year"].drop_nulls().unique().to_list())
-    shown = ", ".join(str(y) for y in years) or "—"
-    return f" (các năm có trong dữ liệu / years present: {shown})"
+    return years_present_text(staff["snapshot_year"].drop_nulls().unique().to_list())
 
 
 def _stop_from(

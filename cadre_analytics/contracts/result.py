@@ -13,6 +13,13 @@ from cadre_analytics.schema import OUTPUT_TABLES
 ISSUE_SCHEMA = OUTPUT_TABLES["quarantine"]
 RECONCILIATION_SCHEMA = OUTPUT_TABLES["reconciliation"]
 RULE_RESULTS_SCHEMA = OUTPUT_TABLES["rule_results"]
+# Person-level (restricted/ only): the staff ID each quarantined row names.
+QUARANTINED_IDS_SCHEMA = {
+    "table": pl.Utf8,
+    "source_file": pl.Utf8,
+    "source_row": pl.Int64,
+    "staff_id": pl.Utf8,
+}
 TABLE_ORDER = ("units", "staff", "training_updates")  # units first: staff refer to them
 TABLE_NAMES = {
     "staff": ("Cán bộ, công chức, viên chức", "Staff"),
@@ -36,3 +43,7 @@ class ValidationResult:
     input_files: pl.DataFrame  # table, path, sha256, rows
     # spellings read by a synonym or without diacritics (SPELLINGS_SCHEMA): listed, kept
     spellings: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=SPELLINGS_SCHEMA))
+    # the staff ID of each quarantined row (QUARANTINED_IDS_SCHEMA): restricted/ only
+    quarantined_ids: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema=QUARANTINED_IDS_SCHEMA)
+    )

@@ -345,7 +345,7 @@ def _one_line_ending(text: str) -> str:
     return text
 
 
-def _read_csv(source: Source, spec: ContractSpec) -> Cells:
+def _read_csv(source: Source, spec: ContractSpec, part: _Part) -> Cells:
     raw = source.path.read_bytes()
     if not raw.strip():
         raise _stop(
@@ -392,6 +392,8 @@ def _read_csv(source: Source, spec: ContractSpec) -> Cells:
             truncate_ragged_lines=True,
             missing_columns="insert",
             raise_if_empty=False,
+            n_rows=part.rows,
+            columns=None if part.columns is None else list(part.columns),
         )
     except (pl.exceptions.PolarsError, ValueError, OSError) as exc:  # malformed CSV
         first = _first_line(exc)
@@ -493,12 +495,18 @@ def _xlsx_first_row(path: Path, sheet: str) -> int:
     return 1
 
 
-def _read_excel(source: Source, spec: ContractSpec) -> Cells:
+def _read_excel(source: Source, spec: ContractSpec, part: _Part) -> Cells:
     import fastexcel
 
     try:
         reader = fastexcel.read_excel(str(source.path))
-        sheet = reader.load_sheet(source.sheet, header_row=None, dtypes="string")
+        sheet = reader.load_sheet(
+            source.sheet,
+            header_row=None,
+            dtypes="string",
+            n_rows=part.rows,
+            use_columns=None if part.columns is None else list(part.columns),
+        )
         frame = sheet.to_polars()
     except Exception as exc:
         raise _stop(
@@ -523,9 +531,10 @@ def _read_excel(source: Source, spec: ContractSpec) -> Cells:
     return Cells(source, frame.select(pl.all().cast(pl.Utf8)), first_row)
 
 
-def _read_parquet(source: Source, spec: ContractSpec) -> Cells:
+def _read_parquet(source: Source, spec: ContractSpec, part: _Part) -> Cells:
     try:
-        frame = pl.read_parquet(source.path)
+        columns = None if part.columns is None else list(part.columns)
+        frame = pl.read_parquet(source.path, columns=columns, n_rows=part.rows)
     except Exception as exc:
         raise _stop(
             source.label,
@@ -557,10 +566,27 @@ def _read_parquet(source: Source, spec: ContractSpec) -> Cells:
     return Cells(source, pl.concat([header, body]) if frame.width else body, 1)
 
 
-def read_cells(source: Source, spec: ContractSpec) -> Cells:
+@dataclass(frozen=True)
+class _Part:
+    """How much of a file to read: the first ``rows`` rows, only the ``columns`` positions."""
+
+    rows: int | None = None
+    columns: tuple[int, ...] | None = None
+
+
+def read_cells(
+    source: Source,
+    spec: ContractSpec,
+    *,
+    rows: int | None = None,
+    columns: tuple[int, ...] | None = None,
+) -> Cells:
+    """Every cell of ``source`` as text; ``rows`` / ``columns`` (positions) read only a part,
+    for a look at the header row or one column.  A parquet file's first row is its header."""
+    part = _Part(rows, columns)
     suffix = source.path.suffix.lower()
     if suffix in PARQUET_EXT:
-        return _read_parquet(source, spec)
+        return _read_parquet(source, spec, part)
     if suffix in EXCEL_EXT:
-        return _read_excel(source, spec)
-    return _read_csv(source, spec)
+        return _read_excel(source, spec, part)
+    return _read_csv(source, spec, part)

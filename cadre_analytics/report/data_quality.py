@@ -9,13 +9,12 @@ names (``ingest.spellings``).
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import polars as pl
 
 from cadre_analytics.contracts.messages import rows_where
-from cadre_analytics.contracts.result import TABLE_NAMES
+from cadre_analytics.report import strings
 
 if TYPE_CHECKING:
     from cadre_analytics.contracts import ValidationResult
@@ -26,34 +25,47 @@ table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:
 text-align:left;vertical-align:top}th{background:#f3f3f3}td.n{text-align:right}
 .stop{color:#a00}.quarantine{color:#b35c00}.warn{color:#666}.ok{color:#070}
 """
-Text = Callable[[str, str], str]
+# The page's words: catalogue keys under ``data_quality_page`` (report/strings/*.yaml).
+KEY = "data_quality_page."
+TABLES = ("staff", "training_updates", "units")
+GRADES = ("stop", "quarantine", "warn")
+HOWS = ("synonym", "loose")
+
+
+class Text:
+    """The page's phrase for a catalogue key, escaped (both languages in the Vietnamese
+    edition)."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+
+    def __call__(self, key: str) -> str:
+        return _both(strings.t(KEY + key, "vi"), strings.t(KEY + key, "en"), self.lang)
+
+
+def _both(vi_text: str, en_text: str, lang: str) -> str:
+    """Escaped; the Vietnamese edition gives each phrase in both languages, as the command
+    line's messages do."""
+    return html.escape(f"{vi_text} / {en_text}" if lang == "vi" else en_text)
 
 
 def data_quality_page(result: ValidationResult, lang: str = "vi") -> str:
     """Self-contained HTML: row reconciliation, per-rule results, input files."""
     vi = lang == "vi"
-
-    def t(vi_text: str, en_text: str) -> str:
-        return html.escape(f"{vi_text} / {en_text}" if vi else en_text)
+    t = Text(lang)
 
     out = [
         "<!DOCTYPE html>",
         f'<html lang="{"vi" if vi else "en"}"><head><meta charset="utf-8">',
-        f"<title>{t('Chất lượng dữ liệu', 'Data quality')} {result.year}</title>",
+        f"<title>{t('title')} {result.year}</title>",
         f"<style>{_CSS}</style></head><body>",
-        f"<h1>{t('Chất lượng dữ liệu đầu vào', 'Input data quality')} — {result.year}</h1>",
+        f"<h1>{t('heading')} — {result.year}</h1>",
         *_reconciliation(result, t),
         *_rules(result, t),
         *_spellings(result, t),
         *_files(result, t),
     ]
-    note = t(
-        "Trang này chỉ ghi số đếm, tệp, số dòng và cách viết của danh mục, tên đơn vị; giá trị "
-        "từng ô nằm trong quarantine.csv và warnings.csv (chỉ dành cho Ban Tổ chức).",
-        "This page shows counts, files, row numbers and the spellings of list values and unit "
-        "names only; cell values are in quarantine.csv and warnings.csv (for the Board only).",
-    )
-    out.append(f"<p>{note}</p></body></html>")
+    out.append(f"<p>{t('note')}</p></body></html>")
     return "\n".join(out)
 
 
@@ -62,15 +74,13 @@ def _header_row(*headers: str) -> str:
 
 
 def _table_name(table: str, t: Text) -> str:
-    return t(*TABLE_NAMES.get(table, (table, table)))
+    return t(f"table_{table}") if table in TABLES else html.escape(table)
 
 
 def _reconciliation(result: ValidationResult, t: Text) -> list[str]:
     out = [
-        f"<h2>{t('Đối chiếu số dòng', 'Row reconciliation')}</h2>",
-        _header_row(
-            t("Bảng", "Table"), t("Đọc", "Read"), t("Nhận", "Accepted"), t("Cách ly", "Quarantined")
-        ),
+        f"<h2>{t('reconciliation')}</h2>",
+        _header_row(t("col_table"), t("col_read"), t("col_accepted"), t("col_quarantined")),
     ]
     for row in result.reconciliation.iter_rows(named=True):
         out.append(
@@ -83,20 +93,15 @@ def _reconciliation(result: ValidationResult, t: Text) -> list[str]:
 
 
 def _rules(result: ValidationResult, t: Text) -> list[str]:
-    grade_text = {
-        "stop": t("dừng", "stop"),
-        "quarantine": t("cách ly", "quarantine"),
-        "warn": t("cảnh báo", "warn"),
-    }
     out = [
-        f"<h2>{t('Kết quả từng quy tắc', 'Per-rule results')}</h2>",
+        f"<h2>{t('rules')}</h2>",
         _header_row(
-            t("Bảng", "Table"),
-            t("Quy tắc", "Rule"),
-            t("Mức", "Grade"),
-            t("Cột", "Column"),
-            t("Số dòng lỗi", "Rows failing"),
-            t("Vị trí (tệp: dòng)", "Where (file: rows)"),
+            t("col_table"),
+            t("col_rule"),
+            t("col_grade"),
+            t("col_column"),
+            t("col_rows_failed"),
+            t("col_where"),
         ),
     ]
     issues = pl.concat([result.quarantine, result.warnings])
@@ -108,10 +113,12 @@ def _rules(result: ValidationResult, t: Text) -> list[str]:
                 issues.filter((pl.col("table") == row["table"]) & (pl.col("rule") == row["rule"]))
             )
         status = "ok" if row["success"] else row["grade"]
+        grade = t(f"grade_{row['grade']}") if row["grade"] in GRADES else html.escape(row["grade"])
         out.append(
             f"<tr><td>{_table_name(row['table'], t)}</td>"
-            f"<td>{t(row['title_vi'], row['title_en'])}</td>"
-            f"<td class={status}>{grade_text.get(row['grade'], html.escape(row['grade']))}</td>"
+            # the rule's own title, in both languages, from data_contracts/rules.yaml
+            f"<td>{_both(row['title_vi'], row['title_en'], t.lang)}</td>"
+            f"<td class={status}>{grade}</td>"
             f"<td>{html.escape(row.get('column') or '—')}</td>"
             f"<td class=n>{row['rows_failed']}</td>"
             f"<td>{html.escape(where or '').replace(chr(10), '<br>')}</td></tr>"
@@ -122,42 +129,26 @@ def _rules(result: ValidationResult, t: Text) -> list[str]:
 
 def _spellings(result: ValidationResult, t: Text) -> list[str]:
     """Cells read as another value: right, but the file needs cleaning (a warning)."""
-    out = [
-        f"<h2>{t('Cách viết đã được chuẩn hoá', 'Spellings read as another value')}</h2>",
-        "<p>"
-        + t(
-            "Các ô dưới đây được hiểu theo giá trị bên phải (cảnh báo, không dừng); nên sửa "
-            "trong tệp gốc. Cách viết được chấp nhận ghi ở data_contracts/vocabularies.yaml; tên "
-            "khác của đơn vị ở cột tên khác của bảng đơn vị.",
-            "The cells below were read as the value on the right (a warning, never a stop); "
-            "better fix them in the source file. Accepted spellings are listed in "
-            "data_contracts/vocabularies.yaml; other names of a unit in the units table's "
-            "aliases column.",
-        )
-        + "</p>",
-    ]
+    out = [f"<h2>{t('spellings')}</h2>", f"<p>{t('spellings_intro')}</p>"]
     if result.spellings.height == 0:
-        out.append(f"<p class=ok>{t('Không có.', 'None.')}</p>")
+        out.append(f"<p class=ok>{t('none')}</p>")
         return out
-    how_text = {
-        "synonym": t("cách viết khác có trong danh mục", "another listed spelling"),
-        "loose": t("khớp khi bỏ dấu", "matched without diacritics"),
-    }
     out.append(
         _header_row(
-            t("Bảng", "Table"),
-            t("Cột", "Column"),
-            t("Cách viết", "As written"),
-            t("Hiểu là", "Read as"),
-            t("Cách khớp", "How"),
-            t("Số ô", "Cells"),
+            t("col_table"),
+            t("col_column"),
+            t("col_written"),
+            t("col_read_as"),
+            t("col_how"),
+            t("col_cells"),
         )
     )
     for row in result.spellings.iter_rows(named=True):
+        how = t(f"how_{row['how']}") if row["how"] in HOWS else html.escape(row["how"])
         out.append(
             f"<tr><td>{_table_name(row['table'], t)}</td><td>{html.escape(row['column'])}</td>"
             f"<td>{html.escape(row['written'])}</td><td>{html.escape(row['read_as'])}</td>"
-            f"<td class=warn>{how_text.get(row['how'], html.escape(row['how']))}</td>"
+            f"<td class=warn>{how}</td>"
             f"<td class=n>{row['cells']}</td></tr>"
         )
     out.append("</table>")
@@ -166,8 +157,8 @@ def _spellings(result: ValidationResult, t: Text) -> list[str]:
 
 def _files(result: ValidationResult, t: Text) -> list[str]:
     out = [
-        f"<h2>{t('Tệp đầu vào', 'Input files')}</h2>",
-        _header_row(t("Bảng", "Table"), t("Tệp", "File"), "SHA-256", t("Số dòng", "Rows")),
+        f"<h2>{t('files')}</h2>",
+        _header_row(t("col_table"), t("col_file"), "SHA-256", t("col_rows")),
     ]
     for row in result.input_files.iter_rows(named=True):
         out.append(

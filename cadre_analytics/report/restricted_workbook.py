@@ -2,14 +2,13 @@
 
 Person-level lists the report never shows: who is eligible for which course (the
 projection's ``eligible`` frame, with unit and course named), the quarantined rows with their
-fix, the rows kept with a warning together with the person they belong to (records are
-fixed in the HR software, by person, not in the export file), and the spellings read as
-another value, for cleaning the file.
+staff ID and fix, the rows kept with a warning together with the person they belong to
+(records are fixed in the HR software, by person, not in the export file), and the spellings
+read as another value, for cleaning the file.
 
-Two lists the Board would want are absent because no earlier stage writes the frame, and this
-layer does not recompute: retirements by year and unit (only eligible people carry a
-retirement date), and the staff ID of a quarantined row (a quarantined row is in no accepted
-frame). The notes sheet says so.
+Who retires when, by year and unit, comes from the projection stage's person-level list
+(``restricted/retirements``) and its counts (``restricted/retirement_counts``); this layer only
+names units and staff groups and lays the counts out as a year-by-unit table.
 """
 
 from __future__ import annotations
@@ -156,12 +155,22 @@ def _row_columns(lang: str) -> list[Column]:
 
 
 def quarantine_sheet(out_dir: Path, lang: str) -> Sheet | None:
+    """Rows set aside, each with the staff ID its own ID cell gives (the contracts stage keeps it
+    in restricted/quarantined_ids, never beside the report)."""
     rows = _read_rows(out_dir, "quarantine")
     if rows is None:
         return None
+    ids = _read_restricted(out_dir, "quarantined_ids")
+    if ids is not None:
+        rows = rows.join(
+            ids, on=["table", "source_file", "source_row"], how="left", maintain_order="left"
+        )
+    else:
+        rows = rows.with_columns(pl.lit(None, pl.Utf8).alias("staff_id"))
     titles = _rule_titles(out_dir, lang)
-    body = [_row_cells(r, titles, lang) for r in rows.iter_rows(named=True)]
-    return Sheet(t("workbook.sheet.quarantine", lang), _row_columns(lang), body)
+    columns = [Column(col("staff_id", lang)), *_row_columns(lang)]
+    body = [[r["staff_id"], *_row_cells(r, titles, lang)] for r in rows.iter_rows(named=True)]
+    return Sheet(t("workbook.sheet.quarantine", lang), columns, body)
 
 
 def _people_by_row(out_dir: Path) -> pl.DataFrame | None:
@@ -216,6 +225,62 @@ def warnings_sheet(out_dir: Path, lang: str) -> Sheet | None:
         for r in rows.iter_rows(named=True)
     ]
     return Sheet(t("workbook.sheet.warnings", lang), columns, body)
+
+
+def retirements_sheet(out_dir: Path, lang: str) -> Sheet | None:
+    """Each person retiring from YEAR+1 to the last target year, by year and unit."""
+    people = _read_restricted(out_dir, "retirements")
+    if people is None:
+        return None
+    names = _names(out_dir, lang)
+    columns = [
+        Column(col("retirement_year", lang), "year"),
+        Column(col("unit", lang)),
+        Column(col("unit_code", lang)),
+        Column(col("staff_id", lang)),
+        Column(col("full_name", lang)),
+        Column(col("staff_type", lang)),
+        Column(col("position", lang)),
+        Column(col("retirement_date", lang), "date"),
+    ]
+    body = [
+        [
+            r["retirement_year"],
+            names.get(r["unit"], r["unit"]),
+            r["unit"],
+            r["staff_id"],
+            r["full_name"],
+            level_in_words("staff_type", r["staff_type"], lang),
+            r["position"],
+            r["retirement_date"],
+        ]
+        for r in people.iter_rows(named=True)
+    ]
+    return Sheet(t("desk.sheet.retirements", lang), columns, body)
+
+
+def retirement_counts_sheet(out_dir: Path, lang: str) -> Sheet | None:
+    """How many retire, one row per unit (the whole district first), one column per year."""
+    counts = _read_restricted(out_dir, "retirement_counts")
+    if counts is None:
+        return None
+    years = sorted(counts["retirement_year"].unique().to_list())
+    names = _names(out_dir, lang)
+    names["ALL"] = t("workbook.level.all", lang)
+    units = sorted(set(counts["unit"].to_list()), key=lambda u: (u != "ALL", u))  # ALL first
+    per = {(r["unit"], r["retirement_year"]): r["people"] for r in counts.iter_rows(named=True)}
+    columns = [
+        Column(col("unit", lang)),
+        Column(col("unit_code", lang)),
+        *(Column(str(y), "int") for y in years),
+        Column(t("desk.col.total", lang), "int"),
+    ]
+    body = []
+    for unit in units:
+        cells = [per.get((unit, y), 0) for y in years]
+        code = None if unit == "ALL" else unit
+        body.append([names.get(unit, unit), code, *cells, sum(cells)])
+    return Sheet(t("desk.sheet.retirement_counts", lang), columns, body)
 
 
 def spellings_sheet(out_dir: Path, lang: str) -> Sheet | None:
@@ -285,8 +350,8 @@ def restricted_sheets(out_dir: Path, lang: str, year: int | None) -> list[Sheet]
     lines = [
         t("workbook.notes.restricted_title", lang, year=year or ""),
         t("workbook.notes.restricted_personal", lang),
-        t("workbook.notes.no_retirement", lang),
-        t("workbook.notes.no_quarantine_id", lang),
+        t("desk.notes.retirements", lang),
+        t("workbook.notes.quarantine_id", lang),
     ]
     sheets = []
     for build, file in (
@@ -294,6 +359,8 @@ def restricted_sheets(out_dir: Path, lang: str, year: int | None) -> list[Sheet]
         (plan_sheet, "restricted/plan_nominations.csv"),
         (quarantine_sheet, "quarantine.csv"),
         (warnings_sheet, "warnings.csv"),
+        (retirements_sheet, "restricted/retirements.parquet"),
+        (retirement_counts_sheet, "restricted/retirement_counts.parquet"),
         (spellings_sheet, "spellings.csv"),
     ):
         sheet = build(out_dir, lang)

@@ -19,6 +19,7 @@ from cadre_analytics.params import DEFAULT_PARAMS_DIR, params_hash
 from cadre_analytics.provenance import git_commit
 from cadre_analytics.report import charts, fmt, narrative, tables
 from cadre_analytics.report.actions import action_items
+from cadre_analytics.report.equity import equity_body
 from cadre_analytics.report.inputs import ReportInputs
 from cadre_analytics.report.plan_section import method_paragraphs as plan_method
 from cadre_analytics.report.plan_section import section_plan
@@ -214,8 +215,12 @@ def section_what_it_takes(inputs: ReportInputs, lang: str) -> str:
         quota=quota_label(top["indicator"], lang),
         per_year=fmt.count(top["extra_completions_per_year"], lang),
     )
+    # On paper the table below says the same; the bar chart is for the screen.
+    chart = charts.figure(
+        charts.what_it_takes_chart(need, lang), alt_text, lang, "chart screen-only"
+    )
     body += (
-        charts.figure(charts.what_it_takes_chart(need, lang), alt_text, lang)
+        chart
         + html_table(headers, rows, t("what_it_takes.caption", lang))
         + note(t("what_it_takes.eligible_note", lang))
     )
@@ -232,22 +237,8 @@ def section_equity(inputs: ReportInputs, lang: str) -> str:
     part = brk.filter((pl.col("unit") == ALL) & (pl.col("year") == inputs.year))
     if part.is_empty():
         return _section("equity", lang, note(t("report.no_rows", lang)))
-    suppressed = part  # suppressed by the indicators stage, before it left the machine
-    min_cell = settings().min_cell
-    body = _p(t("equity.intro", lang, min_cell=min_cell, max_hidden=min_cell - 1))
-    for dimension in suppressed["dimension"].unique(maintain_order=True).to_list():
-        label = t_or(f"dimension.{dimension}", lang, dimension)
-        body += f"<h3>{escape(label[:1].upper() + label[1:])}</h3>"
-        alt_text = t(
-            "equity.alt",
-            lang,
-            dimension=label,
-            quotas=fmt.number(
-                suppressed.filter(pl.col("dimension") == dimension)["indicator"].n_unique(), lang
-            ),
-        )
-        body += charts.figure(charts.equity_chart(suppressed, dimension, lang), alt_text, lang)
-        body += tables.breakdown_table(suppressed, dimension, inputs.year, lang)
+    # suppressed by the indicators stage, before it left the machine
+    body = equity_body(part, inputs.year, lang, settings().min_cell)
     return _section("equity", lang, body)
 
 

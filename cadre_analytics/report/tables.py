@@ -1,4 +1,4 @@
-"""Report tables: the summary, the commune heat-map, the equity breakdowns (with small-cell
+"""Report tables: the summary, the commune heat-map, the equity cells' words (with small-cell
 suppression) and small helpers that turn rows into escaped, accessible HTML tables.
 
 Everything here works on aggregated frames only; no number is recomputed from people.
@@ -527,41 +527,3 @@ def hidden_count(value: int | None, hidden: bool, below: int | None, lang: str) 
     if below is not None:
         return t("equity.suppressed", lang, min_cell=below)
     return t("equity.hidden_share", lang)
-
-
-def breakdown_cell(row: dict, lang: str) -> Cell:
-    """The displayed text of one suppressed-or-not breakdown cell."""
-    den = hidden_count(row["denominator"], row["den_suppressed"], row["den_below"], lang)
-    num = hidden_count(row["numerator"], row["num_suppressed"], row["num_below"], lang)
-    hide_share = row["den_suppressed"] or row["num_suppressed"]
-    share = t("equity.hidden_share", lang) if hide_share else fmt.percent(row["share"], lang)
-    cls = "num suppressed" if hide_share else "num"
-    return Cell(t("equity.cell", lang, share=share, numerator=num, denominator=den), cls=cls)
-
-
-def breakdown_table(suppressed: pl.DataFrame, dimension: str, year: int, lang: str) -> str:
-    """Quota rows x group columns for one dimension at unit ALL (already suppressed)."""
-    part = suppressed.filter(pl.col("dimension") == dimension)
-    groups = part.select("group").unique(maintain_order=True)["group"].to_list()
-    quotas = part.select("indicator").unique(maintain_order=True)["indicator"].to_list()
-    headers: list[Cell | str] = [t("equity.col_quota", lang)]
-    headers += [group_label(g, lang) for g in groups]
-    rows = []
-    for q in quotas:
-        cells: list[Cell | str] = [quota_label(q, lang)]
-        sub = part.filter(pl.col("indicator") == q)
-        for g in groups:
-            hit = sub.filter(pl.col("group") == g)
-            cells.append(
-                breakdown_cell(hit.row(0, named=True), lang)
-                if hit.height
-                else Cell(t("format.missing", lang), cls="num")
-            )
-        rows.append(cells)
-    caption = t(
-        "equity.caption",
-        lang,
-        dimension=t_or(f"dimension.{dimension}", lang, dimension),
-        year=year,
-    )
-    return html_table(headers, rows, caption, cls="data equity")

@@ -59,9 +59,10 @@ def _block(ind: pl.DataFrame, year: int, level: str, shown_at_most: int, lang: s
         worst=worst["unit_name"] or worst["unit"],
     )
     chart = charts.heatmap_chart(shown, lang, t("communes.col_unit", lang))
+    # On paper the coloured table below is the heat map; the chart is for the screen.
     return (
         body
-        + charts.figure(chart, alt_text, lang, cls="chart wide")
+        + charts.figure(chart, alt_text, lang, cls="chart wide screen-only")
         + tables.heatmap_table(shown, year, nxt, lang)
     )
 

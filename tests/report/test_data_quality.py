@@ -157,3 +157,20 @@ def test_spellings_read_as_another_value_are_listed_as_a_warning(tmp_path):
 def test_no_spellings_to_clean_says_none(tmp_path):
     page = data_quality_page(_validate(clean_copy(tmp_path)), lang="en")
     assert "Spellings read as another value" in page and "<p class=ok>None.</p>" in page
+
+
+def test_the_page_words_come_from_the_string_catalogue():
+    import inspect
+    import re
+
+    from cadre_analytics.report import data_quality
+    from cadre_analytics.report.strings import catalogue
+
+    source = inspect.getsource(data_quality)
+    # no Vietnamese word is written in the module (only the catalogue holds them)
+    assert re.findall(r"[À-ỹĐđ]", source) == []
+    keys = {k for k in catalogue("vi") if k.startswith("data_quality_page.")}
+    assert keys and keys == {k for k in catalogue("en") if k.startswith("data_quality_page.")}
+    literal = set(re.findall(r"\bt\([\"']([a-z_]+)[\"']\)", source))
+    assert len(literal) > 20  # every literal key the page asks for is in the catalogue
+    assert {f"data_quality_page.{k}" for k in literal} <= keys

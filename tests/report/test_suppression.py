@@ -2,7 +2,7 @@
 
 import polars as pl
 
-from cadre_analytics.report.tables import breakdown_cell, breakdown_table
+from cadre_analytics.report.equity import breakdown_cell, breakdown_table
 from cadre_analytics.suppression import suppress_breakdowns
 
 
@@ -57,3 +57,25 @@ def test_table_shows_no_suppressed_number():
     assert "40,0% (10/25)" in html and "&lt;5" in html
     assert "(1/3)" not in html and "(12/20)" not in html and "60,0%" not in html
     assert "<th" in html and "<caption>" in html
+
+
+def test_two_dimensions_side_by_side_under_one_header():
+    # gender (female, male) then age (<30, 30-39, 40-49, 50+): 1 + 2 + 4 columns a row
+    html = breakdown_table(FRAME, ("gender", "age_band"), 2025, "vi")
+    assert '<th scope="colgroup" colspan="2">Giới tính</th>' in html
+    assert '<th scope="colgroup" colspan="4">Nhóm tuổi</th>' in html
+    q2 = html.split("<tbody>")[1].split("</tr>")[1]  # q2 has no age rows: four dashes
+    assert q2.count("<td") == 6 and q2.count("—") == 4 and "40,0% (10/25)" in q2
+    assert "theo giới tính và nhóm tuổi năm 2025" in html
+    # the same cells as the one-dimension tables: nothing hidden is shown
+    assert "(1/3)" not in html and "(12/20)" not in html and "(7/8)" not in html
+
+
+def test_dimensions_are_paired_and_the_rest_get_a_table_each():
+    from cadre_analytics.report.equity import table_groups
+
+    assert table_groups(["age_band", "gender", "ethnicity", "disability"]) == [
+        ("gender", "age_band"),
+        ("ethnicity",),
+        ("disability",),
+    ]

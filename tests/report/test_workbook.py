@@ -212,6 +212,18 @@ def build_out(out: Path, *, projection: bool = True) -> Path:
     outputs.write_restricted(
         pl.DataFrame(
             {
+                "table": ["staff"],
+                "source_file": ["staff.csv"],
+                "source_row": [5],
+                "staff_id": ["CB7"],
+            }
+        ),
+        out,
+        "quarantined_ids",
+    )
+    outputs.write_restricted(
+        pl.DataFrame(
+            {
                 "code": ["X01", "X02"],
                 "name": [FORMULA_NAME, "Xã Bảo Thuận"],
                 "level": ["commune", "commune"],
@@ -396,14 +408,17 @@ def test_restricted_lists(books):
     assert elig[1][8].date() == date(2040, 5, 31)
     assert elig_ws["I2"].number_format == "DD/MM/YYYY" and elig_ws.freeze_panes == "A2"
     quarantine = _rows(wb["Dòng bị cách ly"])
-    assert quarantine[1][1:6] == (
+    # the quarantined staff.csv row 5 carries the ID its own cell gave (restricted/ only)
+    assert quarantine[0][:3] == ("Mã cán bộ", "Bảng", "Tệp")
+    assert quarantine[1][:1] + quarantine[1][2:7] == (
+        "CB7",
         "staff.csv",
         5,
         "Trình độ chuyên môn",
         "Tú tài",
         "Giá trị ngoài danh mục",
     )
-    assert quarantine[1][6].startswith("Giá trị 'Tú tài'")
+    assert quarantine[1][7].startswith("Giá trị 'Tú tài'")
     # the warning on staff.csv row 3 belongs to the accepted row of CB1 (2025 snapshot)
     warning = _rows(wb["Dòng có cảnh báo"])[1]
     assert warning[:3] == ("CB1", "Nguyễn Văn An", "Xã Bảo Thuận") and warning[5] == 3

@@ -23,7 +23,7 @@ COLOR_HISTORY = "#1f3b73"
 COLOR_TREND = "#8a8a8a"
 SCENARIO_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"]
 WIDTH = 460
-HEIGHT = 220
+HEIGHT = 150  # flat enough for three rows of two on a printed page; the axis is fitted to the data
 SHARE_FORMAT = ".0%"
 SOLID, DASHED, DOTTED = [1, 0], [6, 3], [2, 2]
 
@@ -192,6 +192,7 @@ def _target_layers(targets: pl.DataFrame, share_title: str) -> list[alt.Chart]:
 
 def _series_legend() -> alt.Legend:
     return alt.Legend(
+        title=None,  # the entries name themselves; a heading line would cost every chart a row
         orient="bottom",
         labelLimit=300,
         symbolType="stroke",
@@ -222,9 +223,8 @@ def district_chart(
     colors, dashes = _series_styles(series, lang)
     series_title = t("district.legend_series", lang)
     share_title = t("district.axis_share", lang)
-    x = alt.X(
-        "year:Q", title=t("district.axis_year", lang), axis=alt.Axis(format="d", tickMinStep=1)
-    )
+    # Years read as years: no axis title, so that two rows of charts fit where one did.
+    x = alt.X("year:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1))
     y_scale = alt.Scale(domain=[0, _share_top(lines, band, targets)], nice=False)
     color_scale = alt.Scale(domain=series, range=colors)
     # Named after the quota: in a grid each chart keeps its own highlight.
