@@ -108,5 +108,5 @@ def load_report_settings(path: Path | str = REPORT_PARAMS) -> ReportSettings:
         doc.min_cell,
         float(doc.heat_low),
         doc.min_change_people,
-        doc.scope.scope(),
+        scope=doc.scope.scope(),
     )
