@@ -76,18 +76,27 @@ def run_ingest(folder: Path, year: int, lang: str, seed: int) -> None:
 
 def run_indicators(folder: Path, year: int, lang: str, seed: int) -> None:
     """Notebook 02 on what notebook 01 wrote into ``folder``."""
-    from cadre_analytics import breakdowns, indicators, readings, suppression
+    from cadre_analytics import breakdowns, indicators, readings, scope, suppression
     from cadre_analytics.outputs import read_restricted, write_restricted, write_table
     from cadre_analytics.params import load_quota_rules, load_readings, load_report_settings
 
     rules = load_quota_rules()
-    staff, training, units = (
-        read_restricted(folder, name) for name in ("accepted_staff", "accepted_training", "units")
+    report_settings = load_report_settings()
+    scoped = scope.restrict(
+        *(
+            read_restricted(folder, name)
+            for name in ("accepted_staff", "accepted_training", "units")
+        ),
+        report_settings.scope,
     )
+    staff, training, units = scoped.staff, scoped.training, scoped.units
+    for name, frame in (("scoped_staff", staff), ("scoped_training", training),
+                        ("scoped_units", units)):  # fmt: skip
+        write_restricted(frame, folder, name)
     table = indicators.compute_indicators(staff, training, units, rules, year)
     breakdowns = breakdowns.compute_breakdowns(staff, training, units, rules, year)
     public = suppression.public_breakdowns(
-        breakdowns, load_report_settings().min_cell, rules.majority_ethnicity
+        breakdowns, report_settings.min_cell, rules.majority_ethnicity
     )
     reading_table = readings.reading_effects(
         table, staff, training, units, rules, load_readings(rules), year
@@ -105,7 +114,8 @@ def run_projection(folder: Path, year: int, lang: str, seed: int) -> None:
     from cadre_analytics.params import load_quota_rules, load_retirement_schedule, load_scenarios
 
     staff, training, units = (
-        read_restricted(folder, name) for name in ("accepted_staff", "accepted_training", "units")
+        read_restricted(folder, name)
+        for name in ("scoped_staff", "scoped_training", "scoped_units")
     )
     rules, schedule = load_quota_rules(), load_retirement_schedule()
     result = projection.project(

@@ -14,6 +14,7 @@ from html import escape
 import polars as pl
 
 from cadre_analytics.report import charts, fmt
+from cadre_analytics.report.settings import scope_words
 from cadre_analytics.report.strings import t, t_or
 from cadre_analytics.report.tables import Cell, _cell_html, group_label, hidden_count, quota_label
 
@@ -96,7 +97,8 @@ def table_groups(dimensions: Sequence[str]) -> list[tuple[str, ...]]:
 def equity_body(suppressed: pl.DataFrame, year: int, lang: str, min_cell: int) -> str:
     """The section's intro, its compact tables, and one dot chart per dimension for the
     screen (``screen-only``: the printed page has the tables)."""
-    body = f"<p>{escape(t('equity.intro', lang, min_cell=min_cell, max_hidden=min_cell - 1))}</p>"
+    intro = t("equity.intro", lang, min_cell=min_cell, max_hidden=min_cell - 1, **scope_words(lang))
+    body = f"<p>{escape(intro)}</p>"
     dimensions = suppressed["dimension"].unique(maintain_order=True).to_list()
     for group in table_groups(dimensions):
         body += breakdown_table(suppressed, group, year, lang)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from cadre_analytics.report import fmt
-from cadre_analytics.report.settings import settings
+from cadre_analytics.report.settings import scope_words, settings
 from cadre_analytics.report.strings import t
 from cadre_analytics.report.tables import quota_label
 
@@ -38,6 +38,7 @@ def summary_sentences(
             met=fmt.number(with_target.filter(pl.col("met_now")).height, lang),
             total=fmt.number(with_target.height, lang),
             target_year=nxt,
+            **scope_words(lang),
         )
     )
     status_cols = sorted(c for c in summary.columns if c.startswith("status_"))
@@ -80,6 +81,7 @@ def summary_sentences(
                     lang,
                     target_year=nxt,
                     per_year=fmt.number(per_year, lang, 0),
+                    **scope_words(lang),
                 )
             )
     return out[:5]

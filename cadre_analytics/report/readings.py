@@ -9,6 +9,7 @@ from html import escape
 import polars as pl
 
 from cadre_analytics.report import fmt
+from cadre_analytics.report.settings import scope_words
 from cadre_analytics.report.strings import t
 from cadre_analytics.report.tables import Cell, html_table
 
@@ -80,7 +81,8 @@ def section_readings(readings: pl.DataFrame, indicators: pl.DataFrame, lang: str
     labels = _labels(indicators, lang)
     stated = readings.filter(pl.col("kind") == "reading")
     years = stated["year"].drop_nulls()
-    body = f"<p>{escape(t('readings.intro', lang, year=years[0] if len(years) else ''))}</p>"
+    year = years[0] if len(years) else ""
+    body = f"<p>{escape(t('readings.intro', lang, year=year, **scope_words(lang)))}</p>"
     body += html_table(
         [t("readings.col_reading", lang), t("readings.col_effect", lang)],
         _reading_rows(stated, labels, lang),

@@ -13,6 +13,7 @@ from pathlib import Path
 from cadre_analytics.params import DEFAULT_PARAMS_DIR
 from cadre_analytics.params.scenarios import PlannedCourse, Scenario, load_scenarios
 from cadre_analytics.report import fmt
+from cadre_analytics.report.settings import scope_words
 from cadre_analytics.report.strings import t, t_or
 from cadre_analytics.report.tables import scenario_label
 
@@ -101,7 +102,7 @@ def level_word(attribute: str, level: str, lang: str) -> str:
 
 def _population(population: str, units: dict[str, str], lang: str) -> str:
     if population == "ALL":
-        return t("scenario_text.pop_all", lang)
+        return t("scenario_text.pop_all", lang, **scope_words(lang))
     if population.startswith("level:"):
         return t_or(f"scenario_text.pop_{population.split(':', 1)[1]}", lang, population)
     return t("scenario_text.pop_unit", lang, unit=units.get(population, population))

@@ -25,7 +25,7 @@ from cadre_analytics.report.plan_section import method_paragraphs as plan_method
 from cadre_analytics.report.plan_section import section_plan
 from cadre_analytics.report.readings import section_readings as readings_section
 from cadre_analytics.report.scenario_text import scenarios_block
-from cadre_analytics.report.settings import settings
+from cadre_analytics.report.settings import scope_words, settings
 from cadre_analytics.report.strings import t, t_or
 from cadre_analytics.report.tables import ALL, Cell, html_table, note, quota_label
 from cadre_analytics.report.units_section import section_units
@@ -48,7 +48,7 @@ SECTION_IDS = (
 def _section(key: str, lang: str, body: str) -> str:
     return (
         f'<section id="{key}" class="report-section">'
-        f"<h2>{escape(t(f'section.{key}', lang))}</h2>{body}</section>"
+        f"<h2>{escape(t(f'section.{key}', lang, **scope_words(lang)))}</h2>{body}</section>"
     )
 
 
@@ -105,12 +105,13 @@ def projection_available(inputs: ReportInputs) -> bool:
 def title_block(inputs: ReportInputs, lang: str) -> str:
     # A report made from the bundled synthetic district must never pass for a real one.
     banner = ""
+    scope = scope_words(lang)
     if inputs.manifest.get("sample_data"):
         banner = f'<p class="sample-banner">{escape(t("report.sample_banner", lang))}</p>'
     return (
         f'<header class="report-title">{banner}'
-        f"<h1>{escape(t('report.title', lang, year=inputs.year))}"
-        f'</h1><p class="subtitle">{escape(t("report.subtitle", lang))}</p></header>'
+        f"<h1>{escape(t('report.title', lang, year=inputs.year, **scope))}"
+        f'</h1><p class="subtitle">{escape(t("report.subtitle", lang, **scope))}</p></header>'
     )
 
 
@@ -221,7 +222,7 @@ def section_what_it_takes(inputs: ReportInputs, lang: str) -> str:
     )
     body += (
         chart
-        + html_table(headers, rows, t("what_it_takes.caption", lang))
+        + html_table(headers, rows, t("what_it_takes.caption", lang, **scope_words(lang)))
         + note(t("what_it_takes.eligible_note", lang))
     )
     return _section("what_it_takes", lang, body)
@@ -270,7 +271,7 @@ def section_change(inputs: ReportInputs, lang: str) -> str:
         t("change.col_people", lang),
     ]
     drawn = change.filter(pl.col("delta").is_not_null())
-    body = _p(t("change.intro", lang))
+    body = _p(t("change.intro", lang, **scope_words(lang)))
     if drawn.height:
         up = drawn.sort("delta", descending=True).row(0, named=True)["indicator"]
         down = drawn.sort("delta").row(0, named=True)["indicator"]

@@ -15,7 +15,7 @@ import polars as pl
 
 from cadre_analytics.report import fmt
 from cadre_analytics.report.inputs import assert_aggregated
-from cadre_analytics.report.settings import settings
+from cadre_analytics.report.settings import scope_words, settings
 from cadre_analytics.report.strings import has, t, t_or
 
 ALL = "ALL"
@@ -254,9 +254,9 @@ def summary_frame(
 
 
 def scope_text(row: dict, lang: str) -> str:
-    """A summary row's scope: the whole district, or how many communes meet it."""
+    """A summary row's scope: the report's whole scope, or how many communes meet it."""
     if not row["communes_total"]:
-        return t("summary.scope_all", lang)
+        return scope_words(lang)["scope_title"]
     return t(
         "summary.scope_communes",
         lang,

@@ -14,7 +14,7 @@ import polars as pl
 
 from cadre_analytics.report import charts, fmt, tables
 from cadre_analytics.report.inputs import ReportInputs
-from cadre_analytics.report.settings import settings
+from cadre_analytics.report.settings import scope_words, settings
 from cadre_analytics.report.strings import t
 from cadre_analytics.report.tables import note
 
@@ -45,6 +45,7 @@ def _block(ind: pl.DataFrame, year: int, level: str, shown_at_most: int, lang: s
                 shown=fmt.number(n_shown, lang),
                 more=fmt.number(more, lang),
                 total=fmt.number(n_shown + more, lang),
+                **scope_words(lang),
             )
         )
     if level == "district":

@@ -21,7 +21,7 @@ import polars as pl
 from cadre_analytics import outputs
 from cadre_analytics.report import fmt, inputs, tables
 from cadre_analytics.report.sections import change_frame
-from cadre_analytics.report.settings import settings
+from cadre_analytics.report.settings import scope_words, settings
 from cadre_analytics.report.strings import check_lang, t, t_or
 from cadre_analytics.report.tables import ALL, BASELINE, quota_label
 from cadre_analytics.report.xlsx import Column, Sheet, cap_rows, save_workbook
@@ -97,7 +97,7 @@ def unit_names(indicators: pl.DataFrame | None, lang: str) -> dict[str, str]:
     if indicators is not None:
         pairs = indicators.select("unit", "unit_name").unique(subset="unit", keep="first")
         names = {u: n or u for u, n in pairs.iter_rows()}
-    names[ALL] = t("workbook.level.all", lang)
+    names[ALL] = t("workbook.level.all", lang, **scope_words(lang))
     return names
 
 

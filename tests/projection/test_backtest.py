@@ -1,7 +1,8 @@
 """Back test: the cohort model against the previous (per-person) implementation.
 
 The expected files in ``fixtures/old_*.csv`` were produced by the previous implementation of
-the projection on the bundled sample (``data/sample``, YEAR 2025, seed 2025), aggregates only:
+the projection on the pre-merger sample (``tests/fixtures/sample_pre_merger``, formerly the
+bundled ``data/sample``; YEAR 2025, seed 2025), aggregates only:
 the whole-district rows of every scenario, the baseline unit rows of 2030, the requirements,
 the whole-district trend. The deterministic baseline, the requirements and the trend must be
 identical; the Monte Carlo scenarios (1,000 draws each, other random streams) within sampling
@@ -22,6 +23,7 @@ from cadre_analytics.params import load_quota_rules, load_retirement_schedule, l
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures"
+SAMPLE = ROOT / "tests" / "fixtures" / "sample_pre_merger"
 YEAR = 2025
 
 
@@ -31,7 +33,7 @@ def old(name: str) -> pl.DataFrame:
 
 @pytest.fixture(scope="module")
 def new() -> projection.ProjectionResult:
-    result = contracts.validate_inputs(read_inputs(ROOT / "data" / "sample"), YEAR)
+    result = contracts.validate_inputs(read_inputs(SAMPLE), YEAR)
     rules = load_quota_rules()
     table = indicators.compute_indicators(result.staff, result.training, result.units, rules, YEAR)
     return projection.project(

@@ -35,8 +35,8 @@ def test_every_quota_of_the_params_has_a_label_and_a_course(lang):
 
 
 def test_template_is_filled_and_vietnamese_keeps_its_diacritics():
-    assert t("report.title", "vi", year=2025) == (
-        "Báo cáo chất lượng đội ngũ cán bộ, công chức, viên chức năm 2025"
+    assert t("report.title", "vi", year=2025, scope="toàn huyện") == (
+        "Báo cáo chất lượng đội ngũ cán bộ, công chức, viên chức toàn huyện năm 2025"
     )
     assert t("status.off_track", "en") == "Off track"
 

@@ -111,7 +111,9 @@ def test_narrative_sentences_from_the_numbers():
     m = tables.commune_matrix(INDICATORS, 2025)
     out = summary_sentences(s, 2025, "en", has_projection=True, matrix=m)
     # qA met (6/10 >= 50%), qC not (20/30 < 70%), qB and qD not -> 1 of 4
-    assert out[0] == "In 2025, the district meets 1 of the 4 quotas that have a 2025 target."
+    assert out[0] == (
+        "In 2025, the whole district meets 1 of the 4 quotas that have a 2025 target."
+    )
     # 2030 statuses: qA on track, qB off track (qC, qD have no 2030 target here)
     assert out[1] == ("Under the baseline scenario, for the 2030 target: 1 on track, 1 off track.")
     # largest 2025 gap: qD and qB... qD short 2, qB short 1, qC short 1 -> qD

@@ -86,7 +86,8 @@ def test_many_communes_show_only_the_worst_and_say_how_many_more(capped):
     assert "Xã Vừa 11" not in communes_en and "Xã Tốt" not in communes_en
     # 2,000 - 40 = 1,960 more.
     assert (
-        "Only the 40 communes that pull the district down most are shown; 1,960 more of the "
+        "Only the 40 communes that pull the whole district down most are shown; 1,960 more of "
+        "the "
         "2,000 communes are not shown here. The full table for every commune is in "
         "indicators.csv, in the same folder as this report (OUT/indicators.csv)."
     ) in communes_en

@@ -448,9 +448,10 @@ def test_national_size_layout():
     assert units.filter(pl.col("level") == "commune")["size"].max() <= 26
 
 
-def test_committed_sample_workbook():
-    # data/sample/README.md: 2,600 people x 2021-2025 + 1 duplicate; 98 units.
-    path = Path(__file__).resolve().parents[2] / "data" / "sample" / "sample_district.xlsx"
+def test_pre_merger_sample_workbook():
+    # tests/fixtures/sample_pre_merger/README.md: 2,600 people x 2021-2025 + 1 duplicate; 98 units.
+    root = Path(__file__).resolve().parents[2]
+    path = root / "tests" / "fixtures" / "sample_pre_merger" / "sample_district.xlsx"
     assert path.stat().st_size < 5_000_000
     staff = _read_sheet(path, "staff")
     assert staff.columns == STAFF_HEADERS

@@ -13,6 +13,7 @@ for benchmark sizes. ``main(argv)`` is its command line (``python -m tools.synth
     tables = synth.generate(people=2600, years=range(2021, 2026), seed=1)   # canonical frames
     meta = synth.write_dataset(tables, "out/", fmt="xlsx")                  # meta["dirt"]
     synth.write_generated("big/", people=2_500_000, fmt="parquet")          # staff_2021.parquet...
+    synth.generate(timeline=True)   # the bundled sample: the 2025 reorganisation (timeline.py)
 
 All calibration numbers live in ``params/synth.yaml``. Everything is vectorised over people:
 the only Python loops run over years, unit kinds, roles and categories.
@@ -20,7 +21,8 @@ the only Python loops run over years, unit kinds, roles and categories.
 Model: the district has a fixed number of *slots* (posts) per unit; each slot is held by one
 person at a time. A slot's role (position, staff type, leadership) is fixed; when its holder
 retires or leaves, a new hire takes it in the same year, so each roster has exactly ``people``
-rows.
+rows (with the timeline: until the reorganisation, after which posts that left the scope are
+off the roster).
 """
 
 from __future__ import annotations
@@ -37,12 +39,15 @@ from tools.synth.params import (
     SynthParams,
     load_synth_params,
 )
+from tools.synth.timeline import EPOCH_COLUMNS, Reorganisation, reorganise, units_valid_on
 from tools.synth.writing import write_dataset, write_generated
 
 __all__ = [
     "DEFAULT_PARAMS_FILE",
     "DEFAULT_SEED",
     "DEFAULT_YEARS",
+    "EPOCH_COLUMNS",
+    "Reorganisation",
     "SlotLayout",
     "SynthParams",
     "base_size",
@@ -51,7 +56,9 @@ __all__ = [
     "iter_generate",
     "load_synth_params",
     "main",
+    "reorganise",
     "slot_layout",
+    "units_valid_on",
     "write_dataset",
     "write_generated",
 ]
@@ -79,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--format", choices=("xlsx", "parquet", "csv"), default=None)
     ap.add_argument("--clean", action="store_true", help="no injected dirt")
+    ap.add_argument(
+        "--timeline", action="store_true", help="follow the 2025 reorganisation (the sample)"
+    )
     args = ap.parse_args(argv)
     meta = write_generated(
         args.out,
@@ -87,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
         fmt=args.format or ("xlsx" if (args.people or 0) <= 20_000 else "parquet"),
         dirt=not args.clean,
+        timeline=args.timeline,
     )
     print(
         f"Đã tạo dữ liệu mẫu / Synthetic data written: {args.out} ({meta['format']}) {meta['rows']}"

@@ -16,30 +16,37 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def _base_units(p: SynthParams) -> list[dict[str, Any]]:
-    """The units of one district, in code order, with their kind, size and minority share."""
+def _base_units(p: SynthParams, timeline: bool = False) -> list[dict[str, Any]]:
+    """The units of one district, in code order, with their kind, size and minority share.
+
+    ``home``: the commune a commune or a school stands in (its code), for the reorganisation.
+    With ``timeline`` the communes carry their official codes rather than X01...
+    """
     units: list[dict[str, Any]] = []
-    for i, c in enumerate(p["communes"], start=1):
+    codes = [str(c["code"]) if timeline else f"X{i:02d}" for i, c in enumerate(p["communes"], 1)]
+    for c, code in zip(p["communes"], codes, strict=True):
         alias = "TT " + c["short"] if c["kind"] == "town" else c["short"]
-        units.append(dict(code=f"X{i:02d}", name=c["name"], level="commune", kind=c["kind"],
-                          size=c["size"], minority=c["minority"], extra=[],
+        units.append(dict(code=code, name=c["name"], level="commune", kind=c["kind"],
+                          size=c["size"], minority=c["minority"], extra=[], home=code,
                           aliases=[f"UBND {_lower_first(c['name'])}", alias]))  # fmt: skip
     for i, a in enumerate(p["agencies"], start=1):
         units.append(dict(code=f"H{i:02d}", name=a["name"], level="district", kind=a["kind"],
                           size=a["size"], minority=a["minority"],
-                          extra=a.get("extra_roles", []), aliases=[a["alias"]]))  # fmt: skip
-    service = [dict(s, alias_list=[s["alias"]]) for s in p["service_units"]]
+                          extra=a.get("extra_roles", []), aliases=[a["alias"]],
+                          home=None))  # fmt: skip
+    service = [dict(s, alias_list=[s["alias"]], home=None) for s in p["service_units"]]
     for school in p["schools"]:
-        for c in p["communes"]:
+        for c, code in zip(p["communes"], codes, strict=True):
             service.append(dict(name=f"{school['prefix']} {c['short']}", kind=school["kind"],
                                 size=school["size"],
                                 minority=c["minority"] * p["school_minority_factor"],
-                                alias_list=[f"{school['alias_prefix']} {c['short']}"]))  # fmt: skip
+                                alias_list=[f"{school['alias_prefix']} {c['short']}"],
+                                home=code))  # fmt: skip
     width = max(2, len(str(len(service))))
     for i, s in enumerate(service, start=1):
         units.append(dict(code=f"S{i:0{width}d}", name=s["name"], level="district",
                           kind=s["kind"], size=s["size"], minority=s["minority"], extra=[],
-                          aliases=s["alias_list"]))  # fmt: skip
+                          aliases=s["alias_list"], home=s["home"]))  # fmt: skip
     return units
 
 
@@ -60,56 +67,60 @@ def _largest_remainder(quota: np.ndarray, total: np.ndarray) -> np.ndarray:
 
 @dataclass
 class SlotLayout:
-    units: pl.DataFrame  # canonical units + kind, size, district
+    units: pl.DataFrame  # canonical units + kind, size, district, home, prefix, suffix
     slot_unit: np.ndarray  # unit row per slot
     slot_role: np.ndarray  # role id per slot
     slot_position: pl.Series  # position text per slot
     roles: list[dict[str, Any]]  # role id -> role spec (+ profile name, kind)
 
 
-def slot_layout(p: SynthParams, people: int) -> SlotLayout:
-    base = _base_units(p)
-    base_total = sum(u["size"] for u in base)
-    n_districts = max(1, round(people / base_total))
-    sizes = np.tile(np.array([u["size"] for u in base], dtype=np.float64), n_districts)
-    sizes = _largest_remainder((sizes * people / sizes.sum())[None, :], np.array([people]))[0]
+def _district_units(base: list[dict[str, Any]], sizes: np.ndarray, n_districts: int):
+    """The base district's units repeated ``n_districts`` times (codes ``D01-``... when > 1).
+
+    ``prefix``/``suffix`` (what a repeat adds to codes and names) and ``home`` (the commune's
+    code, without prefix) let the reorganisation name each repeat's new xã the same way.
+    """
     width = len(str(n_districts))
-    codes, names, levels, kinds, aliases, extras, minority, district = (
-        [],
-        [],
-        [],
-        [],
-        [],
-        [],
-        [],
-        [],
-    )
+    cols: dict[str, list] = {
+        k: []
+        for k in (
+            "code",
+            "name",
+            "level",
+            "aliases",
+            "kind",
+            "minority",
+            "district",
+            "home",
+            "prefix",
+            "suffix",
+        )
+    }
     for d in range(n_districts):
         prefix = f"D{d + 1:0{width}d}-" if n_districts > 1 else ""
         suffix = f" (huyện {d + 1:0{width}d})" if n_districts > 1 else ""
         for u in base:
-            codes.append(prefix + u["code"])
-            names.append(u["name"] + suffix)
-            levels.append(u["level"])
-            kinds.append(u["kind"])
-            aliases.append("; ".join(a + suffix for a in u["aliases"]))
-            extras.append(u["extra"])
-            minority.append(u["minority"])
-            district.append(d)
-    n_units = len(codes)
-    units = pl.DataFrame(
-        {
-            "code": codes,
-            "name": names,
-            "level": levels,
-            "aliases": aliases,
-            "kind": kinds,
-            "size": sizes,
-            "minority": minority,
-            "district": district,
-        },
-        schema_overrides={"size": pl.Int64},
+            for key, value in (("code", prefix + u["code"]), ("name", u["name"] + suffix),
+                               ("level", u["level"]), ("kind", u["kind"]),
+                               ("aliases", "; ".join(a + suffix for a in u["aliases"])),
+                               ("minority", u["minority"]), ("district", d), ("home", u["home"]),
+                               ("prefix", prefix), ("suffix", suffix)):  # fmt: skip
+                cols[key].append(value)
+    return pl.DataFrame(
+        {**cols, "size": sizes}, schema_overrides={"size": pl.Int64, "home": pl.Utf8}
     ).with_columns(pl.col("aliases").str.split("; "))
+
+
+def slot_layout(p: SynthParams, people: int, timeline: bool = False) -> SlotLayout:
+    base = _base_units(p, timeline)
+    base_total = sum(u["size"] for u in base)
+    n_districts = max(1, round(people / base_total))
+    sizes = np.tile(np.array([u["size"] for u in base], dtype=np.float64), n_districts)
+    sizes = _largest_remainder((sizes * people / sizes.sum())[None, :], np.array([people]))[0]
+    units = _district_units(base, sizes, n_districts)
+    n_units = units.height
+    kinds = units["kind"].to_list()
+    extras = [u["extra"] for u in base] * n_districts
 
     # Roles: every unit kind's role list, plus the extra (district leadership) roles of the base
     # units that have them; counts are computed per unit kind with arrays over that kind's units.

@@ -11,6 +11,7 @@ import polars as pl
 
 from cadre_analytics import schema
 from cadre_analytics.errors import UserError
+from tools.synth import timeline as timeline_rules
 from tools.synth.layout import SlotLayout, base_size, slot_layout
 from tools.synth.params import DEFAULT_SEED, DEFAULT_YEARS, SynthParams, resolve_params
 
@@ -446,11 +447,15 @@ def iter_generate(
     years: range | tuple | list = DEFAULT_YEARS,
     seed: int = DEFAULT_SEED,
     params: SynthParams | Path | str | None = None,
+    timeline: bool = False,
 ):
     """Yield ``(year, staff, training_updates)`` per snapshot year, then stop.
 
     The generator form keeps only one year's frames alive, for very large ``people``.
-    Use :func:`generate_units` for the units table of the same call.
+    Use :func:`generate_units` for the units table of the same call. With ``timeline`` the
+    snapshots follow the 2025 reorganisation (``tools/synth/timeline.py``): from the first
+    snapshot after it, people sit in the new units and posts that left the scope are off the
+    roster (the random draws are those of the same call without it).
     """
     p = resolve_params(params)
     ys = year_list(years)
@@ -459,8 +464,13 @@ def iter_generate(
             "Số người phải lớn hơn 0.", "people must be at least 1.", where=f"people={people}"
         )
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), 1]))
-    layout = slot_layout(p, people)
+    layout = slot_layout(p, people, timeline)
     model = _Model(p, layout, rng)
+    change = (
+        timeline_rules.reorganise(p, layout, model.slot_staff_type, model.slot_leadership)
+        if timeline
+        else None
+    )
     all_slots = np.arange(model.n)
     state = model.draw(all_slots, ys[0], hire=False)
     # Courses already under way on the first roster (they end in a later year).
@@ -469,13 +479,28 @@ def iter_generate(
     for k, year in enumerate(ys):
         if k:
             model.advance(state, year)
-        yield year, model.staff_frame(state, year), model.training_frame(state, year, k)
+        staff, training = model.staff_frame(state, year), model.training_frame(state, year, k)
+        if change is not None and change.applies(year):
+            staff = timeline_rules.on_roster(staff, change, p)
+            training = training.filter(pl.col("staff_id").is_in(staff["staff_id"].implode()))
+        yield year, staff, training
 
 
-def generate_units(people: int, params: SynthParams | Path | str | None = None) -> pl.DataFrame:
-    """The canonical units table for ``people`` (same layout as :func:`generate`)."""
-    units = slot_layout(resolve_params(params), people).units
-    return units.select([pl.col(c).cast(t) for c, t in schema.UNIT_COLUMNS.items()])
+def generate_units(
+    people: int, params: SynthParams | Path | str | None = None, timeline: bool = False
+) -> pl.DataFrame:
+    """The canonical units table for ``people`` (same layout as :func:`generate`).
+
+    With ``timeline``: one row per unit epoch, with ``timeline.EPOCH_COLUMNS``.
+    """
+    p = resolve_params(params)
+    layout = slot_layout(p, people, timeline)
+    if timeline:
+        # The roles decide which district posts moved, not which units exist: none needed here.
+        n = layout.slot_unit.size
+        none = np.zeros(n, dtype=np.int8)
+        return timeline_rules.reorganise(p, layout, none, none).units
+    return layout.units.select([pl.col(c).cast(t) for c, t in schema.UNIT_COLUMNS.items()])
 
 
 def generate(
@@ -483,20 +508,22 @@ def generate(
     years: range | tuple | list = DEFAULT_YEARS,
     seed: int = DEFAULT_SEED,
     params: SynthParams | Path | str | None = None,
+    timeline: bool = False,
 ) -> dict[str, pl.DataFrame]:
     """Canonical frames ``staff``, ``training_updates``, ``units`` for a synthetic district.
 
     ``people`` is the headcount of every snapshot (default: one base district, ~2,600);
     ``years`` a range or an inclusive ``(first, last)`` tuple. Same seed -> identical frames.
+    ``timeline``: the snapshots follow the 2025 reorganisation (see :func:`iter_generate`).
     """
     p = resolve_params(params)
     people = base_size(p) if people is None else int(people)
     staff, training = [], []
-    for _, s, t in iter_generate(people, years, seed, p):
+    for _, s, t in iter_generate(people, years, seed, p, timeline):
         staff.append(s)
         training.append(t)
     return {
         "staff": pl.concat(staff, rechunk=False),
         "training_updates": pl.concat(training, rechunk=False),
-        "units": generate_units(people, p),
+        "units": generate_units(people, p, timeline),
     }

@@ -24,7 +24,11 @@ _TOP_KEYS = {
     "communes", "agencies", "service_units", "schools",
     "school_minority_factor", "unit_kinds", "minority_groups", "majority_group", "profiles",
     "fits_unknown", "age_uniform_share", "dynamics", "training", "dirt", "headers", "values",
-    "names",
+    "names", "reorganisation",
+}  # fmt: skip
+_REORGANISATION_KEYS = {
+    "effective", "communes", "to_communes", "to_province", "moved_of_ten", "moved_position",
+    "headers",
 }  # fmt: skip
 _PROFILE_REQUIRED = {
     "staff_type", "female", "age", "age_mode", "hire_age", "education", "political_theory",
@@ -121,9 +125,34 @@ def load_synth_params(path: Path | str | None = None) -> SynthParams:
                     where=str(file),
                 )
     check_keys(doc["dynamics"], required=_DYNAMICS_KEYS, file=file, where="dynamics")
+    _check_reorganisation(doc, file)
     check_keys(doc["dirt"], required=set(DIRT_COUNTS) | {"synonyms", "unknown_values",
                "departed_staff_id"}, file=file, where="dirt")  # fmt: skip
     return SynthParams(raw=doc, file=str(file))
+
+
+def _check_reorganisation(doc: dict[str, Any], file: Path) -> None:
+    """Every old commune merged into exactly one new xã (each was merged whole)."""
+    r = check_keys(doc["reorganisation"], required=_REORGANISATION_KEYS, file=file,
+                   where="reorganisation")  # fmt: skip
+    old = [str(c.get("code")) for c in doc["communes"]]
+    merged: list[str] = []
+    for i, c in enumerate(r["communes"]):
+        check_keys(c, required={"code", "name", "short", "named_after", "merged"}, file=file,
+                   where=f"reorganisation.communes[{i}]")  # fmt: skip
+        merged.extend(str(code) for code in c["merged"])
+        if str(c["named_after"]) not in [str(code) for code in c["merged"]]:
+            raise ParamsError(
+                f"'reorganisation.communes[{i}].named_after' phải là một xã đã sáp nhập vào nó.",
+                f"'reorganisation.communes[{i}].named_after' must be one of its merged communes.",
+                where=str(file),
+            )
+    if sorted(merged) != sorted(old):
+        raise ParamsError(
+            "Mỗi xã cũ phải được sáp nhập vào đúng một xã mới (reorganisation.communes).",
+            "Every old commune must be merged into exactly one new xã (reorganisation.communes).",
+            where=str(file),
+        )
 
 
 def resolve_params(params: SynthParams | Path | str | None) -> SynthParams:

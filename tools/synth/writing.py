@@ -23,6 +23,7 @@ from tools.synth.params import (
     SynthParams,
     resolve_params,
 )
+from tools.synth.timeline import units_valid_on
 
 # Excel's day 0 (the 1900 leap-year bug makes 1899-12-30 the epoch for serials >= 61).
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -248,7 +249,10 @@ def _apply_text_edits(
 def _headers(p: SynthParams, table: str, frame: pl.DataFrame, vietnamese: bool) -> pl.DataFrame:
     if not vietnamese:
         return frame
-    return frame.rename(p["headers"][table])
+    headers = dict(p["headers"][table])
+    if table == "units":  # the validity columns of a units table with epochs
+        headers.update(p["reorganisation"]["headers"])
+    return frame.rename({c: h for c, h in headers.items() if c in frame.columns})
 
 
 def _write_xlsx(path: Path, sheets: dict[str, tuple[pl.DataFrame, dict[str, dict[int, Any]]]]):
@@ -342,7 +346,9 @@ class _DatasetWriter:
             done = {kind: 0 for kind in DIRT_COUNTS}
             for entry in self.log:
                 done[entry["kind"]] += 1
-            s_dirt = _plan_staff_dirt(p, staff, self.units, self.rng,
+            # A unit named by HR is named as it was on the snapshot's date (codes are reused).
+            units = units_valid_on(self.units, dt.date(year, 12, 31))
+            s_dirt = _plan_staff_dirt(p, staff, units, self.rng,
                                       self._counts(k, staff_kinds), done)  # fmt: skip
             t_dirt = _plan_training_dirt(p, training, self.rng, self._counts(
                 k, ("training_date_text", "training_date_serial")))  # fmt: skip
@@ -497,10 +503,12 @@ def write_generated(
     params: SynthParams | Path | str | None = None,
     split_staff: bool | None = None,
     workbook_name: str = "sample_district.xlsx",
+    timeline: bool = False,
 ) -> dict[str, Any]:
     """``write_dataset(generate(...), ...)`` one year at a time: same files, a year's memory.
 
-    Use this for benchmark sizes (2.5 million people x 5 years).
+    Use this for benchmark sizes (2.5 million people x 5 years). ``timeline``: the snapshots
+    follow the 2025 reorganisation (the bundled sample).
     """
     p = resolve_params(params)
     people = base_size(p) if people is None else int(people)
@@ -514,10 +522,10 @@ def write_generated(
             fix_en="Use --format parquet.",
         )
     split = split_staff if split_staff is not None else people * len(ys) > SPLIT_STAFF_ROWS
-    units = generate_units(people, p)
+    units = generate_units(people, p, timeline)
     writer = _DatasetWriter(p, Path(out_dir), fmt, vietnamese_headers, dirt, seed, ys, units,
                             split, workbook_name)  # fmt: skip
-    for year, staff, training in iter_generate(people, ys, seed, p):
+    for year, staff, training in iter_generate(people, ys, seed, p, timeline):
         writer.add_year(year, staff, training)
     return writer.finish()
 
