@@ -15,6 +15,7 @@ import polars as pl
 
 from cadre_analytics.report import fmt, tables
 from cadre_analytics.report.inputs import ReportInputs
+from cadre_analytics.report.settings import scope_words
 from cadre_analytics.report.strings import t, t_or
 from cadre_analytics.report.tables import ALL, Cell, html_table, note, quota_label
 
@@ -118,7 +119,7 @@ def section_plan(inputs: ReportInputs, lang: str) -> str:
         return _wrap(lang, body + "".join(_p(s) for s in solver_sentences(solver, lang)))
     head = outcome.filter(pl.col("headline")).row(0, named=True)
     body += _p(
-        t("plan.intro", lang, scenario=scenario_name(head["scenario"], lang))
+        t("plan.intro", lang, scenario=scenario_name(head["scenario"], lang), **scope_words(lang))
         + " "
         + t(
             "plan.headline_counts",

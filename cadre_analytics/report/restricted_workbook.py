@@ -21,6 +21,7 @@ import polars as pl
 from cadre_analytics import outputs
 from cadre_analytics.params import DEFAULT_CONTRACTS_DIR, load_yaml
 from cadre_analytics.report import tables
+from cadre_analytics.report.settings import scope_words
 from cadre_analytics.report.strings import t
 from cadre_analytics.report.workbook import col, truncated_note, unit_names
 from cadre_analytics.report.xlsx import Column, Sheet, cap_rows, save_workbook
@@ -266,7 +267,7 @@ def retirement_counts_sheet(out_dir: Path, lang: str) -> Sheet | None:
         return None
     years = sorted(counts["retirement_year"].unique().to_list())
     names = _names(out_dir, lang)
-    names["ALL"] = t("workbook.level.all", lang)
+    names["ALL"] = t("workbook.level.all", lang, **scope_words(lang))
     units = sorted(set(counts["unit"].to_list()), key=lambda u: (u != "ALL", u))  # ALL first
     per = {(r["unit"], r["retirement_year"]): r["people"] for r in counts.iter_rows(named=True)}
     columns = [
