@@ -1,10 +1,10 @@
 """Cohorts: the YEAR roster grouped into people who share everything the projection reads.
 
 Two people are in one cohort when they have the same unit, staff type, every field a quota
-condition reads, statutory retirement year, course in progress (level and year due), and age
-profile (the age band of each projected year for every scenario's exit bands, and whether they
-are under each course's age limit). Members of a cohort are interchangeable: the same
-retirement year, the same exit probability, the same eligibility for every course, the same
+condition reads, the year statutory retirement takes them off the 31 December roster, course
+in progress (level and year due), and age profile (the age band of each projected year for
+every scenario's exit bands, and whether they are under each course's age limit). Members of
+a cohort are interchangeable: the same leave year, the same exit probability, the same eligibility for every course, the same
 flags in every quota. A course completed moves people to another cohort (the same key with the
 raised level); new hires form cohorts of their own. The set of cohorts is closed under those
 moves before the simulation starts, so each cohort's quota flags are evaluated once, by
@@ -27,12 +27,12 @@ from cadre_analytics.params import (
     RetirementSchedule,
     Scenario,
 )
-from cadre_analytics.retirement import retirement_date_expr
+from cadre_analytics.retirement import off_roster_year_expr, retirement_date_expr
 from cadre_analytics.schema import STAFF_COLUMNS
 
 HORIZON = 2030
 ALL = indicators.ALL_UNITS
-NEVER = 9999  # retirement year of people whose retirement date is unknown, and of new hires
+NEVER = 9999  # leave year of people whose retirement date is unknown, and of new hires
 STUDIED = ("education", "political_theory")  # fields with a course-in-progress column
 # What a new hire has where the hire mix says nothing.
 HIRE_DEFAULTS = {
@@ -116,12 +116,14 @@ def start_roster(
     schedule: RetirementSchedule,
     year: int,
 ) -> pl.DataFrame:
-    """The YEAR roster with its annual-update status, retirement date and year, birth year."""
+    """The YEAR roster with its annual-update status, retirement date, birth year and
+    ``leave_year``: the first year whose 31 December roster no longer holds them
+    (:func:`retirement.off_roster_year_expr`, the rule the data contract uses too)."""
     people = staff.filter(pl.col("snapshot_year") == year)
     people = indicators.updated_in_year(people, training, year, rules)
     retire = retirement_date_expr(pl.col("birth_date"), pl.col("gender"), schedule)
     return people.with_columns(retire.alias("retirement_date")).with_columns(
-        pl.col("retirement_date").dt.year().cast(pl.Int32).alias("retire_year"),
+        off_roster_year_expr(pl.col("retirement_date")).alias("leave_year"),
         pl.col("birth_date").dt.year().cast(pl.Int32).alias("birth_year"),
     )
 
@@ -137,7 +139,7 @@ class Cohorts:
     people: pl.DataFrame  # the YEAR roster (person level, for the eligible list only)
     person_cohort: np.ndarray  # person row -> start cohort
     start_count: np.ndarray  # cohort -> people in it at YEAR (0 for reachable-only cohorts)
-    retire_year: np.ndarray  # cohort -> retirement year (> YEAR; NEVER when unknown)
+    leave_year: np.ndarray  # cohort -> first year off the 31/12 roster (> YEAR; NEVER: unknown)
     group: np.ndarray  # cohort -> (unit, staff type) group
     group_size: np.ndarray  # group -> YEAR headcount
     group_type: list[str]
@@ -269,7 +271,7 @@ def _hire_keys(
     for col, dtype in schema.items():
         if col in rows.columns:
             continue
-        value = {"retire_year": NEVER, "_hire": True}.get(col, HIRE_DEFAULTS.get(col))
+        value = {"leave_year": NEVER, "_hire": True}.get(col, HIRE_DEFAULTS.get(col))
         if col == "birth_year":
             value = profile.get(y - scenario.hire_age, y - scenario.hire_age)
         fill.append(pl.lit(value, dtype=dtype).alias(col))
@@ -279,7 +281,7 @@ def _hire_keys(
 def _key_columns(people: pl.DataFrame, rules: QuotaRules, attrs: list[str]) -> list[str]:
     fields = sorted(f for f in referenced_fields(rules) if f in people.columns)
     studying = [c for a in attrs if a in STUDIED for c in (f"studying_{a}", f"studying_{a}_until")]
-    return [*fields, *studying, "retire_year", "birth_year", "_hire"]
+    return [*fields, *studying, "leave_year", "birth_year", "_hire"]
 
 
 def _close(frame: pl.DataFrame, attrs: list[str], rules: QuotaRules, moves: list) -> pl.DataFrame:
@@ -302,12 +304,12 @@ def _close(frame: pl.DataFrame, attrs: list[str], rules: QuotaRules, moves: list
 
 
 def _person_keys(people: pl.DataFrame, year: int, scenarios: list[Scenario]) -> pl.DataFrame:
-    """Retirement year (an overdue one is taken as YEAR+1) and age profile per person."""
+    """Leave year (an overdue one is taken as YEAR+1) and age profile per person."""
     max_ages = {c.max_age for s in scenarios for c in s.courses.values() if c.max_age is not None}
     births = people["birth_year"].drop_nulls().unique().to_numpy().astype(np.int64)
     profile = _age_profile(births, year, scenarios, max_ages)
     return people.with_columns(
-        pl.max_horizontal(pl.col("retire_year"), pl.lit(year + 1)).fill_null(NEVER).cast(pl.Int32),
+        pl.max_horizontal(pl.col("leave_year"), pl.lit(year + 1)).fill_null(NEVER).cast(pl.Int32),
         pl.col("birth_year").replace_strict(profile, default=None, return_dtype=pl.Int32),
         pl.lit(False).alias("_hire"),
     ), _hire_profile(year, scenarios)
@@ -315,13 +317,13 @@ def _person_keys(people: pl.DataFrame, year: int, scenarios: list[Scenario]) -> 
 
 def _retirement_notes(people: pl.DataFrame, year: int) -> list[str]:
     notes = []
-    missing = int(people["retire_year"].null_count())
+    missing = int(people["leave_year"].null_count())
     if missing:
         notes.append(
             f"{missing} người thiếu ngày sinh hoặc giới tính: không tính nghỉ hưu / "
             f"{missing} people lack a birth date or gender: no retirement applied."
         )
-    overdue = int((people["retire_year"] <= year).sum())
+    overdue = int((people["leave_year"] <= year).sum())
     if overdue:
         notes.append(
             f"{overdue} người đã quá tuổi nghỉ hưu trong danh sách năm {year}: coi như nghỉ năm "
@@ -482,7 +484,7 @@ def _assemble(frame, people, units, rules, attrs, year) -> Cohorts:
         people=people,
         person_cohort=person_cohort,
         start_count=start_count,
-        retire_year=frame["retire_year"].to_numpy().astype(np.int64),
+        leave_year=frame["leave_year"].to_numpy().astype(np.int64),
         group=group.astype(np.int64),
         group_size=np.bincount(group, weights=start_count, minlength=groups.height).astype(
             np.int64

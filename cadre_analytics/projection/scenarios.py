@@ -12,7 +12,7 @@ import polars as pl
 from cadre_analytics.errors import ParamsError
 from cadre_analytics.params import QuotaRules, RetirementSchedule, Scenario
 from cadre_analytics.projection.model import ALL, Cohorts, hire_mix, planned_eligible
-from cadre_analytics.retirement import retirement_date_expr
+from cadre_analytics.retirement import on_year_end_roster, retirement_date_expr
 
 
 @dataclass
@@ -54,8 +54,9 @@ def history_exit_rates(
 ) -> tuple[list[float], int]:
     """Annual other-exit rate per age band from consecutive snapshots up to ``year``.
 
-    Between snapshots s < s', a person on the s roster who is not retired by 31 December s'
-    and is missing from the s' roster counts as an exit. Rate per band = exits / (people x
+    Between snapshots s < s', a person on the s roster whom the retirement rule keeps on the
+    31 December s' roster (:func:`retirement.on_year_end_roster`) and who is missing from it
+    counts as an exit. Rate per band = exits / (people x
     years between the snapshots) (a constant annual hazard, fine for rates of a few percent).
     Returns the rates and the number of snapshot pairs used (0: no history, rates 0).
     """
@@ -69,7 +70,7 @@ def history_exit_rates(
             retirement_date_expr(pl.col("birth_date"), pl.col("gender"), schedule).alias("_rd")
         )
         after_ids = staff.filter(pl.col("snapshot_year") == s2)["staff_id"].unique()
-        at_risk = before.filter(pl.col("_rd").is_null() | (pl.col("_rd").dt.year() > s2))
+        at_risk = before.filter(on_year_end_roster(pl.col("_rd"), s2))
         age = (s - at_risk["birth_date"].dt.year()).fill_null(40).to_numpy()
         band = np.searchsorted(np.array(age_band_starts), age, side="right")
         left = (~at_risk["staff_id"].is_in(after_ids.implode())).to_numpy()
@@ -144,7 +145,7 @@ def _candidates(scenario: Scenario, cohorts: Cohorts, rules: QuotaRules) -> list
         ok = planned_eligible(course, p, cohorts.unit_level, cohorts.year, rules)
         chosen = (
             cohorts.frame.filter(ok)
-            .sort(pl.col("retire_year"), "_c", descending=[True, False])["_c"]
+            .sort(pl.col("leave_year"), "_c", descending=[True, False])["_c"]
             .to_numpy()
         )
         dest = cohorts.raised(course.attribute, course.level)[chosen]

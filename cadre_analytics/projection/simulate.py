@@ -2,7 +2,8 @@
 
 For each year Y = YEAR+1 … 2030, as of 31 December Y, in this order:
 
-1. retirement: cohorts whose statutory retirement year is Y leave;
+1. retirement: cohorts whose ``leave_year`` is Y leave (the statutory retirement date falls
+   before 31 December Y; someone retiring on 31 December Y is still counted in Y);
 2. courses in progress due in Y complete (Binomial(n, completion rate) of the cohort move to
    the cohort with the raised level; a course due after retirement never counts);
 3. other exits: Binomial(n, the age band's annual rate) of each cohort leave;
@@ -134,7 +135,7 @@ class _Run:
     def year(self, i: int, y: int) -> None:
         c, s = self.c, self.s
         before = self.group_sums() if s.hire_cohort is not None else None
-        idx = np.flatnonzero(c.retire_year == y)
+        idx = np.flatnonzero(c.leave_year == y)
         if idx.size:
             self.move(idx, np.full(idx.size, -1), self.x[idx].copy())
         for a, due in c.due.items():
@@ -176,7 +177,7 @@ class _Run:
     def train(self, p, y: int) -> None:
         """``per_year`` completions, latest retirement first. Only the first candidates, as
         far as they hold ``per_year`` people in every draw, can be chosen: look no further."""
-        ok = self.c.retire_year[p.candidates] > y
+        ok = self.c.leave_year[p.candidates] > y
         src, dst = p.candidates[ok], p.dest[ok]
         end = min(src.size, FIRST_CANDIDATES)
         have = self.x[src[:end]]
