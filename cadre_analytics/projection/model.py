@@ -6,9 +6,10 @@ in progress (level and year due), and age profile (the age band of each projecte
 every scenario's exit bands, and whether they are under each course's age limit). Members of
 a cohort are interchangeable: the same leave year, the same exit probability, the same
 eligibility for every course, the same flags in every quota. A course completed moves people
-to another cohort (the same key with the raised level); new hires form cohorts of their own. The set of cohorts is closed under those
-moves before the simulation starts, so each cohort's quota flags are evaluated once, by
-:func:`indicators.flag_people` on one synthetic row per cohort.
+to another cohort (the same key with the raised level); new hires form cohorts of their own.
+The set of cohorts is closed under those moves before the simulation starts, so each cohort's
+quota flags are evaluated once, by :func:`indicators.flag_people` on one synthetic row per
+cohort.
 """
 
 from __future__ import annotations
