@@ -11,7 +11,8 @@ import polars as pl
 
 from cadre_analytics.errors import ParamsError
 from cadre_analytics.params import QuotaRules, RetirementSchedule, Scenario
-from cadre_analytics.projection.model import ALL, Cohorts, hire_mix, planned_eligible
+from cadre_analytics.projection.model import ALL, NEVER, Cohorts, group_names, planned_eligible
+from cadre_analytics.projection.posts import PostArrays, post_arrays
 from cadre_analytics.retirement import on_year_end_roster, retirement_date_expr
 
 
@@ -34,11 +35,14 @@ class ScenarioArrays:
     draws: int
     completion: float
     exit_rate: np.ndarray  # year x cohort: annual probability of another exit
-    hire_cohort: np.ndarray | None  # year x group x combination -> cohort of the hire
-    hire_p: np.ndarray  # probability of each combination
+    early_rate: np.ndarray | None  # year x cohort: annual probability of an early exit
+    early_replaced: bool  # are early leavers replaced by hires
+    hire_cohort: np.ndarray | None  # year x group x combination -> cohort of the hire (-1: none)
+    hire_p: np.ndarray  # group x combination: probability of each (a row of 0: no hires)
     cut_groups: np.ndarray  # groups following the staffing cut (headcount_path)
     headcount_target: np.ndarray | None  # year x group: headcount to keep (cut groups)
     planned: list[PlannedMove]
+    posts: PostArrays | None = None  # leadership posts refilled (None: they are not)
 
 
 def scenario_rng(seed: int, name: str) -> np.random.Generator:
@@ -135,6 +139,30 @@ def _exit_rates(scenario: Scenario, rates: list[float], cohorts: Cohorts) -> np.
     return out
 
 
+def _early_rates(scenario: Scenario, cohorts: Cohorts) -> np.ndarray | None:
+    """Year x cohort: the annual early-exit probability of the cohort's staff group and band
+    of full years left to retirement (YEAR staff only: the year's hires stay)."""
+    early = scenario.early_exits
+    if early is None:
+        return None
+    names = group_names(cohorts.groups, cohorts.unit_level)
+    bands = np.array(early.band_starts, dtype=np.int64)
+    table = np.zeros((len(names), len(bands) + 1))
+    for g, name in enumerate(names):
+        if name in early.rates:
+            table[g] = early.rates[name]
+    hire = cohorts.frame["_hire"].to_numpy()
+    out = np.zeros((len(cohorts.years), cohorts.size))
+    for i, y in enumerate(cohorts.years):
+        if not early.from_year <= y <= early.to_year:
+            continue
+        # leaving in the year after y: 0 full years left on 31 December y
+        left = np.where(cohorts.leave_year >= NEVER, 10**4, cohorts.leave_year - y - 1)
+        band = np.searchsorted(bands, left, side="right")
+        out[i] = np.where(hire, 0.0, table[cohorts.group, band])
+    return out
+
+
 def _candidates(scenario: Scenario, cohorts: Cohorts, rules: QuotaRules) -> list[PlannedMove]:
     """Per planned course: the cohorts that may take it, latest retirement first."""
     out = []
@@ -162,9 +190,9 @@ def scenario_arrays(
     path: dict[int, float] | None,
 ) -> ScenarioArrays:
     """Everything the simulator needs from one scenario, as arrays over cohorts and groups."""
-    hire_cohort, hire_p = None, np.ones(1)
+    hire_cohort, hire_p = None, np.ones((len(cohorts.group_size), 1))
     if scenario.recruitment != "none":
-        _, hire_p = hire_mix(scenario, cohorts.fields)
+        _, hire_p = cohorts.hire_options(scenario)
         hire_cohort = np.stack([cohorts.hires(scenario, y) for y in cohorts.years])
     cut = np.zeros(len(cohorts.group_size), dtype=bool)
     target = None
@@ -184,11 +212,14 @@ def scenario_arrays(
         draws=1 if deterministic else scenario.draws,
         completion=scenario.course_completion_rate,
         exit_rate=_exit_rates(scenario, exit_rates, cohorts),
+        early_rate=_early_rates(scenario, cohorts),
+        early_replaced=scenario.early_exits is not None and scenario.early_exits.replaced,
         hire_cohort=hire_cohort,
         hire_p=hire_p,
         cut_groups=cut,
         headcount_target=target,
         planned=_candidates(scenario, cohorts, rules),
+        posts=post_arrays(cohorts, scenario, rules),
     )
 
 

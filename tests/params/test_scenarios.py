@@ -15,7 +15,7 @@ HEAD = "name: my_plan\nlabel_vi: x\nlabel_en: x\n"
 
 @pytest.fixture()
 def folder(tmp_path):
-    for name in ("_courses.yaml", "baseline.yaml"):
+    for name in ("_courses.yaml", "_staffing.yaml", "baseline.yaml"):
         shutil.copy(DEFAULT_PARAMS_DIR / "scenarios" / name, tmp_path / name)
     return tmp_path
 

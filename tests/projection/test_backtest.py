@@ -6,11 +6,13 @@ the whole-district rows of every scenario, the baseline unit rows of 2030, the r
 the whole-district trend. The trend must be identical; the deterministic baseline differs
 only by the people retiring on 31 December, whom the previous implementation took off that
 year's roster (now one rule, ``retirement.on_year_end_roster``, keeps them on it); the Monte
-Carlo scenarios (1,000 draws each, other random streams) within sampling tolerance.
+Carlo scenarios (1,000 draws each, other random streams) within sampling tolerance, with
+history_rates as it was then (one hire mix for everyone, leadership posts not refilled).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +34,27 @@ def old(name: str) -> pl.DataFrame:
     return pl.read_csv(FIXTURES / f"old_{name}.csv", infer_schema_length=None)
 
 
+# history_rates as the previous implementation ran it: one mix for every hire, posts not refilled
+# (now each staff group has its own hire profile and leadership posts are refilled).
+PREVIOUS_MIX = {
+    "education": {"college": 0.1, "university": 0.85, "master": 0.05},
+    "political_theory": {"none": 0.9, "elementary": 0.1},
+    "it_use": 1.0,
+    "education_fits_position": 1.0,
+    "updated_in_year": 1.0,
+}
+
+
+def previous_scenarios() -> list:
+    out = []
+    for s in load_scenarios():
+        if s.name == "history_rates":
+            s = replace(s, hire_mix=PREVIOUS_MIX, hire_profiles={}, refill_posts=False)
+        if s.name in ("baseline", "history_rates"):
+            out.append(s)
+    return out
+
+
 @pytest.fixture(scope="module")
 def new() -> projection.ProjectionResult:
     result = contracts.validate_inputs(read_inputs(ROOT / "data" / "sample"), YEAR)
@@ -43,7 +66,7 @@ def new() -> projection.ProjectionResult:
         result.units,
         rules,
         load_retirement_schedule(),
-        load_scenarios(),
+        previous_scenarios(),
         YEAR,
         seed=2025,
         indicator_table=table,
