@@ -63,22 +63,19 @@ def _group_key() -> pl.Expr:
     return pl.concat_str([pl.col("unit"), pl.col("staff_type")], separator=SEP)
 
 
-def post_kinds(start: pl.DataFrame) -> pl.DataFrame:
-    """The kinds of post held on the YEAR roster (one row per distinct post field values),
-    most senior first, with ``_groups``: the (unit, staff type) groups holding one."""
+def post_kinds(start: pl.DataFrame) -> list[tuple[dict, list[str]]]:
+    """The kinds of post held on the YEAR roster, most senior first: (the post fields'
+    values, the (unit, staff type) groups holding one)."""
     fields = [f for f in POST_FIELDS if f in start.columns]
     if not fields:
-        return pl.DataFrame()
-    return (
+        return []
+    kinds = (
         start.filter(holds_post(start.columns))
         .group_by(fields, maintain_order=True)
         .agg(_group_key().unique().sort().alias("_groups"))
-        .sort(
-            pl.struct(fields).map_elements(_kind_seniority, return_dtype=pl.Int32),
-            descending=True,
-            maintain_order=True,
-        )
     )
+    rows = [(r, r.pop("_groups")) for r in kinds.iter_rows(named=True)]
+    return sorted(rows, key=lambda row: -_kind_seniority(row[0]))
 
 
 def standard_of(kind: dict, standards: dict, rules: QuotaRules) -> dict[str, str]:
@@ -137,10 +134,9 @@ def closure_moves(start: pl.DataFrame, scenarios: list[Scenario], rules: QuotaRu
     kinds = post_kinds(start)
     moves = []
     for s in scenarios:
-        if not s.refill_posts or kinds.is_empty():
+        if not s.refill_posts:
             continue
-        for row in kinds.iter_rows(named=True):
-            groups = row.pop("_groups")
+        for row, groups in kinds:
             standard = standard_of(row, s.post_standard, rules)
             moves.append((row, candidate(row, groups, standard, rules, start.columns)))
     return moves
@@ -163,16 +159,14 @@ def post_arrays(cohorts: Cohorts, scenario: Scenario, rules: QuotaRules) -> Post
     frame = cohorts.frame
     start = frame.filter(pl.Series(cohorts.start_count > 0))
     kinds = post_kinds(start)
-    if not scenario.refill_posts or kinds.is_empty():
+    if not scenario.refill_posts or not kinds:
         return None
-    fields = [c for c in kinds.columns if c != "_groups"]
     n_groups = len(cohorts.group_size)
     seats, holders, src, src_group, dest = [], [], [], [], []
-    for row in kinds.iter_rows(named=True):
-        groups = row.pop("_groups")
+    for row, groups in kinds:
         mine = frame.select(
             holds_post(frame.columns)
-            & pl.all_horizontal([pl.col(f).eq_missing(row[f]) for f in fields])
+            & pl.all_horizontal([pl.col(f).eq_missing(v) for f, v in row.items()])
         ).to_series()
         held = np.flatnonzero(mine.to_numpy())
         holders.append(held)

@@ -84,6 +84,18 @@ def history_exit_rates(
     return rates, max(0, len(snaps) - 1)
 
 
+def recorded_exits(staff: pl.DataFrame, schedule: RetirementSchedule, year: int) -> int:
+    """People on the YEAR-1 roster missing from the YEAR one whom the retirement rule would
+    still keep on it (0 without a YEAR-1 snapshot)."""
+    before = staff.filter(pl.col("snapshot_year") == year - 1)
+    if before.is_empty():
+        return 0
+    now = staff.filter(pl.col("snapshot_year") == year)["staff_id"].unique()
+    rd = retirement_date_expr(pl.col("birth_date"), pl.col("gender"), schedule)
+    kept = before.filter(on_year_end_roster(rd, year))
+    return int((~kept["staff_id"].is_in(now.implode())).sum())
+
+
 def headcount_path(
     scenario: Scenario,
     cohorts: Cohorts,
