@@ -67,6 +67,7 @@ __all__ = [
     "ProjectionResult",
     "history_exit_rates",
     "project",
+    "recorded_exits",
     "referenced_fields",
     "trend_check",
 ]
