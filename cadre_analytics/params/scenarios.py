@@ -362,6 +362,7 @@ def _parse_scenario(raw: Any, file: Path, courses: dict[str, Course], staffing) 
         or planned
         or doc.course_completion_rate != 1
         or doc.early_exits is not None
+        or rec.refill_posts
     ):
         raise params_error(
             file,
@@ -390,7 +391,7 @@ def _parse_scenario(raw: Any, file: Path, courses: dict[str, Course], staffing) 
         hire_age=rec.hire_age,
         hire_mix=mix,
         hire_profiles=profiles,
-        refill_posts=rec.refill_posts and rec.mode != "none",
+        refill_posts=rec.refill_posts,
         post_standard=dict(staffing().post_standard) if rec.refill_posts else {},
         early_exits=_early_exits(doc.early_exits, file),
         planned=planned,
