@@ -159,3 +159,17 @@ def test_other_scenarios_leave_the_baseline_unchanged():
     alone = run(staff).projection
     both = run(staff, scenarios=(BASELINE, POSTS_FILLED)).projection
     assert both.filter(pl.col("scenario") == "baseline").equals(alone)
+
+
+def test_posts_refilled_without_recruitment():
+    # Appointments need no hires: with recruitment off, B (planning pool) still takes A's
+    # key-leader post (d_key_postgraduate 0/1) and nobody replaces A in the unit: the four
+    # others, C with a master's, d_postgraduate 1/4.
+    only = replace(
+        POSTS_FILLED, name="appoint_only", recruitment="none", headcount_ratio=None, headline=False
+    )
+    res = run(_key_leader_roster(pool=True), scenarios=(BASELINE, only))
+    got = row(res, "d_key_postgraduate", 2024, scenario="appoint_only")
+    assert (got["numerator"], got["denominator"]) == (0, 1)
+    pg = row(res, "d_postgraduate", 2024, scenario="appoint_only")
+    assert (pg["numerator"], pg["denominator"]) == (1, 4)
