@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
+from scipy import sparse
 
 from cadre_analytics import indicators
 from cadre_analytics.params import QuotaRules, Scenario
@@ -148,7 +149,7 @@ class PostArrays:
     cohorts that may be appointed (group-major, in the order they are chosen)."""
 
     seats: np.ndarray  # kind x group: posts on the YEAR roster
-    holders: list[np.ndarray]  # kind -> cohorts holding such a post
+    holders: list[sparse.csr_matrix]  # kind -> group x cohort: 1 where the cohort holds one
     src: list[np.ndarray]  # kind -> candidate cohorts, by group then priority
     src_group: list[np.ndarray]  # kind -> each candidate's group
     dest: list[np.ndarray]  # kind -> cohort each candidate moves to when appointed
@@ -169,7 +170,9 @@ def post_arrays(cohorts: Cohorts, scenario: Scenario, rules: QuotaRules) -> Post
             & pl.all_horizontal([pl.col(f).eq_missing(v) for f, v in row.items()])
         ).to_series()
         held = np.flatnonzero(mine.to_numpy())
-        holders.append(held)
+        ones = np.ones(held.size)
+        shape = (n_groups, cohorts.size)
+        holders.append(sparse.csr_matrix((ones, (cohorts.group[held], held)), shape=shape))
         seats.append(
             np.bincount(
                 cohorts.group[held], weights=cohorts.start_count[held], minlength=n_groups

@@ -177,7 +177,11 @@ class _Run:
         self.move(idx, np.full(idx.size, -1), k)
         if s.early_replaced:
             return 0
-        cut = self.by_group[:, idx] @ k
+        shape = (len(self.c.group_size), idx.size)
+        by_group = sparse.csr_matrix(
+            (np.ones(idx.size), (self.c.group[idx], np.arange(idx.size))), shape=shape
+        )
+        cut = by_group @ k
         return cut if self.expected else np.rint(cut).astype(np.int64)
 
     def appoint(self) -> None:
@@ -187,9 +191,10 @@ class _Run:
             src = p.src[k]
             if not src.size:
                 continue
-            held = np.zeros((p.seats.shape[1], self.x.shape[1]), dtype=self.x.dtype)
-            np.add.at(held, self.c.group[p.holders[k]], self.x[p.holders[k]])
+            held = p.holders[k] @ self.x
             empty = np.maximum(p.seats[k][:, None] - held, 0)
+            if not self.expected:
+                empty = np.rint(empty).astype(np.int64)
             if not empty[p.src_group[k]].any():
                 continue
             have = self.x[src]
