@@ -188,24 +188,27 @@ class _Run:
         """Empty leadership posts, kind by kind, to the candidates of each group in order."""
         p = self.s.posts
         for k in range(len(p.holders)):
-            src = p.src[k]
-            if not src.size:
+            if not p.src[k].size:
                 continue
             held = p.holders[k] @ self.x
             empty = np.maximum(p.seats[k][:, None] - held, 0)
             if not self.expected:
                 empty = np.rint(empty).astype(np.int64)
-            if not empty[p.src_group[k]].any():
+            # only the candidates of groups with an empty post (in some draw)
+            open_groups = empty.any(axis=1)
+            look = open_groups[p.src_group[k]]
+            if not look.any():
                 continue
+            src, dest, group = p.src[k][look], p.dest[k][look], p.src_group[k][look]
             have = self.x[src]
             total = np.cumsum(have, axis=0)
             # people before each candidate within its group: candidates are group-major
-            first = np.r_[0, np.flatnonzero(np.diff(p.src_group[k])) + 1]
+            first = np.r_[0, np.flatnonzero(np.diff(group)) + 1]
             start = np.repeat(first, np.diff(np.r_[first, src.size]))
             before = total - have - (total[start] - have[start])
-            take = np.clip(empty[p.src_group[k]] - before, 0, have)
+            take = np.clip(empty[group] - before, 0, have)
             if take.any():
-                self.move(src, p.dest[k], take)
+                self.move(src, dest, take)
 
     def hire(self, i: int, leavers: np.ndarray, alive: np.ndarray) -> None:
         c, s = self.c, self.s
