@@ -6,6 +6,13 @@ age in force *in the year they reach it* is reached: a man born 12/1963 reaches 
 when 61y0m is the 2024 age, so he retires on 31/12/2024 even though the 2025 age (61y3m) would
 also be reached in 2025.
 
+Who is on the 31 December roster of a year: a person retiring on date D serves that day, so
+they are on the roster of year Y exactly when D >= 31/12/Y (a man born 06/1965 retires on
+31/12/2026 and is counted on 31/12/2026; one retiring 30/11/2026 is not). The data contract
+(a warning for people still listed after that date) and the projection (the year a person
+leaves) both read :func:`on_year_end_roster`; a person without a retirement date (birth date or
+gender missing) is kept on every roster.
+
 Everything is computed per birth month (a few hundred months per gender), then applied to the
 people with a polars ``replace_strict``: no Python loop over people.
 """
@@ -140,6 +147,24 @@ def with_retirement_date(
     return frame.with_columns(
         retirement_date_expr(pl.col(birth_col), pl.col(gender_col), schedule).alias(out_col)
     )
+
+
+def on_year_end_roster(retirement_date: pl.Expr, year: pl.Expr | int) -> pl.Expr:
+    """Is a person retiring on ``retirement_date`` still on the 31 December roster of ``year``?
+
+    True when the retirement date is 31 December of that year or later (the person serves
+    their last day); True when the date is unknown (no retirement applied).
+    """
+    return (retirement_date >= pl.date(year, 12, 31)).fill_null(True)
+
+
+def off_roster_year_expr(retirement_date: pl.Expr) -> pl.Expr:
+    """The first year whose 31 December roster no longer holds the person (Int32; null when
+    the retirement date is unknown): the retirement year, or the next one for someone who
+    retires on 31 December and so is still on that year's roster."""
+    year = retirement_date.dt.year()
+    stays = on_year_end_roster(retirement_date, year).cast(pl.Int32)
+    return (year.cast(pl.Int32) + stays).cast(pl.Int32)
 
 
 RETIREMENT_LIST_COLUMNS = (

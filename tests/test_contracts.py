@@ -163,6 +163,12 @@ WARN_CASES = {
         [("staff", 5, "Ngày sinh", "1960-01-01", "past_retirement")],
         "2015-01-31",
     ),
+    "past_retirement_november": (
+        # woman born 03/1969: 2025 age 56y8m -> retires 30/11/2025, before 31/12/2025
+        [("staff", 5, "Ngày sinh", "1969-03-15")],
+        [("staff", 5, "Ngày sinh", "1969-03-15", "past_retirement")],
+        "2025-11-30",
+    ),
     "fit_position_missing": (
         [("staff", 4, "Chuyên môn phù hợp vị trí việc làm", "")],
         [("staff", 4, "Chuyên môn phù hợp vị trí việc làm", None, "fit_position_missing")],
@@ -198,6 +204,14 @@ def test_warn_rule(tmp_path, case):
     assert _issues(result.warnings) == expected
     assert text in result.warnings["message_en"].item()
     assert _counts(result)["staff"]["rows_accepted"] == 4  # warned rows are kept
+
+
+def test_retiring_on_31_december_is_on_that_roster(tmp_path):
+    # woman born 04/1969: 2025 age 56y8m -> retires 31/12/2025, so she serves that day and
+    # the 2025 roster (31/12/2025) is right to list her: no warning
+    folder = clean_copy(tmp_path)
+    edit_cell(folder, "staff", 5, "Ngày sinh", "1969-04-15")
+    assert _validate(folder).warnings.height == 0
 
 
 def test_position_fit_missing_only_warns_for_public_employees(tmp_path):

@@ -126,3 +126,55 @@ def test_bad_schedule_is_clear_error(tmp_path):
     )
     with pytest.raises(ParamsError, match="female"):
         load_retirement_schedule(bad)
+
+
+# The 31 December roster rule at the boundary months (ages in force: men 60y3m in 2021 +3m a
+# year to 62y0m from 2028; women 55y4m in 2021 +4m a year to 60y0m from 2035).
+# (gender, birth date, retirement date, first year whose 31/12 roster no longer holds them)
+ROSTER_CASES = [
+    # man 06/1965: 2026 age 61y6m -> 12/2026: serves 31/12/2026, so counted in 2026
+    ("male", D(1965, 6, 10), D(2026, 12, 31), 2027),
+    # man 01/1965: 01/1965 + 61y6m = 07/2026
+    ("male", D(1965, 1, 1), D(2026, 7, 31), 2026),
+    # man 07/1965: +61y6m = 01/2027 is not 2026; 2027 age 61y9m -> 04/2027
+    ("male", D(1965, 7, 1), D(2027, 4, 30), 2027),
+    # man 12/1965: 2027 age 61y9m -> 09/2027
+    ("male", D(1965, 12, 31), D(2027, 9, 30), 2027),
+    # transition start: man 09/1961 + 60y3m = 12/2021; 01/1961 -> 04/2021
+    ("male", D(1961, 9, 30), D(2021, 12, 31), 2022),
+    ("male", D(1961, 1, 1), D(2021, 4, 30), 2021),
+    # woman 12/1969: 2026 age 57y0m -> 12/2026
+    ("female", D(1969, 12, 1), D(2026, 12, 31), 2027),
+    # woman 01/1970: 2027 age 57y4m -> 05/2027; 06/1970 -> 10/2027; 07/1970 -> 11/2027
+    ("female", D(1970, 1, 20), D(2027, 5, 31), 2027),
+    ("female", D(1970, 6, 30), D(2027, 10, 31), 2027),
+    ("female", D(1970, 7, 1), D(2027, 11, 30), 2027),
+    # transition end: woman 04/1975 + 59y8m (2034) = 12/2034; 05/1975 + 60y0m = 05/2035
+    ("female", D(1975, 4, 1), D(2034, 12, 31), 2035),
+    ("female", D(1975, 5, 1), D(2035, 5, 31), 2035),
+]
+
+
+def test_year_end_roster_at_the_boundary_months(schedule):
+    frame = pl.DataFrame(
+        {"gender": [c[0] for c in ROSTER_CASES], "birth_date": [c[1] for c in ROSTER_CASES]},
+        schema={"gender": pl.Utf8, "birth_date": pl.Date},
+    )
+    got = retirement.with_retirement_date(frame, schedule).with_columns(
+        retirement.off_roster_year_expr(pl.col("retirement_date")).alias("off"),
+    )
+    for case, rd, off in zip(ROSTER_CASES, got["retirement_date"], got["off"], strict=True):
+        assert (rd, off) == (case[2], case[3]), f"{case[0]} born {case[1]}"
+    # on the roster of every year before the off-roster year, of none from it on
+    for year in range(2020, 2037):
+        on = got.select(retirement.on_year_end_roster(pl.col("retirement_date"), year))
+        assert on.to_series().to_list() == [year < c[3] for c in ROSTER_CASES], year
+
+
+def test_unknown_retirement_date_stays_on_every_roster():
+    frame = pl.DataFrame({"rd": [None]}, schema={"rd": pl.Date})
+    out = frame.select(
+        retirement.on_year_end_roster(pl.col("rd"), 2026).alias("on"),
+        retirement.off_roster_year_expr(pl.col("rd")).alias("off"),
+    )
+    assert out.row(0) == (True, None)

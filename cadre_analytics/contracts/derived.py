@@ -29,7 +29,7 @@ def _scatter(height: int, rows: pl.Series, texts: pl.Series) -> pl.Series:
 def derive_staff(
     data: TableData, schedule, unit_codes: pl.Series, spec: ContractSpec
 ) -> pl.DataFrame:
-    from cadre_analytics.retirement import retirement_date_expr
+    from cadre_analytics.retirement import on_year_end_roster, retirement_date_expr
 
     values, check = data.values, data.check
     names = list(STAFF_COLUMNS)
@@ -52,13 +52,11 @@ def derive_staff(
         .select("_person", retire.cast(pl.Int32).alias("_retire"))
         .drop_nulls()
     )
-    year_end = pl.date(year, 12, 31).cast(pl.Int32)
+    retire_day = pl.lit(person).replace_strict(pairs["_person"], pairs["_retire"], default=None)
     derived = values.select(
         (year - pl.col("birth_date").dt.year()).alias("_age_at_snapshot"),
-        # on the 31 December roster after the day they should have retired
-        (pl.lit(person).replace_strict(pairs["_person"], pairs["_retire"], default=None) < year_end)
-        .fill_null(False)
-        .alias("_passed"),
+        # on the 31 December roster although the retirement rule takes them off it
+        (~on_year_end_roster(retire_day.cast(pl.Date), year)).alias("_passed"),
     )
     late = derived["_passed"].arg_true()
     retire_text = pl.Series("_retirement_date_passed", [], dtype=pl.Utf8)

@@ -3,7 +3,8 @@
 Every number a user may change lives there. Each file family has its own module of pydantic
 models (unknown keys forbidden, sizes bounded) that build the plain, frozen objects the stages
 use: ``quotas`` (:class:`QuotaRules`), ``retirement`` (:class:`RetirementSchedule`),
-``scenarios`` (:class:`Scenario`, :class:`Course`), ``report`` (report settings). ``yaml_io``
+``scenarios`` (:class:`Scenario`, :class:`Course`), ``staffing`` (who fills a post: hire
+profiles per staff group, leadership-post standards), ``report`` (report settings). ``yaml_io``
 reads a file safely and turns any problem into a one-line bilingual :class:`ParamsError` naming
 the file and the key path, so a Board member who edits a target sees exactly what to fix.
 """
@@ -44,6 +45,12 @@ _HOMES = {
     "RetirementSchedule": "retirement",
     "load_retirement_schedule": "retirement",
     "Course": "scenarios",
+    "EarlyExits": "scenarios",
+    "POSTS": "staffing",
+    "STAFF_GROUPS": "staffing",
+    "Staffing": "staffing",
+    "load_staffing": "staffing",
+    "staff_group": "staffing",
     "MAX_MONTE_CARLO_DRAWS": "scenarios",
     "MIN_MONTE_CARLO_DRAWS": "scenarios",
     "PlannedCourse": "scenarios",
@@ -79,6 +86,12 @@ __all__ = [
     "SCENARIO_ORDINAL_ATTRIBUTES",
     "SCENARIO_RECRUITMENT_MODES",
     "Course",
+    "EarlyExits",
+    "POSTS",
+    "STAFF_GROUPS",
+    "Staffing",
+    "load_staffing",
+    "staff_group",
     "PlannedCourse",
     "QuotaCondition",
     "QuotaIndicator",

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, StrictBool, StrictInt, StrictStr, field_v
 
 from cadre_analytics import vocab
 from cadre_analytics.params.paths import DEFAULT_PARAMS_DIR
+from cadre_analytics.params.staffing import STAFF_GROUPS, check_level, check_mix, load_staffing
 from cadre_analytics.params.yaml_io import MODEL_CONFIG, fail, load_yaml, params_error, validate
 
 SCENARIO_EXIT_SOURCES = ("none", "history", "rates")
@@ -58,8 +59,21 @@ class PlannedCourse:
 
 
 @dataclass(frozen=True)
+class EarlyExits:
+    """Early retirement and leaving under the streamlining policy, per staff group and band of
+    full years left to the statutory retirement date (bands: < s0, [s0, s1), ..., >= s_last)."""
+
+    from_year: int
+    to_year: int
+    band_starts: tuple[int, ...]
+    rates: dict[str, tuple[float, ...]]  # staff group -> annual probability per band
+    replaced: bool  # False: the post is cut, nobody is hired in the leaver's place
+
+
+@dataclass(frozen=True)
 class Scenario:
-    """One projection scenario; ``baseline`` = retirements and courses in progress only."""
+    """One projection scenario; ``baseline`` = the current staff only (retirements and courses
+    in progress, nobody hired)."""
 
     name: str
     label_vi: str
@@ -75,16 +89,27 @@ class Scenario:
     headcount_ratio: dict[int, float] | str | None = None  # {year: ratio} or "from_quota"
     headcount_staff_types: tuple[str, ...] = ()
     hire_age: int = 30
-    hire_mix: dict[str, Any] = field(default_factory=dict)
+    hire_mix: dict[str, Any] = field(default_factory=dict)  # the file's own mix, every group
+    hire_profiles: dict[str, dict[str, Any]] = field(default_factory=dict)  # staff group -> mix
+    refill_posts: bool = False  # leadership posts refilled from the planning pool, then others
+    post_standard: dict[str, dict[str, str]] = field(default_factory=dict)  # post -> levels
+    early_exits: EarlyExits | None = None
     planned: tuple[PlannedCourse, ...] = ()
     courses: dict[str, Course] = field(default_factory=dict)
+
+    def mix_for(self, group: str) -> dict[str, Any]:
+        """The new hires' mix in a staff group: its profile, else the scenario's own mix."""
+        return self.hire_profiles.get(group, self.hire_mix)
 
     @property
     def has_rates(self) -> bool:
         """True when any probability is strictly between 0 and 1 (then Monte Carlo is run)."""
         probs = [self.course_completion_rate, *self.exit_rates]
-        for value in self.hire_mix.values():
-            probs.extend(value.values() if isinstance(value, dict) else [value])
+        for mix in (self.hire_mix, *self.hire_profiles.values()):
+            for value in mix.values():
+                probs.extend(value.values() if isinstance(value, dict) else [value])
+        if self.early_exits is not None:
+            probs.extend(r for rates in self.early_exits.rates.values() for r in rates)
         return self.exits_source == "history" or any(0 < p < 1 for p in probs)
 
 
@@ -143,10 +168,28 @@ class _Recruitment(BaseModel):
     ) = "from_quota"
     staff_types: list[StaffType] | StaffType = ["public_employee"]
     hire_age: Age = 30
-    mix: dict[
-        Literal[SCENARIO_ORDINAL_ATTRIBUTES + SCENARIO_BOOLEAN_ATTRIBUTES],
-        Probability | dict[StrictStr, Probability],
-    ] = {}  # type: ignore[valid-type]
+    # No mix: each staff group's hire profile from _staffing.yaml.
+    mix: (
+        dict[
+            Literal[SCENARIO_ORDINAL_ATTRIBUTES + SCENARIO_BOOLEAN_ATTRIBUTES],
+            Probability | dict[StrictStr, Probability],
+        ]
+        | None
+    ) = None  # type: ignore[valid-type]
+    refill_posts: StrictBool = False
+
+
+class _EarlyExits(BaseModel):
+    model_config = MODEL_CONFIG
+    from_year: Year
+    to_year: Year
+    years_to_retirement_starts: Annotated[
+        list[Annotated[StrictInt, Field(ge=1, le=40)]], Field(max_length=20)
+    ]
+    rates: dict[Literal[STAFF_GROUPS], Annotated[list[Probability], Field(max_length=21)]]  # type: ignore[valid-type]
+    replaced: StrictBool = False
+
+    _bands = field_validator("years_to_retirement_starts")(_increasing)
 
 
 class _Planned(BaseModel):
@@ -171,22 +214,14 @@ class _ScenarioFile(BaseModel):
     course_completion_rate: Probability = 1.0
     other_exits: _Exits | None = None
     recruitment: _Recruitment | None = None
+    early_exits: _EarlyExits | None = None
     planned_training: Annotated[list[_Planned], Field(max_length=MAX_LIST_ITEMS)] | None = None
 
 
 # --- checks across keys, and the objects projection uses -----------------------------------
 
 
-def _level(value: Any, attribute: str, file: Path, where: str) -> str:
-    levels = vocab.codes(attribute)
-    if value not in levels:
-        raise params_error(
-            file,
-            where,
-            f"bậc {value!r} không có trong thang {attribute} (được phép: {', '.join(levels)}).",
-            f"level {value!r} is not on the {attribute} scale (allowed: {', '.join(levels)}).",
-        )
-    return value
+_level = check_level
 
 
 def _course(cid: str, body: _CourseModel, file: Path) -> Course:
@@ -238,37 +273,40 @@ def _exit_rates(exits: _Exits, file: Path) -> tuple[float, ...]:
     return tuple(exits.rates)
 
 
-def _hire_mix(rec: _Recruitment, file: Path) -> dict[str, Any]:
-    mix: dict[str, Any] = {}
-    for attr, value in rec.mix.items():
-        w = f"recruitment.mix.{attr}"
-        boolean = attr in SCENARIO_BOOLEAN_ATTRIBUTES
-        if boolean != (not isinstance(value, dict)):
-            vi = "phải là một xác suất 0–1." if boolean else "phải là bảng bậc: tỷ lệ."
-            en = "must be one probability 0–1." if boolean else "must map levels to shares."
-            raise params_error(file, w, vi, en)
-        if boolean:
-            mix[attr] = value
-            continue
-        for level in value:
-            _level(level, attr, file, f"{w}.{level}")
-        total = sum(value.values())
-        if abs(total - 1) > 1e-9:
+def _hiring(rec: _Recruitment, file: Path, staffing) -> tuple[dict, dict]:
+    """(the file's own mix, staff group -> mix): a scenario that recruits without a mix takes
+    each group's profile from _staffing.yaml (``staffing``: a callable that loads it)."""
+    if rec.mode == "none":
+        return ({} if rec.mix is None else check_mix(rec.mix, file, "recruitment.mix")), {}
+    if rec.mix is not None:
+        mix = check_mix(rec.mix, file, "recruitment.mix")
+        return mix, {g: mix for g in STAFF_GROUPS}
+    return {}, dict(staffing().hire_mix)
+
+
+def _early_exits(raw: _EarlyExits | None, file: Path) -> EarlyExits | None:
+    if raw is None:
+        return None
+    bands = len(raw.years_to_retirement_starts) + 1
+    for group, rates in raw.rates.items():
+        if len(rates) != bands:
             raise params_error(
                 file,
-                w,
-                f"tổng tỷ lệ = {total:g}, phải bằng 1.",
-                f"the shares add up to {total:g}; they must add up to 1.",
+                f"early_exits.rates.{group}",
+                f"phải có {bands} tỷ lệ (một cho mỗi nhóm số năm còn lại đến tuổi nghỉ hưu).",
+                f"must list {bands} rates (one per band of years left to retirement).",
             )
-        mix[attr] = dict(value)
-    if rec.mode != "none" and "education" not in mix:
+    if raw.to_year < raw.from_year:
         raise params_error(
-            file,
-            "recruitment.mix.education",
-            "thiếu trình độ của người mới tuyển.",
-            "missing: the qualification mix of new hires.",
+            file, "early_exits", "to_year phải ≥ from_year.", "to_year must be >= from_year."
         )
-    return mix
+    return EarlyExits(
+        raw.from_year,
+        raw.to_year,
+        tuple(raw.years_to_retirement_starts),
+        {g: tuple(r) for g, r in raw.rates.items()},
+        raw.replaced,
+    )
 
 
 def _planned(items: list[_Planned], courses: dict[str, Course], file: Path) -> tuple:
@@ -295,7 +333,7 @@ def _planned(items: list[_Planned], courses: dict[str, Course], file: Path) -> t
     return tuple(planned)
 
 
-def _parse_scenario(raw: Any, file: Path, courses: dict[str, Course]) -> Scenario:
+def _parse_scenario(raw: Any, file: Path, courses: dict[str, Course], staffing) -> Scenario:
     doc = validate(_ScenarioFile, raw, file)
     if doc.name != file.stem:
         raise params_error(
@@ -317,18 +355,24 @@ def _parse_scenario(raw: Any, file: Path, courses: dict[str, Course]) -> Scenari
         types = rec.staff_types
         staff_types = tuple(types) if isinstance(types, list) else (types,)
     planned = _planned(doc.planned_training or [], courses, file)
+    mix, profiles = _hiring(rec, file, staffing)
     if doc.name == "baseline" and (
-        exits.source != "none" or rec.mode != "none" or planned or doc.course_completion_rate != 1
+        exits.source != "none"
+        or rec.mode != "none"
+        or planned
+        or doc.course_completion_rate != 1
+        or doc.early_exits is not None
+        or rec.refill_posts
     ):
         raise params_error(
             file,
             "",
-            "Kịch bản 'baseline' chỉ gồm nghỉ hưu và khóa đang học (không nghỉ việc khác, không "
-            "tuyển mới, không đào tạo thêm, tỷ lệ hoàn thành 1). Cách sửa: sao chép thành tệp "
-            "khác (ví dụ plan_2026.yaml) rồi sửa tệp đó.",
-            "The 'baseline' scenario holds only retirements and courses in progress (no other "
-            "exits, no recruitment, no planned training, completion rate 1). Fix: copy it to "
-            "another file (e.g. plan_2026.yaml) and edit that one.",
+            "Kịch bản 'baseline' chỉ gồm nhân sự hiện có: nghỉ hưu và khóa đang học (không nghỉ "
+            "việc khác, không tuyển mới, không đào tạo thêm, tỷ lệ hoàn thành 1). Cách sửa: sao "
+            "chép thành tệp khác (ví dụ plan_2026.yaml) rồi sửa tệp đó.",
+            "The 'baseline' scenario is the current staff only: retirements and courses in "
+            "progress (no other exits, no recruitment, no planned training, completion rate 1). "
+            "Fix: copy it to another file (e.g. plan_2026.yaml) and edit that one.",
         )
     return Scenario(
         name=doc.name,
@@ -345,7 +389,11 @@ def _parse_scenario(raw: Any, file: Path, courses: dict[str, Course]) -> Scenari
         headcount_ratio=ratio,
         headcount_staff_types=staff_types,
         hire_age=rec.hire_age,
-        hire_mix=_hire_mix(rec, file),
+        hire_mix=mix,
+        hire_profiles=profiles,
+        refill_posts=rec.refill_posts,
+        post_standard=dict(staffing().post_standard) if rec.refill_posts else {},
+        early_exits=_early_exits(doc.early_exits, file),
         planned=planned,
         courses=courses,
     )
@@ -355,6 +403,13 @@ def load_scenarios(dir: Path | None = None) -> list[Scenario]:
     """Read every scenario in ``params/scenarios/`` (baseline first, then by name)."""
     folder = Path(dir) if dir is not None else DEFAULT_PARAMS_DIR / "scenarios"
     courses = load_course_catalogue(folder / "_courses.yaml")
+    loaded: list = []
+
+    def staffing():
+        if not loaded:  # read only when a scenario needs it
+            loaded.append(load_staffing(folder / "_staffing.yaml"))
+        return loaded[0]
+
     files = sorted(p for p in folder.glob("*.yaml") if not p.name.startswith("_"))
     if len(files) > MAX_SCENARIO_FILES:
         raise params_error(
@@ -363,7 +418,7 @@ def load_scenarios(dir: Path | None = None) -> list[Scenario]:
             f"Quá nhiều kịch bản ({len(files)}, tối đa {MAX_SCENARIO_FILES}).",
             f"Too many scenarios ({len(files)}, at most {MAX_SCENARIO_FILES}).",
         )
-    scenarios = [_parse_scenario(load_yaml(p), p, courses) for p in files]
+    scenarios = [_parse_scenario(load_yaml(p), p, courses, staffing) for p in files]
     if not any(s.name == "baseline" for s in scenarios):
         raise params_error(
             folder,

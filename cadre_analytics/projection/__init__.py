@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from cadre_analytics.errors import ParamsError
-from cadre_analytics.params import QuotaRules, RetirementSchedule, Scenario
+from cadre_analytics.params import QuotaRules, RetirementSchedule, Scenario, headline_scenario
 from cadre_analytics.projection import simulate
 from cadre_analytics.projection.backsolve import ELIGIBLE_SCHEMA, REQUIREMENTS_SCHEMA, backsolve
 from cadre_analytics.projection.frames import (
@@ -48,6 +48,7 @@ from cadre_analytics.projection.scenarios import (
     check_populations,
     headcount_path,
     history_exit_rates,
+    recorded_exits,
     scenario_arrays,
     scenario_rng,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "ProjectionResult",
     "history_exit_rates",
     "project",
+    "recorded_exits",
     "referenced_fields",
     "trend_check",
 ]
@@ -97,6 +99,65 @@ def _exit_rates(scenario: Scenario, staff, schedule, year: int, notes: list[str]
     return rates
 
 
+def headline_note(s: Scenario) -> str:
+    """One plain sentence: which scenario the 2030 verdicts read, and what it assumes."""
+    if s.recruitment == "none":
+        return (
+            f"Kết luận năm 2030 theo kịch bản chính «{s.label_vi}»: chỉ nhân sự hiện có, không "
+            f"tuyển ai thay người nghỉ / The 2030 verdicts read the headline scenario "
+            f"«{s.label_en}»: the current staff only, nobody hired in place of leavers."
+        )
+    cut = s.recruitment == "headcount_path"
+    vi = [
+        "mỗi người nghỉ được thay bằng một người mới tuyển cùng nhóm và cùng đơn vị, trình độ "
+        "theo nhóm (công chức cấp xã, cán bộ cấp xã, cán bộ công chức cấp huyện, viên chức)"
+    ]
+    en = [
+        "each leaver is replaced by a new hire of the same staff group and unit, qualified as "
+        "that group's profile says (commune civil servants, commune cadres, district cadres "
+        "and civil servants, public employees)"
+    ]
+    if cut:
+        vi.append("viên chức cấp huyện theo lộ trình tinh giản biên chế")
+        en.append("district public employees follow the staffing-cut path instead")
+    if s.refill_posts:
+        vi.append(
+            "chức vụ lãnh đạo trống được bổ nhiệm từ người trong quy hoạch, rồi người cùng "
+            "đơn vị đủ tiêu chuẩn"
+        )
+        en.append(
+            "empty leadership posts go to the planning pool first, then to others in the unit "
+            "who meet the post's standard"
+        )
+    return (
+        f"Kết luận năm 2030 theo kịch bản chính «{s.label_vi}»: {'; '.join(vi)} / The 2030 "
+        f"verdicts read the headline scenario «{s.label_en}»: {'; '.join(en)}."
+    )
+
+
+def early_exit_note(s: Scenario, staff, schedule, year: int) -> str:
+    """The exits the snapshots already hold are data: say how many, and which years are drawn."""
+    early = s.early_exits
+    recorded = recorded_exits(staff, schedule, year)
+    first = max(early.from_year, year + 1)
+    drawn = (
+        f"các năm {first}–{early.to_year} được mô phỏng"
+        if first <= early.to_year
+        else "không còn năm nào để mô phỏng"
+    )
+    drawn_en = (
+        f"{first}–{early.to_year} are drawn"
+        if first <= early.to_year
+        else "no year is left to draw"
+    )
+    return (
+        f"{s.name}: {recorded} người có trong danh sách năm {year - 1} nhưng không còn ở năm "
+        f"{year} khi chưa đến tuổi nghỉ hưu đã nằm trong số liệu (không mô phỏng lại); {drawn} "
+        f"/ {recorded} people on the {year - 1} roster missing from {year} before retirement "
+        f"are in the data, not drawn again; {drawn_en}."
+    )
+
+
 def project(
     staff: pl.DataFrame,
     training: pl.DataFrame,
@@ -125,9 +186,11 @@ def project(
         )
     check_populations(scenarios, units)
     scenarios = sorted(scenarios, key=lambda s: (s.name != "baseline", s.name))
+    headline = headline_scenario(scenarios)
     people = start_roster(staff, training, rules, schedule, year)
     cohorts = build_cohorts(people, units, rules, scenarios, year)
-    notes = cohorts.notes
+    notes = [headline_note(headline), *cohorts.notes]
+    notes += [early_exit_note(s, staff, schedule, year) for s in scenarios if s.early_exits]
     observed = observed_headcounts(indicator_table, rules)
     frames = []
     requirements = pl.DataFrame(schema=REQUIREMENTS_SCHEMA)
@@ -141,7 +204,8 @@ def project(
         arrays = scenario_arrays(scenario, cohorts, rules, rates, path)
         rng = scenario_rng(seed, scenario.name)
         if arrays.deterministic:
-            keep = tuple(rules.target_years) if scenario.name == "baseline" else ()
+            # people followed to the target years: the baseline's and the headline's lists
+            keep = tuple(rules.target_years) if scenario.name in ("baseline", headline.name) else ()
             sim = simulate.simulate(cohorts, arrays, rng, keep)
         else:
             scope = _scope_cohorts(people, units, rules, year, cohorts, arrays)

@@ -1,14 +1,15 @@
 """Cohorts: the YEAR roster grouped into people who share everything the projection reads.
 
 Two people are in one cohort when they have the same unit, staff type, every field a quota
-condition reads, statutory retirement year, course in progress (level and year due), and age
-profile (the age band of each projected year for every scenario's exit bands, and whether they
-are under each course's age limit). Members of a cohort are interchangeable: the same
-retirement year, the same exit probability, the same eligibility for every course, the same
-flags in every quota. A course completed moves people to another cohort (the same key with the
-raised level); new hires form cohorts of their own. The set of cohorts is closed under those
-moves before the simulation starts, so each cohort's quota flags are evaluated once, by
-:func:`indicators.flag_people` on one synthetic row per cohort.
+condition reads, the year statutory retirement takes them off the 31 December roster, course
+in progress (level and year due), and age profile (the age band of each projected year for
+every scenario's exit bands, and whether they are under each course's age limit). Members of
+a cohort are interchangeable: the same leave year, the same exit probability, the same
+eligibility for every course, the same flags in every quota. A course completed moves people
+to another cohort (the same key with the raised level); new hires form cohorts of their own.
+The set of cohorts is closed under those moves before the simulation starts, so each cohort's
+quota flags are evaluated once, by :func:`indicators.flag_people` on one synthetic row per
+cohort.
 """
 
 from __future__ import annotations
@@ -26,13 +27,15 @@ from cadre_analytics.params import (
     QuotaRules,
     RetirementSchedule,
     Scenario,
+    staff_group,
 )
-from cadre_analytics.retirement import retirement_date_expr
+from cadre_analytics.projection import posts
+from cadre_analytics.retirement import off_roster_year_expr, retirement_date_expr
 from cadre_analytics.schema import STAFF_COLUMNS
 
 HORIZON = 2030
 ALL = indicators.ALL_UNITS
-NEVER = 9999  # retirement year of people whose retirement date is unknown, and of new hires
+NEVER = 9999  # leave year of people whose retirement date is unknown, and of new hires
 STUDIED = ("education", "political_theory")  # fields with a course-in-progress column
 # What a new hire has where the hire mix says nothing.
 HIRE_DEFAULTS = {
@@ -116,12 +119,14 @@ def start_roster(
     schedule: RetirementSchedule,
     year: int,
 ) -> pl.DataFrame:
-    """The YEAR roster with its annual-update status, retirement date and year, birth year."""
+    """The YEAR roster with its annual-update status, retirement date, birth year and
+    ``leave_year``: the first year whose 31 December roster no longer holds them
+    (:func:`retirement.off_roster_year_expr`, the rule the data contract uses too)."""
     people = staff.filter(pl.col("snapshot_year") == year)
     people = indicators.updated_in_year(people, training, year, rules)
     retire = retirement_date_expr(pl.col("birth_date"), pl.col("gender"), schedule)
     return people.with_columns(retire.alias("retirement_date")).with_columns(
-        pl.col("retirement_date").dt.year().cast(pl.Int32).alias("retire_year"),
+        off_roster_year_expr(pl.col("retirement_date")).alias("leave_year"),
         pl.col("birth_date").dt.year().cast(pl.Int32).alias("birth_year"),
     )
 
@@ -137,7 +142,7 @@ class Cohorts:
     people: pl.DataFrame  # the YEAR roster (person level, for the eligible list only)
     person_cohort: np.ndarray  # person row -> start cohort
     start_count: np.ndarray  # cohort -> people in it at YEAR (0 for reachable-only cohorts)
-    retire_year: np.ndarray  # cohort -> retirement year (> YEAR; NEVER when unknown)
+    leave_year: np.ndarray  # cohort -> first year off the 31/12 roster (> YEAR; NEVER: unknown)
     group: np.ndarray  # cohort -> (unit, staff type) group
     group_size: np.ndarray  # group -> YEAR headcount
     group_type: list[str]
@@ -172,10 +177,15 @@ class Cohorts:
         )
         return got.sort("_r")["_c"].fill_null(-1).to_numpy().astype(np.int64)
 
+    def hire_options(self, scenario: Scenario) -> tuple[pl.DataFrame, np.ndarray]:
+        return hire_options(scenario, self.fields, self.groups, self.unit_level)
+
     def hires(self, scenario: Scenario, y: int) -> np.ndarray:
-        """Cohort of a hire of year ``y`` (groups x level combinations of :func:`hire_mix`)."""
-        keys = _hire_keys(self.frame.drop("_c").schema, self.groups, scenario, self.fields,
-                          self.profile, y)  # fmt: skip
+        """Cohort of a hire of year ``y`` (groups x level combinations of :func:`hire_options`;
+        -1 where there is none)."""
+        schema = self.frame.drop("_c").schema
+        options = self.hire_options(scenario)
+        keys = _hire_keys(schema, self.groups, options, scenario.hire_age, self.profile, y)
         return self.find(keys).reshape(self.groups.height, -1)
 
     def raised(self, attribute: str, level) -> np.ndarray:
@@ -221,23 +231,74 @@ def _age_profile(
     return out
 
 
-def hire_mix(scenario: Scenario, fields: set[str]) -> tuple[pl.DataFrame, np.ndarray]:
-    """Every level combination a new hire can have (column ``_m`` numbers them) and its
-    probability; only fields a quota reads, only combinations that can happen."""
+def hire_mix(mix: dict, fields: set[str]) -> tuple[pl.DataFrame, np.ndarray]:
+    """Every level combination a new hire with this mix can have (column ``_m`` numbers them)
+    and its probability; only fields a quota reads, only combinations that can happen."""
     combos = pl.DataFrame({"_m": [0]})
     probs = np.ones(1)
-    for a, mix in scenario.hire_mix.items():
+    for a, share in mix.items():
         if a not in fields:
             continue
-        if not isinstance(mix, dict):  # yes/no field: probability of True
-            mix = {False: 1.0 - mix, True: mix}
-        total = sum(mix.values())
-        values = [(v, p / total) for v, p in mix.items() if p > 0]
+        if not isinstance(share, dict):  # yes/no field: probability of True
+            share = {False: 1.0 - share, True: share}
+        total = sum(share.values())
+        values = [(v, p / total) for v, p in share.items() if p > 0]
         dtype = pl.Boolean if a in SCENARIO_BOOLEAN_ATTRIBUTES else pl.Utf8
         col = pl.DataFrame({a: [v for v, _ in values]}, schema={a: dtype})
         combos = combos.drop("_m").join(col, how="cross").with_row_index("_m")
         probs = (probs[:, None] * np.array([p for _, p in values])[None, :]).reshape(-1)
     return combos.with_columns(pl.col("_m").cast(pl.Int64)), probs
+
+
+def group_names(groups: pl.DataFrame, unit_level: dict) -> list[str | None]:
+    """Staff group (params ``staff_group``) of each (unit, staff type) group."""
+    return [
+        staff_group(t, unit_level.get(u))
+        for u, t in zip(groups["unit"].to_list(), groups["staff_type"].to_list(), strict=True)
+    ]
+
+
+def hire_options(
+    scenario: Scenario, fields: set[str], groups: pl.DataFrame, unit_level: dict
+) -> tuple[pl.DataFrame, np.ndarray]:
+    """The level combinations new hires can have, over every staff group's mix (column
+    ``_m`` numbers them), and per (unit, staff type) group the probability of each: group x
+    combination, a row of zeros where nobody is hired (contract staff)."""
+    names = group_names(groups, unit_level)
+    tables = {n: hire_mix(scenario.mix_for(n), fields) for n in dict.fromkeys(names) if n}
+    cols = sorted({c for combos, _ in tables.values() for c in combos.columns if c != "_m"})
+    if not cols:
+        p = np.array([[1.0 if n else 0.0] for n in names]).reshape(len(names), 1)
+        return pl.DataFrame({"_m": [0]}, schema={"_m": pl.Int64}), p
+
+    def full(combos: pl.DataFrame) -> pl.DataFrame:
+        fill = [
+            pl.lit(HIRE_DEFAULTS.get(c), dtype=_mix_dtype(c)).alias(c)
+            for c in cols
+            if c not in combos.columns
+        ]
+        return combos.with_columns(fill).select(
+            "_m", *[pl.col(c).cast(_mix_dtype(c)) for c in cols]
+        )
+
+    union = (
+        pl.concat([full(t).drop("_m") for t, _ in tables.values()])
+        .unique(maintain_order=True)
+        .with_row_index("_m")
+        .with_columns(pl.col("_m").cast(pl.Int64))
+    )
+    by_name = {}
+    for n, (combos, probs) in tables.items():
+        where = full(combos).join(union, on=cols, how="left", nulls_equal=True, suffix="_u")
+        row = np.zeros(union.height)
+        row[where.sort("_m")["_m_u"].to_numpy()] = probs
+        by_name[n] = row
+    zero = np.zeros(union.height)
+    return union, np.stack([by_name[n] if n else zero for n in names])
+
+
+def _mix_dtype(column: str):
+    return pl.Boolean if column in SCENARIO_BOOLEAN_ATTRIBUTES else pl.Utf8
 
 
 def _hire_profile(year: int, scenarios: list[Scenario]) -> dict[int, int]:
@@ -260,18 +321,27 @@ def _hire_profile(year: int, scenarios: list[Scenario]) -> dict[int, int]:
 
 
 def _hire_keys(
-    schema: dict, groups: pl.DataFrame, scenario: Scenario, fields: set[str], profile: dict, y: int
+    schema: dict,
+    groups: pl.DataFrame,
+    options: tuple[pl.DataFrame, np.ndarray],
+    hire_age: int,
+    profile: dict,
+    y: int,
+    only_possible: bool = False,
 ) -> pl.DataFrame:
-    """Cohort keys of the hires of year ``y``: group-major, level combination minor."""
-    combos, _ = hire_mix(scenario, fields)
+    """Cohort keys of the hires of year ``y``: group-major, level combination minor (with
+    ``only_possible``: only the combinations a group's mix can give)."""
+    combos, p = options
     rows = groups.join(combos, how="cross").sort("_g", "_m")
+    if only_possible:
+        rows = rows.filter(pl.Series(p.reshape(-1) > 0))
     fill = []
     for col, dtype in schema.items():
         if col in rows.columns:
             continue
-        value = {"retire_year": NEVER, "_hire": True}.get(col, HIRE_DEFAULTS.get(col))
+        value = {"leave_year": NEVER, "_hire": True}.get(col, HIRE_DEFAULTS.get(col))
         if col == "birth_year":
-            value = profile.get(y - scenario.hire_age, y - scenario.hire_age)
+            value = profile.get(y - hire_age, y - hire_age)
         fill.append(pl.lit(value, dtype=dtype).alias(col))
     return rows.with_columns(fill).select(list(schema)).cast(schema)
 
@@ -279,12 +349,12 @@ def _hire_keys(
 def _key_columns(people: pl.DataFrame, rules: QuotaRules, attrs: list[str]) -> list[str]:
     fields = sorted(f for f in referenced_fields(rules) if f in people.columns)
     studying = [c for a in attrs if a in STUDIED for c in (f"studying_{a}", f"studying_{a}_until")]
-    return [*fields, *studying, "retire_year", "birth_year", "_hire"]
+    return [*fields, *studying, "leave_year", "birth_year", "_hire"]
 
 
 def _close(frame: pl.DataFrame, attrs: list[str], rules: QuotaRules, moves: list) -> pl.DataFrame:
-    """Add every cohort reachable by completing courses: in progress, or planned (``moves``:
-    (field, level, eligibility expression))."""
+    """Add every cohort reachable by completing courses in progress and by ``moves`` (planned
+    courses, appointments to a post: (fields to set, eligibility expression))."""
     todo = frame
     while todo.height:
         new = []
@@ -293,8 +363,9 @@ def _close(frame: pl.DataFrame, attrs: list[str], rules: QuotaRules, moves: list
                 target = pl.col(f"studying_{a}")
                 higher = rank_expr(target, a, rules) > rank_expr(a, a, rules)
                 new.append(todo.filter(higher).with_columns(target.alias(a)))
-        for a, level, eligible in moves:
-            new.append(todo.filter(eligible).with_columns(pl.lit(level, todo.schema[a]).alias(a)))
+        for assign, eligible in moves:
+            set_to = [pl.lit(v, todo.schema[a]).alias(a) for a, v in assign.items()]
+            new.append(todo.filter(eligible).with_columns(set_to))
         found = pl.concat(new).unique(maintain_order=True) if new else todo.clear()
         todo = found.join(frame, on=frame.columns, how="anti", nulls_equal=True)
         frame = pl.concat([frame, todo])
@@ -302,12 +373,12 @@ def _close(frame: pl.DataFrame, attrs: list[str], rules: QuotaRules, moves: list
 
 
 def _person_keys(people: pl.DataFrame, year: int, scenarios: list[Scenario]) -> pl.DataFrame:
-    """Retirement year (an overdue one is taken as YEAR+1) and age profile per person."""
+    """Leave year (an overdue one is taken as YEAR+1) and age profile per person."""
     max_ages = {c.max_age for s in scenarios for c in s.courses.values() if c.max_age is not None}
     births = people["birth_year"].drop_nulls().unique().to_numpy().astype(np.int64)
     profile = _age_profile(births, year, scenarios, max_ages)
     return people.with_columns(
-        pl.max_horizontal(pl.col("retire_year"), pl.lit(year + 1)).fill_null(NEVER).cast(pl.Int32),
+        pl.max_horizontal(pl.col("leave_year"), pl.lit(year + 1)).fill_null(NEVER).cast(pl.Int32),
         pl.col("birth_year").replace_strict(profile, default=None, return_dtype=pl.Int32),
         pl.lit(False).alias("_hire"),
     ), _hire_profile(year, scenarios)
@@ -315,13 +386,13 @@ def _person_keys(people: pl.DataFrame, year: int, scenarios: list[Scenario]) -> 
 
 def _retirement_notes(people: pl.DataFrame, year: int) -> list[str]:
     notes = []
-    missing = int(people["retire_year"].null_count())
+    missing = int(people["leave_year"].null_count())
     if missing:
         notes.append(
             f"{missing} người thiếu ngày sinh hoặc giới tính: không tính nghỉ hưu / "
             f"{missing} people lack a birth date or gender: no retirement applied."
         )
-    overdue = int((people["retire_year"] <= year).sum())
+    overdue = int((people["leave_year"] <= year).sum())
     if overdue:
         notes.append(
             f"{overdue} người đã quá tuổi nghỉ hưu trong danh sách năm {year}: coi như nghỉ năm "
@@ -331,14 +402,15 @@ def _retirement_notes(people: pl.DataFrame, year: int) -> list[str]:
     return notes
 
 
-def _with_hires(start: pl.DataFrame, groups: pl.DataFrame, scenarios, fields, profile, year):
+def _with_hires(start, groups, scenarios, fields, profile, year, unit_level):
     """Start cohorts plus the cohorts of every scenario's new hires."""
-    parts = [
-        _hire_keys(start.schema, groups, s, fields, profile, y)
-        for s in scenarios
-        if s.recruitment != "none"
-        for y in range(year + 1, HORIZON + 1)
-    ]
+    parts = []
+    for s in scenarios:
+        if s.recruitment == "none":
+            continue
+        options = hire_options(s, fields, groups, unit_level)
+        for y in range(year + 1, HORIZON + 1):
+            parts.append(_hire_keys(start.schema, groups, options, s.hire_age, profile, y, True))
     if not parts:
         return start
     hires = pl.concat(parts).unique(maintain_order=True)
@@ -373,11 +445,12 @@ def build_cohorts(
     start = people.select(keys).unique(maintain_order=True)
     unit_level = dict(zip(units["code"].to_list(), units["level"].to_list(), strict=True))
     moves = [
-        (c.attribute, c.level, planned_eligible(c, p, unit_level, year, rules))
+        ({c.attribute: c.level}, planned_eligible(c, p, unit_level, year, rules))
         for s in scenarios
         for p in s.planned
         if (c := s.courses[p.course]).attribute in attrs
     ]
+    moves += posts.closure_moves(start, scenarios, rules)
     groups = (
         start.select("unit", "staff_type")
         .unique(maintain_order=True)
@@ -385,7 +458,7 @@ def build_cohorts(
         .with_columns(pl.col("_g").cast(pl.Int64))
     )
     fields = referenced_fields(rules)
-    frame = _with_hires(start, groups, scenarios, fields, profile, year)
+    frame = _with_hires(start, groups, scenarios, fields, profile, year, unit_level)
     frame = _close(frame, attrs, rules, moves)
     frame = frame.with_row_index("_c").with_columns(pl.col("_c").cast(pl.Int64))
     cohorts = _assemble(frame, people, units, rules, attrs, year)
@@ -482,7 +555,7 @@ def _assemble(frame, people, units, rules, attrs, year) -> Cohorts:
         people=people,
         person_cohort=person_cohort,
         start_count=start_count,
-        retire_year=frame["retire_year"].to_numpy().astype(np.int64),
+        leave_year=frame["leave_year"].to_numpy().astype(np.int64),
         group=group.astype(np.int64),
         group_size=np.bincount(group, weights=start_count, minlength=groups.height).astype(
             np.int64

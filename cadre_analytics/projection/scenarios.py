@@ -11,8 +11,9 @@ import polars as pl
 
 from cadre_analytics.errors import ParamsError
 from cadre_analytics.params import QuotaRules, RetirementSchedule, Scenario
-from cadre_analytics.projection.model import ALL, Cohorts, hire_mix, planned_eligible
-from cadre_analytics.retirement import retirement_date_expr
+from cadre_analytics.projection.model import ALL, NEVER, Cohorts, group_names, planned_eligible
+from cadre_analytics.projection.posts import PostArrays, post_arrays
+from cadre_analytics.retirement import on_year_end_roster, retirement_date_expr
 
 
 @dataclass
@@ -34,11 +35,14 @@ class ScenarioArrays:
     draws: int
     completion: float
     exit_rate: np.ndarray  # year x cohort: annual probability of another exit
-    hire_cohort: np.ndarray | None  # year x group x combination -> cohort of the hire
-    hire_p: np.ndarray  # probability of each combination
+    early_rate: np.ndarray | None  # year x cohort: annual probability of an early exit
+    early_replaced: bool  # are early leavers replaced by hires
+    hire_cohort: np.ndarray | None  # year x group x combination -> cohort of the hire (-1: none)
+    hire_p: np.ndarray  # group x combination: probability of each (a row of 0: no hires)
     cut_groups: np.ndarray  # groups following the staffing cut (headcount_path)
     headcount_target: np.ndarray | None  # year x group: headcount to keep (cut groups)
     planned: list[PlannedMove]
+    posts: PostArrays | None = None  # leadership posts refilled (None: they are not)
 
 
 def scenario_rng(seed: int, name: str) -> np.random.Generator:
@@ -54,8 +58,9 @@ def history_exit_rates(
 ) -> tuple[list[float], int]:
     """Annual other-exit rate per age band from consecutive snapshots up to ``year``.
 
-    Between snapshots s < s', a person on the s roster who is not retired by 31 December s'
-    and is missing from the s' roster counts as an exit. Rate per band = exits / (people x
+    Between snapshots s < s', a person on the s roster whom the retirement rule keeps on the
+    31 December s' roster (:func:`retirement.on_year_end_roster`) and who is missing from it
+    counts as an exit. Rate per band = exits / (people x
     years between the snapshots) (a constant annual hazard, fine for rates of a few percent).
     Returns the rates and the number of snapshot pairs used (0: no history, rates 0).
     """
@@ -69,7 +74,7 @@ def history_exit_rates(
             retirement_date_expr(pl.col("birth_date"), pl.col("gender"), schedule).alias("_rd")
         )
         after_ids = staff.filter(pl.col("snapshot_year") == s2)["staff_id"].unique()
-        at_risk = before.filter(pl.col("_rd").is_null() | (pl.col("_rd").dt.year() > s2))
+        at_risk = before.filter(on_year_end_roster(pl.col("_rd"), s2))
         age = (s - at_risk["birth_date"].dt.year()).fill_null(40).to_numpy()
         band = np.searchsorted(np.array(age_band_starts), age, side="right")
         left = (~at_risk["staff_id"].is_in(after_ids.implode())).to_numpy()
@@ -77,6 +82,18 @@ def history_exit_rates(
         exposure += np.bincount(band, minlength=len(exits)) * (s2 - s)
     rates = [float(min(1.0, e / x)) if x > 0 else 0.0 for e, x in zip(exits, exposure, strict=True)]
     return rates, max(0, len(snaps) - 1)
+
+
+def recorded_exits(staff: pl.DataFrame, schedule: RetirementSchedule, year: int) -> int:
+    """People on the YEAR-1 roster missing from the YEAR one whom the retirement rule would
+    still keep on it (0 without a YEAR-1 snapshot)."""
+    before = staff.filter(pl.col("snapshot_year") == year - 1)
+    if before.is_empty():
+        return 0
+    now = staff.filter(pl.col("snapshot_year") == year)["staff_id"].unique()
+    rd = retirement_date_expr(pl.col("birth_date"), pl.col("gender"), schedule)
+    kept = before.filter(on_year_end_roster(rd, year))
+    return int((~kept["staff_id"].is_in(now.implode())).sum())
 
 
 def headcount_path(
@@ -134,6 +151,30 @@ def _exit_rates(scenario: Scenario, rates: list[float], cohorts: Cohorts) -> np.
     return out
 
 
+def _early_rates(scenario: Scenario, cohorts: Cohorts) -> np.ndarray | None:
+    """Year x cohort: the annual early-exit probability of the cohort's staff group and band
+    of full years left to retirement (YEAR staff only: the year's hires stay)."""
+    early = scenario.early_exits
+    if early is None:
+        return None
+    names = group_names(cohorts.groups, cohorts.unit_level)
+    bands = np.array(early.band_starts, dtype=np.int64)
+    table = np.zeros((len(names), len(bands) + 1))
+    for g, name in enumerate(names):
+        if name in early.rates:
+            table[g] = early.rates[name]
+    hire = cohorts.frame["_hire"].to_numpy()
+    out = np.zeros((len(cohorts.years), cohorts.size))
+    for i, y in enumerate(cohorts.years):
+        if not early.from_year <= y <= early.to_year:
+            continue
+        # leaving in the year after y: 0 full years left on 31 December y
+        left = np.where(cohorts.leave_year >= NEVER, 10**4, cohorts.leave_year - y - 1)
+        band = np.searchsorted(bands, left, side="right")
+        out[i] = np.where(hire, 0.0, table[cohorts.group, band])
+    return out
+
+
 def _candidates(scenario: Scenario, cohorts: Cohorts, rules: QuotaRules) -> list[PlannedMove]:
     """Per planned course: the cohorts that may take it, latest retirement first."""
     out = []
@@ -144,7 +185,7 @@ def _candidates(scenario: Scenario, cohorts: Cohorts, rules: QuotaRules) -> list
         ok = planned_eligible(course, p, cohorts.unit_level, cohorts.year, rules)
         chosen = (
             cohorts.frame.filter(ok)
-            .sort(pl.col("retire_year"), "_c", descending=[True, False])["_c"]
+            .sort(pl.col("leave_year"), "_c", descending=[True, False])["_c"]
             .to_numpy()
         )
         dest = cohorts.raised(course.attribute, course.level)[chosen]
@@ -161,9 +202,9 @@ def scenario_arrays(
     path: dict[int, float] | None,
 ) -> ScenarioArrays:
     """Everything the simulator needs from one scenario, as arrays over cohorts and groups."""
-    hire_cohort, hire_p = None, np.ones(1)
+    hire_cohort, hire_p = None, np.ones((len(cohorts.group_size), 1))
     if scenario.recruitment != "none":
-        _, hire_p = hire_mix(scenario, cohorts.fields)
+        _, hire_p = cohorts.hire_options(scenario)
         hire_cohort = np.stack([cohorts.hires(scenario, y) for y in cohorts.years])
     cut = np.zeros(len(cohorts.group_size), dtype=bool)
     target = None
@@ -183,11 +224,14 @@ def scenario_arrays(
         draws=1 if deterministic else scenario.draws,
         completion=scenario.course_completion_rate,
         exit_rate=_exit_rates(scenario, exit_rates, cohorts),
+        early_rate=_early_rates(scenario, cohorts),
+        early_replaced=scenario.early_exits is not None and scenario.early_exits.replaced,
         hire_cohort=hire_cohort,
         hire_p=hire_p,
         cut_groups=cut,
         headcount_target=target,
         planned=_candidates(scenario, cohorts, rules),
+        posts=post_arrays(cohorts, scenario, rules),
     )
 
 

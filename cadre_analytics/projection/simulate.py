@@ -2,14 +2,19 @@
 
 For each year Y = YEAR+1 … 2030, as of 31 December Y, in this order:
 
-1. retirement: cohorts whose statutory retirement year is Y leave;
+1. retirement: cohorts whose ``leave_year`` is Y leave (the statutory retirement date falls
+   before 31 December Y; someone retiring on 31 December Y is still counted in Y);
 2. courses in progress due in Y complete (Binomial(n, completion rate) of the cohort move to
    the cohort with the raised level; a course due after retirement never counts);
 3. other exits: Binomial(n, the age band's annual rate) of each cohort leave;
-4. recruitment: leavers are replaced (or the staffing-cut path is followed) within each
-   (unit, staff type) group, never above its YEAR headcount; hires are split over the hire mix
-   by a multinomial draw;
-5. planned training: ``per_year`` completions given to eligible cohorts, latest retirement
+4. early exits (streamlining): Binomial(n, the rate of the cohort's staff group and years left
+   to retirement) leave; unless the scenario replaces them, their posts are cut;
+5. leadership posts (:mod:`.posts`): empty posts of each (unit, staff type) group are given to
+   the planning pool, then to others meeting the post's standard;
+6. recruitment: leavers are replaced (or the staffing-cut path is followed) within each
+   (unit, staff type) group, never above its YEAR headcount; hires are split over their staff
+   group's hire mix by a multinomial draw;
+7. planned training: ``per_year`` completions given to eligible cohorts, latest retirement
    first.
 
 State: people per cohort and draw (cohorts x draws). A deterministic scenario (every
@@ -92,7 +97,7 @@ def _group_matrix(cohorts: Cohorts) -> sparse.csr_matrix:
 
 
 class _Run:
-    """One batch of draws: the state and the five steps of a year."""
+    """One batch of draws: the state and the steps of a year."""
 
     def __init__(self, cohorts: Cohorts, arrays: ScenarioArrays, rng, draws: int, by_group):
         self.c, self.s, self.rng = cohorts, arrays, rng
@@ -134,7 +139,7 @@ class _Run:
     def year(self, i: int, y: int) -> None:
         c, s = self.c, self.s
         before = self.group_sums() if s.hire_cohort is not None else None
-        idx = np.flatnonzero(c.retire_year == y)
+        idx = np.flatnonzero(c.leave_year == y)
         if idx.size:
             self.move(idx, np.full(idx.size, -1), self.x[idx].copy())
         for a, due in c.due.items():
@@ -146,13 +151,64 @@ class _Run:
         idx = idx[self.x[idx].any(axis=1)]  # cohorts empty in every draw see no exit
         if idx.size:
             self.move(idx, np.full(idx.size, -1), self.split(self.x[idx], rate[idx]))
+        cut = self.early_exits(i)
+        if s.posts is not None:
+            self.appoint()
         if before is not None:
-            # a course moves people within their group: the group totals fall by the leavers
+            # courses and appointments move people within their group: the group totals fall
+            # by the leavers
             alive = self.group_sums()
-            self.hire(i, before - alive, alive)
+            self.hire(i, before - alive - cut, alive)
         for p in s.planned:
             if p.from_year <= y <= p.to_year and p.per_year > 0 and p.candidates.size:
                 self.train(p, y)
+
+    def early_exits(self, i: int) -> np.ndarray | int:
+        """Early leavers of year ``i`` leave; returns those whose post is cut (group x draw)."""
+        s = self.s
+        if s.early_rate is None:
+            return 0
+        rate = s.early_rate[i]
+        idx = np.flatnonzero(rate > 0)
+        idx = idx[self.x[idx].any(axis=1)]
+        if not idx.size:
+            return 0
+        k = self.split(self.x[idx], rate[idx])
+        self.move(idx, np.full(idx.size, -1), k)
+        if s.early_replaced:
+            return 0
+        shape = (len(self.c.group_size), idx.size)
+        by_group = sparse.csr_matrix(
+            (np.ones(idx.size), (self.c.group[idx], np.arange(idx.size))), shape=shape
+        )
+        cut = by_group @ k
+        return cut if self.expected else np.rint(cut).astype(np.int64)
+
+    def appoint(self) -> None:
+        """Empty leadership posts, kind by kind, to the candidates of each group in order."""
+        p = self.s.posts
+        for k in range(len(p.holders)):
+            if not p.src[k].size:
+                continue
+            held = p.holders[k] @ self.x
+            empty = np.maximum(p.seats[k][:, None] - held, 0)
+            if not self.expected:
+                empty = np.rint(empty).astype(np.int64)
+            # only the candidates of groups with an empty post (in some draw)
+            open_groups = empty.any(axis=1)
+            look = open_groups[p.src_group[k]]
+            if not look.any():
+                continue
+            src, dest, group = p.src[k][look], p.dest[k][look], p.src_group[k][look]
+            have = self.x[src]
+            total = np.cumsum(have, axis=0)
+            # people before each candidate within its group: candidates are group-major
+            first = np.r_[0, np.flatnonzero(np.diff(group)) + 1]
+            start = np.repeat(first, np.diff(np.r_[first, src.size]))
+            before = total - have - (total[start] - have[start])
+            take = np.clip(empty[group] - before, 0, have)
+            if take.any():
+                self.move(src, dest, take)
 
     def hire(self, i: int, leavers: np.ndarray, alive: np.ndarray) -> None:
         c, s = self.c, self.s
@@ -161,22 +217,25 @@ class _Run:
             need = np.maximum(0, s.headcount_target[i][:, None] - alive)
             hires = np.where(s.cut_groups[:, None], need, hires)
         hires = np.minimum(hires, c.group_size[:, None] - alive)  # free places only
+        hires = np.where(s.hire_p.sum(axis=1)[:, None] > 0, np.maximum(hires, 0), 0)
         if not hires.any():
             return
+        p = s.hire_p[:, None, :]
         if self.expected:
-            split = hires[:, :, None] * s.hire_p[None, None, :]
-        elif len(s.hire_p) == 1 or s.deterministic:
-            split = hires[:, :, None] * np.round(s.hire_p)[None, None, :].astype(np.int64)
+            split = hires[:, :, None] * p
+        elif s.hire_p.shape[1] == 1 or s.deterministic:
+            split = hires[:, :, None] * np.round(p).astype(np.int64)
         else:
-            split = self.rng.multinomial(hires, s.hire_p)  # group x draw x combination
-        # one cohort per group and level combination, all different: a plain add
+            split = self.rng.multinomial(hires, p)  # group x draw x combination
         dest = s.hire_cohort[i].reshape(-1)
-        self.x[dest] += split.transpose(0, 2, 1).reshape(-1, self.x.shape[1])
+        flat = split.transpose(0, 2, 1).reshape(-1, self.x.shape[1])
+        ok = dest >= 0
+        _add_rows(self.x, dest[ok], flat[ok])
 
     def train(self, p, y: int) -> None:
         """``per_year`` completions, latest retirement first. Only the first candidates, as
         far as they hold ``per_year`` people in every draw, can be chosen: look no further."""
-        ok = self.c.retire_year[p.candidates] > y
+        ok = self.c.leave_year[p.candidates] > y
         src, dst = p.candidates[ok], p.dest[ok]
         end = min(src.size, FIRST_CANDIDATES)
         have = self.x[src[:end]]

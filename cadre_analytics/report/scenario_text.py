@@ -72,6 +72,35 @@ def _recruitment(s: Scenario, lang: str) -> list[str]:
     mix = _hire_mix(s.hire_mix, lang)
     if mix:
         parts.append(t("scenario_text.hire_mix", lang, mix=", ".join(mix)))
+    elif s.hire_profiles:
+        parts.append(_profiles(s, lang))
+    return parts
+
+
+def _profiles(s: Scenario, lang: str) -> str:
+    """New hires per staff group, their levelled qualifications only (what they lack is not
+    listed; yes/no fields are in the parameters file)."""
+    groups = []
+    for group, mix in s.hire_profiles.items():
+        levels = {a: v for a, v in mix.items() if isinstance(v, dict)}
+        kept = {a: {lv: p for lv, p in v.items() if lv != "none"} for a, v in levels.items()}
+        words = _hire_mix({a: v for a, v in kept.items() if v}, lang)
+        name = t_or(f"plain.staff_group.{group}", lang, group)
+        groups.append(t("scenario_text.profile", lang, group=name, mix=", ".join(words)))
+    return t("scenario_text.hire_profiles", lang, profiles=", ".join(groups))
+
+
+def _posts_and_early_exits(s: Scenario, lang: str) -> list[str]:
+    parts = []
+    if s.refill_posts:
+        parts.append(t("scenario_text.refill_posts", lang))
+    early = s.early_exits
+    if early is not None:
+        rates = [r for group in early.rates.values() for r in group]
+        low, high = _pct(min(rates, default=0), lang), _pct(max(rates, default=0), lang)
+        key = "early_exits_replaced" if early.replaced else "early_exits"
+        years = {"from_year": early.from_year, "to_year": early.to_year}
+        parts.append(t(f"scenario_text.{key}", lang, low=low, high=high, **years))
     return parts
 
 
@@ -139,9 +168,10 @@ def scenario_sentence(s: Scenario, lang: str, units: dict[str, str] | None = Non
         t("scenario_text.completion", lang, rate=_pct(s.course_completion_rate, lang)),
         _exits(s, lang),
         *_recruitment(s, lang),
+        *_posts_and_early_exits(s, lang),
         *_training(s, units or {}, lang),
     ]
-    if s.exits_source != "none":
+    if s.has_rates:
         parts.append(t("scenario_text.draws", lang, draws=fmt.number(s.draws, lang)))
     return t(
         "scenario_text.sentence",

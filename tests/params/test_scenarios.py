@@ -15,7 +15,7 @@ HEAD = "name: my_plan\nlabel_vi: x\nlabel_en: x\n"
 
 @pytest.fixture()
 def folder(tmp_path):
-    for name in ("_courses.yaml", "baseline.yaml"):
+    for name in ("_courses.yaml", "_staffing.yaml", "baseline.yaml"):
         shutil.copy(DEFAULT_PARAMS_DIR / "scenarios" / name, tmp_path / name)
     return tmp_path
 
@@ -88,3 +88,60 @@ def test_two_headline_scenarios_stop_naming_both(folder):
     with pytest.raises(ParamsError) as err:
         load_scenarios(folder)
     assert "extra" in str(err.value) and "history_rates" in str(err.value)
+
+
+def test_recruiting_without_a_mix_takes_each_groups_profile(folder):
+    # no mix: the four staff groups' profiles of _staffing.yaml (new commune civil servants:
+    # university; elected commune cadres: intermediate political theory)
+    (folder / "my_plan.yaml").write_text(
+        HEAD + "recruitment: {mode: replace_leavers, refill_posts: true}\n", encoding="utf-8"
+    )
+    plan = next(s for s in load_scenarios(folder) if s.name == "my_plan")
+    assert plan.hire_mix == {} and plan.refill_posts
+    assert plan.mix_for("commune_civil_servant")["education"] == {"university": 1.0}
+    assert plan.mix_for("commune_cadre")["political_theory"] == {"intermediate": 1.0}
+    assert plan.post_standard["key_leader"]["political_theory"] == "intermediate"
+    assert not plan.has_rates  # every default share is 0 or 1: counted exactly
+
+
+def test_a_scenario_mix_applies_to_every_group(folder):
+    body = (
+        "recruitment: {mode: replace_leavers, mix: {education: {university: 0.5, master: 0.5}}}\n"
+    )
+    (folder / "my_plan.yaml").write_text(HEAD + body, encoding="utf-8")
+    plan = next(s for s in load_scenarios(folder) if s.name == "my_plan")
+    assert plan.mix_for("public_employee") == plan.mix_for("commune_cadre") == plan.hire_mix
+    assert plan.has_rates
+
+
+def test_staffing_file_must_name_every_group(folder):
+    text = (folder / "_staffing.yaml").read_text(encoding="utf-8")
+    start = text.index("  commune_cadre:")
+    end = text.index("  district_civil_servant:")
+    (folder / "_staffing.yaml").write_text(text[:start] + text[end:], encoding="utf-8")
+    (folder / "my_plan.yaml").write_text(
+        HEAD + "recruitment: {mode: replace_leavers}\n", encoding="utf-8"
+    )
+    with pytest.raises(ParamsError) as info:
+        load_scenarios(folder)
+    message = info.value.one_line()
+    assert str(folder / "_staffing.yaml") in message
+    assert "'hire_profiles'" in message and "missing: commune_cadre" in message
+
+
+def test_early_exit_rates_one_per_band(folder):
+    body = (
+        "early_exits:\n"
+        "  from_year: 2025\n  to_year: 2030\n  years_to_retirement_starts: [2, 5]\n"
+        "  rates: {commune_cadre: [0.2, 0.1]}\n"
+    )
+    assert "early_exits.rates.commune_cadre" in _error(folder, body)
+
+
+def test_early_exit_staff_group_must_be_known(folder):
+    body = (
+        "early_exits:\n"
+        "  from_year: 2025\n  to_year: 2030\n  years_to_retirement_starts: [2]\n"
+        "  rates: {commune_cadres: [0.2, 0.1]}\n"
+    )
+    assert "commune_cadres" in _error(folder, body)

@@ -73,7 +73,7 @@ def test_people_alike_share_a_cohort():
     assert sorted(start.tolist()) == [1, 1, 2]
     assert cohorts.person_cohort[0] == cohorts.person_cohort[1]
     c = cohorts.person_cohort[2]
-    assert cohorts.retire_year[c] == 2024
+    assert cohorts.leave_year[c] == 2024
     # D's completed course is a cohort of its own, reached in 2025
     d = cohorts.person_cohort[3]
     assert cohorts.due["education"][d] == 2025

@@ -40,7 +40,11 @@ UNITS = pl.DataFrame(
     schema=UNIT_COLUMNS,
 )
 BASELINE = Scenario(
-    name="baseline", label_vi="Cơ sở", label_en="Baseline", source_file="-", courses=COURSES
+    name="baseline",
+    label_vi="Chỉ nhân sự hiện có",
+    label_en="Current staff only",
+    source_file="-",
+    courses=COURSES,
 )
 
 

@@ -119,3 +119,23 @@ def test_the_example_plan_is_not_run_until_the_board_copies_it(tmp_path):
     plan = {s.name: s for s in load_scenarios(tmp_path)}["plan"]
     assert scenario_sentence(plan, "vi").startswith("«Kế hoạch»: ")
     assert "(mẫu)" not in scenario_sentence(plan, "vi")
+
+
+def test_the_shipped_scenarios_say_who_is_hired_appointed_and_cut():
+    from cadre_analytics.params import load_scenarios
+    from cadre_analytics.report.scenario_text import scenario_sentence
+
+    scenarios = {s.name: s for s in load_scenarios()}
+    base = scenario_sentence(scenarios["baseline"], "en")
+    assert base.startswith("«Current staff only»: ") and "no new hires" in base
+    filled = scenario_sentence(scenarios["posts_filled"], "en")
+    assert "commune cadres (100% with a university degree, 100% with intermediate" in filled
+    assert "empty leadership posts go to the planning pool first" in filled
+    assert "random simulations" not in filled  # every rate 0 or 1: counted exactly
+    cut = scenario_sentence(scenarios["streamlining"], "vi")
+    assert "từ 2025 đến 2030, mỗi năm 0,5%–20% người nghỉ trước tuổi" in cut
+    assert "vị trí của họ bị cắt giảm" in cut and "1.000 lần mô phỏng" in cut
+    for s in scenarios.values():
+        for lang in ("vi", "en"):
+            text = scenario_sentence(s, lang)
+            assert SNAKE.findall(text) == [] and ". " not in text

@@ -339,7 +339,7 @@ def test_projection_requirements_change(books):
     proj = _rows(wb["Dự báo"])
     # ALL only (X01/X02 rows are per unit): baseline first, then by year; the other scenario
     assert [(r[1], r[3]) for r in proj[1:]] == [
-        ("Cơ sở", 2026), ("Cơ sở", 2030), ("Theo tỷ lệ lịch sử", 2030),
+        ("Chỉ nhân sự hiện có", 2026), ("Chỉ nhân sự hiện có", 2030), ("Theo tỷ lệ lịch sử", 2030),
     ]  # fmt: skip
     assert proj[2][4:7] == pytest.approx((0.8, 0.75, 0.85)) and proj[2][10] == "Không"
     req_ws = wb["Cần làm gì"]
