@@ -201,6 +201,15 @@ def run_plan(
     reason = why_no_plan(seats, set(candidates["unit"].to_list()), year, target_year)
     if reason is None:
         targets = plan_targets(projection, rules, headline, target_year=target_year)
+        if targets.is_empty():
+            reason = (
+                f"dự báo theo kịch bản chính không có chỉ tiêu nào năm {target_year} mà một khóa "
+                "học có thể nâng.",
+                f"the headline scenario's projection has no {target_year} target a course "
+                "could raise.",
+                None,
+            )
+    if reason is None:
         ranks = {a: indicators.rank_map(a, rules) for a in SCENARIO_ORDINAL_ATTRIBUTES}
         try:
             result = plan_nominations(

@@ -106,7 +106,8 @@ def stage(tmp_path, text: str = ONE_SEAT, year: int = YEAR):
         UNITS,
         load_quota_rules(),
         load_retirement_schedule(),
-        load_scenarios(),
+        # baseline is the headline here (no scenario file says headline: true)
+        [s for s in load_scenarios() if s.name in ("baseline", "history_rates")],
         PROJECTION,
         seats_file(tmp_path, text),
         year=year,
@@ -225,3 +226,16 @@ def test_the_cheapest_way_per_target_is_marked():
     cheapest = found.filter(pl.col("cheapest")).select("quota", "course", "start_year").rows()
     assert cheapest == [("q", "master", 2026)]
     assert found["target_year"].unique().to_list() == [2030]
+
+
+def test_no_target_a_course_could_raise_is_a_sentence_not_a_crash(tmp_path):
+    # Only the headcount ratio in the headline's projection: no course moves it.
+    only_headcount = PROJECTION.filter(pl.col("indicator") == "o_pe_headcount")
+    result = run_plan(
+        STAFF, TRAINING, UNITS, load_quota_rules(), load_retirement_schedule(),
+        [s for s in load_scenarios() if s.name == "baseline"],
+        only_headcount, seats_file(tmp_path, ONE_SEAT), year=YEAR,
+    )  # fmt: skip
+    assert result.result is None and result.nominations.is_empty()
+    assert result.outcome.is_empty()
+    assert result.solver["status"].to_list() == ["error"]
