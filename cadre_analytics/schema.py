@@ -69,6 +69,14 @@ UNIT_COLUMNS: dict[str, pl.DataType] = {
     "level": pl.Utf8,  # UNIT_LEVEL
     "aliases": pl.List(pl.Utf8),
 }
+# A unit's life (optional columns, cadre_analytics.units): null valid_from = since before the
+# data, null valid_to = still exists; successor = the code that took it over on the next day.
+# A units frame without them is a table of units that always existed.
+UNIT_LIFE_COLUMNS: dict[str, pl.DataType] = {
+    "valid_from": pl.Date,
+    "valid_to": pl.Date,
+    "successor": pl.Utf8,
+}
 
 TABLES = ("staff", "training_updates", "units")
 

@@ -22,6 +22,7 @@ import polars as pl
 
 from cadre_analytics.contracts.checks import run_suite
 from cadre_analytics.contracts.derived import derive_staff, derive_training
+from cadre_analytics.contracts.epochs import check_unit_life
 from cadre_analytics.contracts.grading import ignored_entries, judge, years_present
 from cadre_analytics.contracts.messages import format_reconciliation
 from cadre_analytics.contracts.result import (
@@ -80,8 +81,9 @@ def validate_inputs(
     for table in TABLE_ORDER:
         data = raw.tables[table]
         if table == "staff":
+            check_unit_life(accepted["units"], spec)
             unit_codes = accepted["units"]["code"].drop_nulls().unique()
-            check = derive_staff(data, schedule, unit_codes, spec)
+            check = derive_staff(data, schedule, unit_codes, spec, accepted["units"])
         elif table == "training_updates":
             staff_ids = raw.tables["staff"].values["staff_id"].drop_nulls().unique()
             check = derive_training(data, today or date.today(), staff_ids)

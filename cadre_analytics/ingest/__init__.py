@@ -19,6 +19,7 @@ import polars as pl
 
 from cadre_analytics.errors import InputStop
 from cadre_analytics.ingest.dates import month_first_notes
+from cadre_analytics.ingest.epochs import resolve_staff_units, with_epoch_keys
 from cadre_analytics.ingest.identity import NOTE_SCHEMA, unify_ids
 from cadre_analytics.ingest.normalise import (
     IGNORED_SCHEMA,
@@ -37,6 +38,7 @@ from cadre_analytics.ingest.readers import (
 from cadre_analytics.ingest.spec import ContractSpec, TableSpec, load_contract_spec
 from cadre_analytics.params import DEFAULT_CONTRACTS_DIR
 from cadre_analytics.provenance import sha256_file
+from cadre_analytics.units import OFFICIAL_CODE
 
 __all__ = ["DEFAULT_CONTRACTS_DIR", "RawInputs", "TableData", "read_inputs"]
 
@@ -125,6 +127,7 @@ def _read_tables(
     file_rows: list[dict] = []
     tables: dict[str, TableData] = {}
     units: UnitLookup | None = None
+    living = False
     # units first: staff rows name their unit, resolved through the units table
     for name in ("units", "staff", "training_updates"):
         table = spec.tables[name]
@@ -143,5 +146,10 @@ def _read_tables(
             )
         tables[name] = _concat(parts, table)
         if name == "units":
-            units = unit_lookup(tables["units"].raw)
+            tables["units"] = with_epoch_keys(tables["units"])
+            living = OFFICIAL_CODE in tables["units"].values.columns
+            # units with a life are resolved per snapshot date once every staff file is read
+            units = UnitLookup() if living else unit_lookup(tables["units"].raw)
+        elif name == "staff" and living:
+            tables["staff"] = resolve_staff_units(tables["staff"], tables["units"])
     return tables, file_rows
