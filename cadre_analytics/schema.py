@@ -130,6 +130,12 @@ OUTPUT_TABLES: dict[str, dict[str, pl.DataType]] = {
         "population_empty": pl.Boolean,
         "label_vi": pl.Utf8,
         "label_en": pl.Utf8,
+        # History on today's units: the unit's count pools predecessors (units that merged)
+        "rebased": pl.Boolean,
+        # A level that ended (no unit of it on 31/12/YEAR): the day its last unit closed, and
+        # on the YEAR row the snapshot year whose measured value it carries
+        "closed_on": pl.Date,
+        "carried_from": pl.Int32,
     },
     "breakdowns": {
         **BREAKDOWN_COUNTS,

@@ -147,3 +147,39 @@ def rebase_expr(units: pl.DataFrame, year: int, column: str = "unit") -> pl.Expr
     return pl.col(column).replace_strict(
         list(mapping), list(mapping.values()), default=None, return_dtype=pl.Utf8
     )
+
+
+def units_of_year(units: pl.DataFrame, year: int) -> pl.DataFrame:
+    """The units that exist on 31/12/``year`` (a table without a life: every unit)."""
+    if not has_life(units):
+        return units
+    return units.filter(valid_on_expr(year_end(year)))
+
+
+def rebased_years(units: pl.DataFrame, year: int, years: list[int]) -> pl.DataFrame:
+    """(unit, year) where today's unit pools another epoch: some epoch valid on 31/12 of that
+    year, other than the unit itself, is counted in it (columns ``unit``, ``year``)."""
+    units = with_life(units)
+    mapping = current_units(units, year)
+    rows = []
+    for y in years:
+        for key in valid_on(units, year_end(y))["code"].to_list():
+            target = mapping.get(key)
+            if target is not None and target != key:
+                rows.append((target, y))
+    return pl.DataFrame(rows, schema={"unit": pl.Utf8, "year": pl.Int32}, orient="row").unique()
+
+
+def closed_levels(units: pl.DataFrame, year: int) -> dict[str, date]:
+    """Unit level -> the last day any unit of it existed, for the levels that had units with
+    a life and have none on 31/12/``year`` (the district level after 1/7/2025)."""
+    if not has_life(units):
+        return {}
+    units = with_life(units)
+    alive = set(valid_on(units, year_end(year))["level"].to_list())
+    out = {}
+    for (level,), part in units.group_by("level"):
+        ends = part["valid_to"]
+        if level not in alive and ends.null_count() == 0 and ends.len():
+            out[level] = ends.max()
+    return out

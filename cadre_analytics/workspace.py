@@ -77,11 +77,12 @@ def run_indicators(folder: Path, year: int, lang: str, seed: int) -> None:
     staff, training, units = (
         read_restricted(folder, name) for name in ("accepted_staff", "accepted_training", "units")
     )
-    table = indicators.compute_indicators(staff, training, units, rules, year)
-    breakdowns = breakdowns.compute_breakdowns(staff, training, units, rules, year)
-    public = suppression.public_breakdowns(
-        breakdowns, load_report_settings().min_cell, rules.majority_ethnicity
+    settings = load_report_settings()
+    table = indicators.compute_indicators(
+        staff, training, units, rules, year, history=settings.history
     )
+    breakdowns = breakdowns.compute_breakdowns(staff, training, units, rules, year)
+    public = suppression.public_breakdowns(breakdowns, settings.min_cell, rules.majority_ethnicity)
     reading_table = readings.reading_effects(
         table, staff, training, units, rules, load_readings(rules), year
     )
@@ -96,10 +97,12 @@ def run_projection(folder: Path, year: int, lang: str, seed: int) -> None:
     from cadre_analytics import projection
     from cadre_analytics.outputs import read_restricted, read_table, write_restricted, write_table
     from cadre_analytics.params import load_quota_rules, load_retirement_schedule, load_scenarios
+    from cadre_analytics.units import units_of_year
 
     staff, training, units = (
         read_restricted(folder, name) for name in ("accepted_staff", "accepted_training", "units")
     )
+    units = units_of_year(units, year)  # the projection starts from the units of 31/12/year
     result = projection.project(
         staff,
         training,

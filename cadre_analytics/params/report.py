@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StrictInt
 
@@ -22,6 +22,8 @@ class ReportSettings:
     min_cell: int  # breakdown cells of 1..min_cell-1 people are hidden
     heat_low: float  # below this fraction of its target a cell is painted "far off"
     min_change_people: int  # a change since last year is headlined only if this many moved
+    # where units merged, past years on today's units (predecessors pooled) or as they were
+    history: str = "today"
 
 
 class _ReportFile(BaseModel):
@@ -30,6 +32,7 @@ class _ReportFile(BaseModel):
     min_cell: Annotated[StrictInt, Field(ge=1, le=100)]
     heat_low: Annotated[float, Field(strict=True, gt=0, le=1)]
     min_change_people: Annotated[StrictInt, Field(ge=1, le=100_000)]
+    history: Literal["today", "as_they_were"] = "today"
 
 
 def load_report_settings(path: Path | str = REPORT_PARAMS) -> ReportSettings:
@@ -37,5 +40,9 @@ def load_report_settings(path: Path | str = REPORT_PARAMS) -> ReportSettings:
     path = Path(path)
     doc = validate(_ReportFile, load_yaml(path), path)
     return ReportSettings(
-        doc.max_units_shown, doc.min_cell, float(doc.heat_low), doc.min_change_people
+        doc.max_units_shown,
+        doc.min_cell,
+        float(doc.heat_low),
+        doc.min_change_people,
+        doc.history,
     )
