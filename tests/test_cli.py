@@ -94,3 +94,25 @@ def test_a_year_that_is_not_a_number_is_one_line(tmp_path):
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "'abc'" in lines[0] and lines[0].startswith("LỖI / ERROR")
     assert "usage:" not in done.stderr
+
+
+def test_make_validate_applies_a_crosswalk(tmp_path):
+    out = tmp_path / "validation"
+    args = [
+        "make",
+        "--no-print-directory",
+        "validate",
+        "YEAR=2025",
+        "DATA=tests/fixtures/crosswalk",
+        "CROSSWALK=data_contracts/crosswalks/di_linh_2025.csv",
+        f"VALIDATION_OUT={out}",
+    ]
+    done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    # the reused code 25018 is two epochs once the crosswalk dates them: 6 units, 29 staff rows
+    units = (out / "reconciliation.csv").read_text().splitlines()
+    assert "units,6,6,0" in units and "staff,29,29,0" in units
+    # without it the same folder stops on the duplicated code, in one line
+    args = [a for a in args if not a.startswith("CROSSWALK=")]
+    done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode != 0 and "25018" in done.stderr
