@@ -202,6 +202,16 @@ OUTPUT_TABLES: dict[str, dict[str, pl.DataType]] = {
         "alt_denominator": pl.Int64,
         "alt_share": pl.Float64,
     },
+    # A level that ended: where the staff of its last snapshot are at the next (counts only)
+    "closures": {
+        "level": pl.Utf8,
+        "closed_on": pl.Date,
+        "from_year": pl.Int32,
+        "to_year": pl.Int32,
+        "unit": pl.Utf8,  # null: no longer in the data's scope
+        "unit_name": pl.Utf8,
+        "people": pl.Int64,
+    },
     "quarantine": _ISSUES,
     "warnings": _ISSUES,
     "reconciliation": {

@@ -70,6 +70,7 @@ def run_ingest(folder: Path, year: int, lang: str, seed: int) -> None:
 def run_indicators(folder: Path, year: int, lang: str, seed: int) -> None:
     """Notebook 02 on what notebook 01 wrote into ``folder``."""
     from cadre_analytics import breakdowns, indicators, readings, suppression
+    from cadre_analytics.closures import level_closures
     from cadre_analytics.outputs import read_restricted, write_restricted, write_table
     from cadre_analytics.params import load_quota_rules, load_readings, load_report_settings
 
@@ -90,6 +91,7 @@ def run_indicators(folder: Path, year: int, lang: str, seed: int) -> None:
     write_table(public, folder, "breakdowns")
     write_restricted(breakdowns, folder, "breakdowns_by_unit", csv=True)
     write_table(reading_table, folder, "readings")
+    write_table(level_closures(staff, units, year), folder, "closures")
 
 
 def run_projection(folder: Path, year: int, lang: str, seed: int) -> None:

@@ -155,3 +155,34 @@ def test_a_table_without_a_life_is_counted_as_before():
     assert not table["rebased"].any()
     assert table["closed_on"].null_count() == table.height
     assert table["carried_from"].null_count() == table.height
+
+
+def test_where_the_district_staff_went(merger):
+    from datetime import date
+
+    from cadre_analytics.closures import level_closures
+    from cadre_analytics.report.closures import closure_sentences
+
+    went = level_closures(merger.staff, merger.units, 2025)
+    # H01's only person in 2024 (P08) is in Gia Hiệp in 2025
+    assert went.rows() == [("district", date(2025, 6, 30), 2024, 2025, "25015", "Xã Gia Hiệp", 1)]
+    # without P08's 2025 row, that person left the data's scope
+    staff = merger.staff.filter(
+        ~((pl.col("staff_id") == "P08") & (pl.col("snapshot_year") == 2025))
+    )
+    gone = level_closures(staff, merger.units, 2025)
+    assert gone.select("unit", "people").rows() == [(None, 1)]
+    # before the end there is nothing to say
+    assert level_closures(merger.staff, merger.units, 2024).is_empty()
+    table = indicators.compute_indicators(merger.staff, merger.training, merger.units, RULES, 2025)
+    vi = closure_sentences(table, went, 2025, "vi")
+    assert vi == [
+        "Cấp huyện kết thúc ngày 30/06/2025: giá trị cuối cùng đo được là năm 2024, so với mục "
+        "tiêu năm 2025.",
+        "Người của cấp huyện năm 2024, đến năm 2025: 1 người ở Xã Gia Hiệp.",
+    ]
+    en = closure_sentences(table, gone, 2025, "en")
+    assert (
+        en[1]
+        == "Where the district-level staff of 2024 were in 2025: 1 no longer in the data's scope."
+    )
