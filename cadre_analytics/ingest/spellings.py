@@ -32,7 +32,7 @@ def _unit_words(units: TableData | None) -> dict[str, tuple[str, set[str], set[s
     out = {}
     # with units that have a life, ``code`` is the epoch key and the code as written is kept
     official = "official_code" if "official_code" in units.values.columns else "code"
-    columns = units.values.select("code", official, "name", "aliases")
+    columns = units.values.select("code", pl.col(official).alias("_written"), "name", "aliases")
     for code, written, name, aliases in columns.iter_rows():
         if code is None:
             continue
