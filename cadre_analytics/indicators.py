@@ -24,7 +24,7 @@ from cadre_analytics.schema import OUTPUT_TABLES
 from cadre_analytics.targets import met_gap_exprs, target_parts
 
 ALL_UNITS = "ALL"
-# Added last, by _carry_closed_levels.
+# Added last, by unit_history.carry_closed_levels.
 LEVEL_CLOSURE_COLUMNS = ("closed_on", "carried_from")
 # On which units past years are told when units merged (params/report.yaml ``history``).
 HISTORY_ON_TODAYS_UNITS = "today"
@@ -511,7 +511,7 @@ def compute_indicators(
     pooled (people counted in the unit they ended up in, so counts add and shares are
     recomputed; ``rebased`` marks those rows); ``as_they_were`` — each year on the units of
     that year. The whole-district rows are the same either way. A level with no unit left on
-    31/12/``year`` carries its last measured value (:func:`_carry_closed_levels`)."""
+    31/12/``year`` carries its last measured value (:mod:`cadre_analytics.unit_history`)."""
     staff_lf = staff.lazy().filter(pl.col("snapshot_year") <= year)
     years = sorted(
         staff_lf.select(pl.col("snapshot_year").unique()).collect().to_series().to_list()
@@ -522,80 +522,10 @@ def compute_indicators(
     flags = flag_lazy(people, units, rules)
     counts = count_table(flags, units, rules, years).collect()
     counts = counts.with_columns(pl.lit(False).alias("rebased"))
+    from cadre_analytics import unit_history  # it counts with this module's functions
+
     if unit_life.has_life(units):
-        counts = _counts_on_units(counts, people, units, rules, years, year, history)
+        counts = unit_history.counts_on_units(counts, people, units, rules, years, year, history)
     table = _with_targets(counts.lazy(), rules).collect()
-    table = _carry_closed_levels(table, units, rules, year)
+    table = unit_history.carry_closed_levels(table, units, year)
     return sort_table(table, rules).cast(_INDICATOR_SCHEMA)
-
-
-def _counts_on_units(
-    counts: pl.DataFrame,
-    people: pl.LazyFrame,
-    units: pl.DataFrame,
-    rules: QuotaRules,
-    years: list[int],
-    year: int,
-    history: str,
-) -> pl.DataFrame:
-    """The unit rows of ``counts`` (counted on the epochs as they were) replaced by those of
-    ``history``; the whole-district rows are kept."""
-    whole = counts.filter(pl.col("unit") == ALL_UNITS)
-    if history == HISTORY_AS_THEY_WERE:
-        live = pl.concat(
-            [
-                unit_life.units_of_year(units, y).select(
-                    pl.col("code").alias("unit"), pl.lit(y, pl.Int32).alias("year")
-                )
-                for y in years
-            ]
-        )
-        per_unit = counts.join(live, on=["unit", "year"], how="semi")
-        return pl.concat([whole, per_unit])
-    today = unit_life.units_of_year(units, year)
-    moved = people.with_columns(unit_life.rebase_expr(units, year)).filter(
-        pl.col("unit").is_not_null()
-    )
-    per_unit = count_table(flag_lazy(moved, today, rules), today, rules, years).collect()
-    pooled = unit_life.rebased_years(units, year, years).with_columns(pl.lit(True).alias("rebased"))
-    per_unit = (
-        per_unit.filter(pl.col("unit") != ALL_UNITS)
-        .join(pooled, on=["unit", "year"], how="left")
-        .with_columns(pl.col("rebased").fill_null(False))
-    )
-    return pl.concat([whole, per_unit.select(whole.columns)])
-
-
-def _carry_closed_levels(
-    table: pl.DataFrame, units: pl.DataFrame, rules: QuotaRules, year: int
-) -> pl.DataFrame:
-    """For a level that ended before 31/12/``year`` (no unit of it left), the whole-district
-    row of ``year`` carries the last snapshot that measured someone (``carried_from``), and
-    every row of its quotas says the day it closed (``closed_on``)."""
-    closed = unit_life.closed_levels(units, year)
-    table = table.with_columns(
-        pl.col("level")
-        .replace_strict(closed, default=None, return_dtype=pl.Date)
-        .alias("closed_on")
-    )
-    if not closed:
-        return table.with_columns(pl.lit(None, pl.Int32).alias("carried_from"))
-    measured = (
-        table.filter(
-            pl.col("closed_on").is_not_null()
-            & (pl.col("unit") == ALL_UNITS)
-            & (pl.col("year") < year)
-            & (pl.col("denominator").fill_null(0) > 0)
-        )
-        .sort("year")
-        .group_by("indicator", "target_year")
-        .last()
-        .with_columns(
-            pl.col("year").cast(pl.Int32).alias("carried_from"),
-            pl.lit(year, pl.Int32).alias("year"),
-        )
-    )
-    keys = ["indicator", "unit", "year", "target_year"]
-    rest = table.join(measured.select(keys), on=keys, how="anti")
-    rest = rest.with_columns(pl.lit(None, pl.Int32).alias("carried_from"))
-    return pl.concat([rest, measured.select(rest.columns)])

@@ -186,3 +186,52 @@ def test_where_the_district_staff_went(merger):
         en[1]
         == "Where the district-level staff of 2024 were in 2025: 1 no longer in the data's scope."
     )
+
+
+def test_a_school_moved_to_commune_level_is_not_listed_as_a_commune(tmp_path):
+    import shutil
+
+    from tests.ingest.helpers import append_row, read_rows
+
+    folder = tmp_path / "data"
+    shutil.copytree(MERGER, folder)
+    # school S01: district level until 30/06/2025, commune level (same code) from 01/07/2025
+    life = {"Tên đơn vị": "Trường Mầm non Thử", "Mã đơn vị": "S01"}
+    append_row(
+        folder,
+        "units",
+        {**life, "Cấp": "Cấp huyện", "Hiệu lực đến": "30/06/2025", "Đơn vị kế thừa": "S01"},
+    )
+    append_row(folder, "units", {**life, "Cấp": "Cấp xã", "Hiệu lực từ": "01/07/2025"})
+    # an empty commune: nobody works there
+    append_row(folder, "units", {"Mã đơn vị": "25099", "Tên đơn vị": "Xã Trống", "Cấp": "Cấp xã"})
+    template = dict(zip(*read_rows(folder / "staff.csv")[:2], strict=True))
+    for year in (2024, 2025):
+        append_row(
+            folder,
+            "staff",
+            {
+                **template,
+                "Năm báo cáo": str(year),
+                "Mã cán bộ": "P09",
+                "Đơn vị": "S01",
+                "Loại cán bộ": "Viên chức",
+            },
+        )
+    result = contracts.validate_inputs(read_inputs(folder), 2025, today=TODAY)
+    table = indicators.compute_indicators(result.staff, result.training, result.units, RULES, 2025)
+    # one public employee is in no commune population: S01 has no commune rows; the empty
+    # commune keeps its 0/0 rows so that it shows
+    communes = table.filter(pl.col("level") == "commune")["unit"].unique().sort().to_list()
+    assert communes == ["25015", "25018", "25099", "ALL"]
+    # 2024: P09 is a district public employee (D-PE headcount 1); 2025: nobody at district
+    # level, so the headcount quota carries 2024's 1 person against its 2021 base (absent: null)
+    pe = table.filter(
+        (pl.col("indicator") == "d_pe_fit")
+        & (pl.col("unit") == "ALL")
+        & (pl.col("target_year") == 2025)
+    ).sort("year")
+    assert pe.select("year", "denominator", "carried_from").rows()[-2:] == [
+        (2024, 1, None),
+        (2025, 1, 2024),
+    ]
