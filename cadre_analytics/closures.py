@@ -8,7 +8,7 @@ from __future__ import annotations
 import polars as pl
 
 from cadre_analytics.schema import OUTPUT_TABLES
-from cadre_analytics.units import closed_levels
+from cadre_analytics.units import closed_levels, current_units
 
 CLOSURES_SCHEMA = OUTPUT_TABLES["closures"]
 
@@ -16,8 +16,10 @@ CLOSURES_SCHEMA = OUTPUT_TABLES["closures"]
 def level_closures(staff: pl.DataFrame, units: pl.DataFrame, year: int) -> pl.DataFrame:
     """One row per (closed level, destination): ``level``, ``closed_on``, ``from_year`` (its
     last snapshot with staff), ``to_year`` (the next snapshot up to ``year``), ``unit`` and
-    ``unit_name`` (null: no longer in the data), ``people``. Empty when no level closed, and
-    without destinations (``to_year`` null) when no later snapshot shows them."""
+    ``unit_name`` (null: no longer in the data), ``own_unit`` (true: the unit they were in,
+    carried on under another level, e.g. a school now run by the commune), ``people``. Empty
+    when no level closed; without destinations (``to_year`` null) when no later snapshot
+    shows them."""
     rows = []
     for level, day in closed_levels(units, year).items():
         keys = units.filter(pl.col("level") == level)["code"]
@@ -30,14 +32,24 @@ def level_closures(staff: pl.DataFrame, units: pl.DataFrame, year: int) -> pl.Da
         later = staff.filter((pl.col("snapshot_year") > last) & (pl.col("snapshot_year") <= year))
         head = {"level": level, "closed_on": day, "from_year": last}
         if later.is_empty():
-            rows.append({**head, "to_year": None, "unit": None, "unit_name": None, "people": None})
+            rows.append(
+                {**head, "to_year": None, "unit": None, "unit_name": None, "own_unit": None}
+                | {"people": None}
+            )
             continue
         after_year = later["snapshot_year"].min()
-        people = before.filter(pl.col("snapshot_year") == last).select("staff_id")
+        own = current_units(units, after_year)
+        people = before.filter(pl.col("snapshot_year") == last).select(
+            "staff_id",
+            pl.col("unit")
+            .replace_strict(list(own), list(own.values()), default=None, return_dtype=pl.Utf8)
+            .alias("_own"),
+        )
         after = later.filter(pl.col("snapshot_year") == after_year).select("staff_id", "unit")
         went = (
             people.join(after, on="staff_id", how="left")
-            .group_by("unit")
+            .with_columns((pl.col("unit") == pl.col("_own")).fill_null(False).alias("own_unit"))
+            .group_by("unit", "own_unit")
             .agg(pl.len().alias("people"))
             .join(
                 units.select(pl.col("code").alias("unit"), pl.col("name").alias("unit_name")),

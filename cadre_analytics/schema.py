@@ -210,6 +210,7 @@ OUTPUT_TABLES: dict[str, dict[str, pl.DataType]] = {
         "to_year": pl.Int32,
         "unit": pl.Utf8,  # null: no longer in the data's scope
         "unit_name": pl.Utf8,
+        "own_unit": pl.Boolean,  # the unit they were in, now at another level (e.g. a school)
         "people": pl.Int64,
     },
     "quarantine": _ISSUES,

@@ -165,7 +165,9 @@ def test_where_the_district_staff_went(merger):
 
     went = level_closures(merger.staff, merger.units, 2025)
     # H01's only person in 2024 (P08) is in Gia Hiệp in 2025
-    assert went.rows() == [("district", date(2025, 6, 30), 2024, 2025, "25015", "Xã Gia Hiệp", 1)]
+    assert went.rows() == [
+        ("district", date(2025, 6, 30), 2024, 2025, "25015", "Xã Gia Hiệp", False, 1)
+    ]
     # without P08's 2025 row, that person left the data's scope
     staff = merger.staff.filter(
         ~((pl.col("staff_id") == "P08") & (pl.col("snapshot_year") == 2025))
@@ -235,3 +237,17 @@ def test_a_school_moved_to_commune_level_is_not_listed_as_a_commune(tmp_path):
         (2024, 1, None),
         (2025, 1, 2024),
     ]
+    # where the district's 2024 staff are in 2025: P09 in the same school, now at commune
+    # level; P08 (district office H01) in Gia Hiệp
+    from cadre_analytics.closures import level_closures
+    from cadre_analytics.report.closures import closure_sentences
+
+    went = level_closures(result.staff, result.units, 2025)
+    assert sorted(went.select("unit", "own_unit", "people").rows()) == [
+        ("25015", False, 1),
+        ("S01", True, 1),
+    ]
+    assert closure_sentences(table, went, 2025, "en")[1] == (
+        "Where the district-level staff of 2024 were in 2025: 1 still in their own unit "
+        "(1 units, now run at another level); 1 in Xã Gia Hiệp."
+    )

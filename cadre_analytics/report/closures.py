@@ -12,6 +12,8 @@ from cadre_analytics.report import fmt
 from cadre_analytics.report.strings import t
 
 ALL = "ALL"
+# Units named one by one in "where the staff went"; the others are counted together.
+DESTINATIONS_NAMED = 8
 
 
 def _day(value) -> str:
@@ -53,15 +55,25 @@ def _where_they_went(closures: pl.DataFrame | None, level: str, words: str, lang
     rows = closures.filter((pl.col("level") == level) & pl.col("to_year").is_not_null())
     if rows.is_empty():
         return ""
-    parts = [
-        t("district.closed_out", lang, count=fmt.count(r["people"], lang))
-        if r["unit"] is None
-        else t(
-            "district.closed_part", lang, count=fmt.count(r["people"], lang), unit=r["unit_name"]
-        )
-        for r in rows.iter_rows(named=True)
-    ]
     first = rows.row(0, named=True)
+    parts = []
+    stayed = rows.filter(pl.col("own_unit").fill_null(False))
+    if not stayed.is_empty():
+        count = fmt.count(int(stayed["people"].sum()), lang)
+        parts.append(t("district.closed_stayed", lang, count=count, units=stayed.height))
+    moved = rows.filter(~pl.col("own_unit").fill_null(False) & pl.col("unit").is_not_null())
+    moved = moved.sort("people", descending=True, maintain_order=True)
+    for r in moved.head(DESTINATIONS_NAMED).iter_rows(named=True):
+        count = fmt.count(r["people"], lang)
+        parts.append(t("district.closed_part", lang, count=count, unit=r["unit_name"]))
+    rest = moved.slice(DESTINATIONS_NAMED)
+    if not rest.is_empty():
+        count = fmt.count(int(rest["people"].sum()), lang)
+        parts.append(t("district.closed_rest", lang, count=count, units=rest.height))
+    gone = rows.filter(pl.col("unit").is_null())
+    if not gone.is_empty():
+        count = fmt.count(int(gone["people"].sum()), lang)
+        parts.append(t("district.closed_out", lang, count=count))
     return t(
         "district.closed_went",
         lang,
