@@ -226,8 +226,8 @@ def test_a_school_moved_to_commune_level_is_not_listed_as_a_commune(tmp_path):
     # commune keeps its 0/0 rows so that it shows
     communes = table.filter(pl.col("level") == "commune")["unit"].unique().sort().to_list()
     assert communes == ["25015", "25018", "25099", "ALL"]
-    # 2024: P09 is a district public employee (D-PE headcount 1); 2025: nobody at district
-    # level, so the headcount quota carries 2024's 1 person against its 2021 base (absent: null)
+    # 2024: P09 is a district public employee (d_pe_fit population 1); 2025: nobody at
+    # district level, so 2025 carries 2024's 1 person
     pe = table.filter(
         (pl.col("indicator") == "d_pe_fit")
         & (pl.col("unit") == "ALL")
