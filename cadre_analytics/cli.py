@@ -116,6 +116,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     with staged_output(out.resolve(), "validation", args.data) as staging:
         write_validation_outputs(result, staging, lang=args.lang)
     print(contracts.format_reconciliation(result, lang=args.lang))
+    hints = result.warnings.filter(result.warnings["rule"] == "crosswalk_available")
+    for message in hints[f"message_{args.lang}"].to_list():
+        print(message)  # which shipped crosswalk fits these units, and how to apply it
     print(f"Kết quả kiểm tra / Validation outputs: {out}")
     return 0
 
