@@ -100,27 +100,50 @@ def keyed(units: pl.DataFrame) -> pl.DataFrame:
 def successor_epoch(units: pl.DataFrame) -> dict[str, str | None]:
     """Epoch key -> key of its successor epoch: the epoch of the successor's code valid on the
     day after this one ended (for an epoch that has not ended: the successor's open epoch).
-    None where no successor is given or none matches (the contracts stop on those)."""
+    ``successor`` may hold the code as written or, once judged (:func:`with_successor_keys`),
+    the successor's key: a key is taken when that epoch is valid then, else the code is
+    looked up. None where no successor is given or none matches (the contracts stop on those).
+    """
     units = with_life(units)
-    epochs: dict[str, list[tuple[date | None, date | None, str]]] = {}
+    by_code: dict[str, list[tuple[date | None, date | None, str]]] = {}
+    by_key: dict[str, tuple[date | None, date | None, str]] = {}
     for code, start, end, key in units.select(
         OFFICIAL_CODE, "valid_from", "valid_to", "code"
     ).iter_rows():
-        epochs.setdefault(code, []).append((start, end, key))
+        by_code.setdefault(code, []).append((start, end, key))
+        by_key[key] = (start, end, key)
     out: dict[str, str | None] = {}
     for key, end, successor in units.select("code", "valid_to", "successor").iter_rows():
         out[key] = None
         if successor is None:
             continue
-        for s_start, s_end, s_key in epochs.get(successor, []):
-            if end is None:
-                if s_end is None:
-                    out[key] = s_key
-            else:
-                day = end + timedelta(days=1)
-                if (s_start is None or s_start <= day) and (s_end is None or s_end >= day):
-                    out[key] = s_key
+        candidates = [by_key[successor]] if successor in by_key else []
+        for s_start, s_end, s_key in [*candidates, *by_code.get(successor, [])]:
+            if _takes_over(end, s_start, s_end):
+                out[key] = s_key
+                break
     return out
+
+
+def _takes_over(end: date | None, start: date | None, s_end: date | None) -> bool:
+    """An epoch (start..s_end) exists on the day after ``end`` (an open end: it is open too)."""
+    if end is None:
+        return s_end is None
+    day = end + timedelta(days=1)
+    return (start is None or start <= day) and (s_end is None or s_end >= day)
+
+
+def with_successor_keys(units: pl.DataFrame) -> pl.DataFrame:
+    """``successor`` as the key of the epoch that took each unit over (null where none), so
+    that a later stage joins it on ``code`` like every other unit reference."""
+    if OFFICIAL_CODE not in units.columns:
+        return units
+    mapping = successor_epoch(units)
+    return units.with_columns(
+        pl.col("code")
+        .replace_strict(list(mapping), list(mapping.values()), default=None, return_dtype=pl.Utf8)
+        .alias("successor")
+    )
 
 
 def current_units(units: pl.DataFrame, year: int) -> dict[str, str | None]:

@@ -42,6 +42,7 @@ from cadre_analytics.ingest.spec import ContractSpec, load_contract_spec
 from cadre_analytics.ingest.spellings import normalised_spellings
 from cadre_analytics.params import DEFAULT_CONTRACTS_DIR
 from cadre_analytics.schema import SOURCE_FILE, SOURCE_ROW
+from cadre_analytics.units import with_successor_keys
 
 __all__ = [
     "ISSUE_SCHEMA",
@@ -82,6 +83,7 @@ def validate_inputs(
         data = raw.tables[table]
         if table == "staff":
             check_unit_life(accepted["units"], spec)
+            accepted["units"] = with_successor_keys(accepted["units"])
             unit_codes = accepted["units"]["code"].drop_nulls().unique()
             check = derive_staff(data, schedule, unit_codes, spec, accepted["units"])
         elif table == "training_updates":

@@ -137,3 +137,30 @@ def test_units_without_life_columns_keep_their_codes(tmp_path):
     assert "official_code" not in result.units.columns
     assert sorted(result.units["code"].to_list()) == ["PNV", "XA01"]
     assert result.units["valid_to"].null_count() == 2
+
+
+def test_successor_is_the_key_of_the_epoch_that_took_over(tmp_path):
+    from cadre_analytics.units import current_units
+    from tests.ingest.helpers import append_row
+
+    folder = merger_copy(tmp_path)
+    # xã Cũ 25099 merged into 25018 on 1/1/2023: then 25018 was Đinh Lạc, not new Bảo Thuận
+    append_row(
+        folder,
+        "units",
+        {
+            "Mã đơn vị": "25099",
+            "Tên đơn vị": "Xã Cũ",
+            "Cấp": "Cấp xã",
+            "Hiệu lực đến": "31/12/2022",
+            "Đơn vị kế thừa": "25018",
+        },
+    )
+    result = _validate(folder)
+    successors = dict(result.units.select("code", "successor").iter_rows())
+    assert successors["25099"] == "25018@2025-06-30"  # old Đinh Lạc
+    assert successors["25018@2025-06-30"] == "25018"  # then new Bảo Thuận
+    assert successors["25015"] is None
+    # today (2025) xã Cũ is counted, through Đinh Lạc, in new Bảo Thuận; in 2024 in Đinh Lạc
+    assert current_units(result.units, 2025)["25099"] == "25018"
+    assert current_units(result.units, 2024)["25099"] == "25018@2025-06-30"
