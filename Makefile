@@ -16,6 +16,7 @@ OUT ?= reports/$(YEAR)
 VALIDATION_OUT ?= reports/validation/$(YEAR)
 REPORT_LANG ?= vi
 FORCE ?=
+CROSSWALK ?=
 PEOPLE ?= 2600
 SYNTH_OUT ?= data/synth
 
@@ -23,7 +24,7 @@ SYNTH_OUT ?= data/synth
 
 help: ## Show this list of targets
 	@echo "cadre_analytics — chỉ tiêu chất lượng CBCCVC / cadre qualification-quota analytics"
-	@echo "Usage: make <target> [YEAR=2025] [DATA=dir] [OUT=dir] [REPORT_LANG=vi|en] [FORCE=1]"
+	@echo "Usage: make <target> [YEAR=2025] [DATA=dir] [OUT=dir] [REPORT_LANG=vi|en] [FORCE=1] [CROSSWALK=file]"
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 # A missing YEAR stops make before anything runs, with one line.
@@ -46,10 +47,10 @@ $(SETUP_STAMP): requirements.lock pyproject.toml
 setup: $(SETUP_STAMP) ## Create .venv from the lock file and register the Jupyter kernel (only when needed)
 
 report: $(SETUP_STAMP) ## Build OUT/report.html for YEAR from DATA (default: the bundled sample)
-	@$(VPY) -m cadre_analytics report --year "$(YEAR)" --data "$(DATA)" --out "$(OUT)" --lang "$(REPORT_LANG)" $(if $(FORCE),--force,)
+	@$(VPY) -m cadre_analytics report --year "$(YEAR)" --data "$(DATA)" --out "$(OUT)" --lang "$(REPORT_LANG)" $(if $(FORCE),--force,) $(if $(CROSSWALK),--crosswalk "$(CROSSWALK)",)
 
 validate: $(SETUP_STAMP) ## Check DATA against the data contracts only; prints rows read/accepted/quarantined
-	@$(VPY) -m cadre_analytics validate --year "$(YEAR)" --data "$(DATA)" --out "$(VALIDATION_OUT)" --lang "$(REPORT_LANG)"
+	@$(VPY) -m cadre_analytics validate --year "$(YEAR)" --data "$(DATA)" --out "$(VALIDATION_OUT)" --lang "$(REPORT_LANG)" $(if $(CROSSWALK),--crosswalk "$(CROSSWALK)",)
 
 synth: $(SETUP_STAMP) ## Regenerate a synthetic district of PEOPLE staff into SYNTH_OUT (default data/synth)
 	@$(VPY) -m tools.synth --people "$(PEOPLE)" --years 2021-2025 --out "$(SYNTH_OUT)"

@@ -49,12 +49,14 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--lang", default="vi")
     report.add_argument("--seed", type=int, default=2025)
     report.add_argument("--force", action="store_true", help="recompute even if up to date")
+    report.add_argument("--crosswalk", type=Path, help="conversion table of units (CROSSWALK=)")
 
     validate = sub.add_parser("validate", help="check the input folder against the data contracts")
     validate.add_argument("--year", type=_year, required=True)
     validate.add_argument("--data", type=Path, default=Path("data/sample"))
     validate.add_argument("--out", type=Path)
     validate.add_argument("--lang", default="vi")
+    validate.add_argument("--crosswalk", type=Path, help="conversion table of units (CROSSWALK=)")
     assumptions = sub.add_parser(
         "assumptions", help="write docs/assumptions.md (how the programme is read) from params/"
     )
@@ -73,6 +75,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         lang=args.lang,
         seed=args.seed,
         force=args.force,
+        crosswalk=args.crosswalk or None,
     )
     started = time.perf_counter()
     html = run_report(settings)
@@ -97,7 +100,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     # Not inside the report's folder: the next report replaces that folder whole.
     out = args.out = args.out or Path("reports") / "validation" / str(args.year)
-    check_settings(RunSettings(year=args.year, data_dir=args.data, out_dir=out, lang=args.lang))
+    crosswalk = args.crosswalk or None
+    check_settings(
+        RunSettings(
+            year=args.year, data_dir=args.data, out_dir=out, lang=args.lang, crosswalk=crosswalk
+        )
+    )
     check_output_folder(out, args.data)
     from cadre_analytics.ingest.years import stop_unless_year_present
 
@@ -106,11 +114,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from cadre_analytics.ingest import read_inputs
     from cadre_analytics.outputs import write_validation_outputs
 
-    result = contracts.validate_inputs(read_inputs(args.data), args.year)
+    result = contracts.validate_inputs(read_inputs(args.data, crosswalk=crosswalk), args.year)
     # Like the report: a stopped run leaves the previous validation outputs as they were.
     with staged_output(out.resolve(), "validation", args.data) as staging:
         write_validation_outputs(result, staging, lang=args.lang)
     print(contracts.format_reconciliation(result, lang=args.lang))
+    hints = result.warnings.filter(result.warnings["rule"] == "crosswalk_available")
+    for message in hints[f"message_{args.lang}"].to_list():
+        print(message)  # which shipped crosswalk fits these units, and how to apply it
     print(f"Kết quả kiểm tra / Validation outputs: {out}")
     return 0
 

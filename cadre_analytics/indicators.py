@@ -18,11 +18,17 @@ from __future__ import annotations
 
 import polars as pl
 
+from cadre_analytics import units as unit_life
 from cadre_analytics.params import QuotaCondition, QuotaIndicator, QuotaRules, QuotaTarget
 from cadre_analytics.schema import OUTPUT_TABLES
 from cadre_analytics.targets import met_gap_exprs, target_parts
 
 ALL_UNITS = "ALL"
+# Added last, by unit_history.carry_closed_levels.
+LEVEL_CLOSURE_COLUMNS = ("closed_on", "carried_from")
+# On which units past years are told when units merged (params/report.yaml ``history``).
+HISTORY_ON_TODAYS_UNITS = "today"
+HISTORY_AS_THEY_WERE = "as_they_were"
 # OUT tables are written in Vietnamese, the Board's language (labels in English sit beside them).
 DATA_LANG = "vi"
 
@@ -485,7 +491,7 @@ def _with_targets(counts: pl.LazyFrame, rules: QuotaRules) -> pl.LazyFrame:
         .alias("share"),
         empty.alias("population_empty"),
         *met_gap_exprs(),
-    ).select(list(_INDICATOR_SCHEMA))
+    ).select([c for c in _INDICATOR_SCHEMA if c not in LEVEL_CLOSURE_COLUMNS])
 
 
 def compute_indicators(
@@ -494,9 +500,18 @@ def compute_indicators(
     units: pl.DataFrame,
     rules: QuotaRules,
     year: int,
+    *,
+    history: str = HISTORY_ON_TODAYS_UNITS,
 ) -> pl.DataFrame:
     """The indicators table (columns :data:`INDICATOR_COLUMNS`) for every snapshot year present
-    up to ``year``, each against every target year of ``rules`` (2025 and 2030)."""
+    up to ``year``, each against every target year of ``rules`` (2025 and 2030).
+
+    With units that have a life (:mod:`cadre_analytics.units`), ``history`` says on which units
+    the past is told: ``today`` (default) — each unit of 31/12/``year`` with its predecessors
+    pooled (people counted in the unit they ended up in, so counts add and shares are
+    recomputed; ``rebased`` marks those rows); ``as_they_were`` — each year on the units of
+    that year. The whole-district rows are the same either way. A level with no unit left on
+    31/12/``year`` carries its last measured value (:mod:`cadre_analytics.unit_history`)."""
     staff_lf = staff.lazy().filter(pl.col("snapshot_year") <= year)
     years = sorted(
         staff_lf.select(pl.col("snapshot_year").unique()).collect().to_series().to_list()
@@ -506,5 +521,11 @@ def compute_indicators(
     people = with_updated_by_snapshot(staff_lf, training.lazy(), rules)
     flags = flag_lazy(people, units, rules)
     counts = count_table(flags, units, rules, years).collect()
+    counts = counts.with_columns(pl.lit(False).alias("rebased"))
+    from cadre_analytics import unit_history  # it counts with this module's functions
+
+    if unit_life.has_life(units):
+        counts = unit_history.counts_on_units(counts, people, units, rules, years, year, history)
     table = _with_targets(counts.lazy(), rules).collect()
+    table = unit_history.carry_closed_levels(table, units, year)
     return sort_table(table, rules).cast(_INDICATOR_SCHEMA)

@@ -52,6 +52,7 @@ class RunSettings:
     seed: int = 2025
     force: bool = False
     notebooks: tuple[str, ...] = REPORT_NOTEBOOKS
+    crosswalk: Path | None = None  # a conversion table of units (CROSSWALK=file)
     durations: dict[str, float] = field(default_factory=dict)
 
 
@@ -78,6 +79,14 @@ def check_settings(settings: RunSettings) -> None:
             where=f"DATA={settings.data_dir}",
             fix_vi="chỉ ra thư mục chứa staff, training_updates, units.",
             fix_en="point DATA at the folder holding staff, training_updates, units.",
+        )
+    if settings.crosswalk is not None and not Path(settings.crosswalk).is_file():
+        raise UserError(
+            "Không tìm thấy bảng chuyển đổi đơn vị.",
+            "Crosswalk file not found.",
+            where=f"CROSSWALK={settings.crosswalk}",
+            fix_vi="chỉ ra tệp CSV, ví dụ data_contracts/crosswalks/di_linh_2025.csv.",
+            fix_en="point CROSSWALK at a CSV, e.g. data_contracts/crosswalks/di_linh_2025.csv.",
         )
 
 
@@ -118,10 +127,17 @@ def run_key(settings: RunSettings, inputs: list[dict], parameters_hash: str) -> 
             "year": settings.year,
             "lang": settings.lang,
             "seed": settings.seed,
+            "crosswalk": _crosswalk_fingerprint(settings.crosswalk),
         },
         sort_keys=True,
     )
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _crosswalk_fingerprint(path: Path | None) -> dict | None:
+    if path is None:
+        return None
+    return {"path": Path(path).name, "sha256": sha256_file(Path(path))}
 
 
 def is_up_to_date(out_dir: Path, key: str) -> bool:
@@ -138,7 +154,8 @@ def notebook_parameters(name: str, settings: RunSettings, staging: Path) -> dict
     """The typed parameters each notebook's `parameters` cell declares."""
     common = {"out_dir": str(staging), "year": int(settings.year), "lang": settings.lang}
     if name == "01_ingest_validate":
-        return {**common, "data_dir": str(settings.data_dir.resolve())}
+        crosswalk = str(Path(settings.crosswalk).resolve()) if settings.crosswalk else ""
+        return {**common, "data_dir": str(settings.data_dir.resolve()), "crosswalk": crosswalk}
     if name == "03_projection":
         return {**common, "seed": int(settings.seed)}
     return common
@@ -237,6 +254,7 @@ def write_manifest(staging: Path, settings: RunSettings, inputs: list[dict], key
         "data_dir": settings.data_dir.name,
         "sample_data": Path(settings.data_dir).resolve() == SAMPLE_DATA_DIR.resolve(),
         "inputs": inputs,
+        "crosswalk": _crosswalk_fingerprint(settings.crosswalk),
         "row_counts": row_counts,
         "plan_solves": plan_solves(staging),
         "params_hash": params_hash(DEFAULT_PARAMS_DIR),

@@ -108,6 +108,34 @@ def _carried_rows(rules: QuotaRules) -> list[dict]:
     ]
 
 
+def _rebased_rows(indicator_table: pl.DataFrame, year: int) -> list[dict]:
+    """History told on today's units (units merged): one reading per quota whose unit rows
+    pool former units, disclosed with the other way of telling it."""
+    from cadre_analytics.report.strings import t
+
+    if "rebased" not in indicator_table.columns:
+        return []
+    pooled = indicator_table.filter(pl.col("rebased").fill_null(False))
+    if pooled.is_empty():
+        return []
+    count = pooled["unit"].n_unique()
+    text = {lang: t("readings.rebased", lang, units=count) for lang in ("vi", "en")}
+    other = {lang: t("readings.rebased_other", lang) for lang in ("vi", "en")}
+    return [
+        {
+            "kind": "reading",
+            "reading": "history_on_todays_units",
+            "indicator": name,
+            "reading_vi": text["vi"],
+            "reading_en": text["en"],
+            "alternative_vi": other["vi"],
+            "alternative_en": other["en"],
+            "year": year,
+        }
+        for name in pooled["indicator"].unique(maintain_order=True).to_list()
+    ]
+
+
 def reading_effects(
     indicator_table: pl.DataFrame,
     staff: pl.DataFrame,
@@ -134,6 +162,7 @@ def reading_effects(
         elif reading.pooled_with:
             other = _pooled(reading, as_read)
         rows += _reading_rows(reading, year, as_read, other)
+    rows += _rebased_rows(indicator_table, year)
     rows += _carried_rows(rules)
     rows += [
         {

@@ -69,6 +69,14 @@ UNIT_COLUMNS: dict[str, pl.DataType] = {
     "level": pl.Utf8,  # UNIT_LEVEL
     "aliases": pl.List(pl.Utf8),
 }
+# A unit's life (optional columns, cadre_analytics.units): null valid_from = since before the
+# data, null valid_to = still exists; successor = the code that took it over on the next day.
+# A units frame without them is a table of units that always existed.
+UNIT_LIFE_COLUMNS: dict[str, pl.DataType] = {
+    "valid_from": pl.Date,
+    "valid_to": pl.Date,
+    "successor": pl.Utf8,
+}
 
 TABLES = ("staff", "training_updates", "units")
 
@@ -122,6 +130,12 @@ OUTPUT_TABLES: dict[str, dict[str, pl.DataType]] = {
         "population_empty": pl.Boolean,
         "label_vi": pl.Utf8,
         "label_en": pl.Utf8,
+        # History on today's units: the unit's count pools predecessors (units that merged)
+        "rebased": pl.Boolean,
+        # A level that ended (no unit of it on 31/12/YEAR): the day its last unit closed, and
+        # on the YEAR row the snapshot year whose measured value it carries
+        "closed_on": pl.Date,
+        "carried_from": pl.Int32,
     },
     "breakdowns": {
         **BREAKDOWN_COUNTS,
@@ -187,6 +201,17 @@ OUTPUT_TABLES: dict[str, dict[str, pl.DataType]] = {
         "alt_numerator": pl.Int64,
         "alt_denominator": pl.Int64,
         "alt_share": pl.Float64,
+    },
+    # A level that ended: where the staff of its last snapshot are at the next (counts only)
+    "closures": {
+        "level": pl.Utf8,
+        "closed_on": pl.Date,
+        "from_year": pl.Int32,
+        "to_year": pl.Int32,
+        "unit": pl.Utf8,  # null: no longer in the data's scope
+        "unit_name": pl.Utf8,
+        "own_unit": pl.Boolean,  # the unit they were in, now at another level (e.g. a school)
+        "people": pl.Int64,
     },
     "quarantine": _ISSUES,
     "warnings": _ISSUES,

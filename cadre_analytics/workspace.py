@@ -77,6 +77,7 @@ def run_ingest(folder: Path, year: int, lang: str, seed: int) -> None:
 def run_indicators(folder: Path, year: int, lang: str, seed: int) -> None:
     """Notebook 02 on what notebook 01 wrote into ``folder``."""
     from cadre_analytics import breakdowns, indicators, readings, scope, suppression
+    from cadre_analytics.closures import level_closures
     from cadre_analytics.outputs import read_restricted, write_restricted, write_table
     from cadre_analytics.params import load_quota_rules, load_readings, load_report_settings
 
@@ -93,11 +94,12 @@ def run_indicators(folder: Path, year: int, lang: str, seed: int) -> None:
     for name, frame in (("scoped_staff", staff), ("scoped_training", training),
                         ("scoped_units", units)):  # fmt: skip
         write_restricted(frame, folder, name)
-    table = indicators.compute_indicators(staff, training, units, rules, year)
-    breakdowns = breakdowns.compute_breakdowns(staff, training, units, rules, year)
-    public = suppression.public_breakdowns(
-        breakdowns, report_settings.min_cell, rules.majority_ethnicity
+    settings = report_settings
+    table = indicators.compute_indicators(
+        staff, training, units, rules, year, history=settings.history
     )
+    breakdowns = breakdowns.compute_breakdowns(staff, training, units, rules, year)
+    public = suppression.public_breakdowns(breakdowns, settings.min_cell, rules.majority_ethnicity)
     reading_table = readings.reading_effects(
         table, staff, training, units, rules, load_readings(rules), year
     )
@@ -105,6 +107,7 @@ def run_indicators(folder: Path, year: int, lang: str, seed: int) -> None:
     write_table(public, folder, "breakdowns")
     write_restricted(breakdowns, folder, "breakdowns_by_unit", csv=True)
     write_table(reading_table, folder, "readings")
+    write_table(level_closures(staff, units, year), folder, "closures")
 
 
 def run_projection(folder: Path, year: int, lang: str, seed: int) -> None:
@@ -112,12 +115,14 @@ def run_projection(folder: Path, year: int, lang: str, seed: int) -> None:
     from cadre_analytics import projection, retirement
     from cadre_analytics.outputs import read_restricted, read_table, write_restricted, write_table
     from cadre_analytics.params import load_quota_rules, load_retirement_schedule, load_scenarios
+    from cadre_analytics.units import units_of_year
 
     staff, training, units = (
         read_restricted(folder, name)
         for name in ("scoped_staff", "scoped_training", "scoped_units")
     )
     rules, schedule = load_quota_rules(), load_retirement_schedule()
+    units = units_of_year(units, year)  # the projection starts from the units of 31/12/year
     result = projection.project(
         staff,
         training,

@@ -110,3 +110,47 @@ def test_year_without_rows_stops_at_once_listing_the_years(tmp_path):
     assert "years present: 2021, 2022, 2023, 2024, 2025" in lines[0] and "2030" in lines[0]
     assert elapsed < 8, elapsed  # generous for a loaded machine; no notebook ran
     assert not (tmp_path / "out").exists()
+
+
+def test_make_validate_applies_a_crosswalk(tmp_path):
+    out = tmp_path / "validation"
+    args = [
+        "make",
+        "--no-print-directory",
+        "validate",
+        "YEAR=2025",
+        "DATA=tests/fixtures/crosswalk",
+        "CROSSWALK=data_contracts/crosswalks/di_linh_2025.csv",
+        f"VALIDATION_OUT={out}",
+    ]
+    done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    # the reused code 25018 is two epochs once the crosswalk dates them: 6 units, 29 staff rows
+    units = (out / "reconciliation.csv").read_text().splitlines()
+    assert "units,6,6,0" in units and "staff,29,29,0" in units
+    # the units name Di Linh's former communes and get their ends from the crosswalk: no hint
+    assert "CROSSWALK=" not in done.stdout
+    # without it the same folder stops on the duplicated code, in one line
+    args = [a for a in args if not a.startswith("CROSSWALK=")]
+    done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode != 0 and "25018" in done.stderr
+
+
+def test_make_validate_names_the_crosswalk_that_fits(tmp_path):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "ingest" / "clean", data)
+    with open(data / "units.csv", "a", encoding="utf-8") as units:
+        # six of the twelve Di Linh communes that end, with the Board's own codes
+        for i, name in enumerate(
+            ["Tân Châu", "Liên Đầm", "Gung Ré", "Tân Thượng", "Tân Lâm", "Tam Bố"]
+        ):
+            units.write(f"X{i},Xã {name},Cấp xã,\n")
+    args = ["make", "--no-print-directory", "validate", "YEAR=2025", f"DATA={data}"]
+    done = subprocess.run(
+        [*args, f"VALIDATION_OUT={tmp_path / 'v'}"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    hint = [line for line in done.stdout.splitlines() if "CROSSWALK=" in line]
+    assert len(hint) == 1 and "data_contracts/crosswalks/di_linh_2025.csv" in hint[0]

@@ -18,7 +18,13 @@ from cadre_analytics import contracts
 from cadre_analytics.errors import InputStop, ParamsError
 from cadre_analytics.ingest import read_inputs
 from cadre_analytics.params import DEFAULT_CONTRACTS_DIR
-from cadre_analytics.schema import PROVENANCE, STAFF_COLUMNS, TRAINING_COLUMNS, UNIT_COLUMNS
+from cadre_analytics.schema import (
+    PROVENANCE,
+    STAFF_COLUMNS,
+    TRAINING_COLUMNS,
+    UNIT_COLUMNS,
+    UNIT_LIFE_COLUMNS,
+)
 from tests.ingest.helpers import TODAY, clean_copy, copy_row, edit_cell
 
 
@@ -41,7 +47,7 @@ def test_clean_fixture_passes_with_canonical_dtypes(tmp_path):
     assert result.rule_results["success"].all()
     assert result.staff.schema == pl.Schema({**STAFF_COLUMNS, **PROVENANCE})
     assert result.training.schema == pl.Schema({**TRAINING_COLUMNS, **PROVENANCE})
-    assert result.units.schema == pl.Schema({**UNIT_COLUMNS, **PROVENANCE})
+    assert result.units.schema == pl.Schema({**UNIT_COLUMNS, **UNIT_LIFE_COLUMNS, **PROVENANCE})
     # all snapshot years are kept, not only YEAR
     assert sorted(result.staff["snapshot_year"].unique().to_list()) == [2024, 2025]
     assert result.reconciliation.rows() == [

@@ -22,7 +22,30 @@ def test_notebook_parameters_are_typed(tmp_path):
     assert params["data_dir"] == str((tmp_path / "data").resolve())
     assert params["out_dir"] == str(tmp_path / "stage")
     assert pipeline.notebook_parameters("03_projection", settings, tmp_path)["seed"] == 2025
-    assert set(params) == {"out_dir", "year", "lang", "data_dir"}
+    assert set(params) == {"out_dir", "year", "lang", "data_dir", "crosswalk"}
+    assert params["crosswalk"] == ""  # no crosswalk: the notebook reads the units as written
+
+
+def test_a_crosswalk_reaches_notebook_01_and_the_run_key(tmp_path):
+    crosswalk = tmp_path / "cw.csv"
+    crosswalk.write_text("Mã ĐVHC cũ,Tên ĐVHC cũ,Mã ĐVHC mới,Tên ĐVHC mới,Ngày hiệu lực\n")
+    plain, given = _settings(tmp_path), _settings(tmp_path, crosswalk=crosswalk)
+    params = pipeline.notebook_parameters("01_ingest_validate", given, tmp_path / "stage")
+    assert params["crosswalk"] == str(crosswalk.resolve())
+    key = pipeline.run_key(plain, [], "p")
+    assert pipeline.run_key(given, [], "p") != key
+    crosswalk.write_text(crosswalk.read_text() + "1,A,2,B,01/07/2025\n")  # a changed file too
+    assert pipeline.run_key(given, [], "p") != pipeline.run_key(
+        _settings(tmp_path, crosswalk=crosswalk), [], "q"
+    )
+
+
+def test_a_missing_crosswalk_is_one_line(tmp_path):
+    from cadre_analytics.errors import UserError
+
+    with pytest.raises(UserError) as caught:
+        pipeline.check_settings(_settings(tmp_path, crosswalk=tmp_path / "none.csv"))
+    assert caught.value.where.startswith("CROSSWALK=")
 
 
 def test_publish_replaces_old_output_only_at_the_end(tmp_path):

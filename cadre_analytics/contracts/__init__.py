@@ -22,6 +22,7 @@ import polars as pl
 
 from cadre_analytics.contracts.checks import run_suite
 from cadre_analytics.contracts.derived import derive_staff, derive_training
+from cadre_analytics.contracts.epochs import check_unit_life
 from cadre_analytics.contracts.grading import ignored_entries, judge, years_present
 from cadre_analytics.contracts.messages import format_reconciliation
 from cadre_analytics.contracts.result import (
@@ -42,6 +43,7 @@ from cadre_analytics.ingest.spec import ContractSpec, load_contract_spec
 from cadre_analytics.ingest.spellings import normalised_spellings
 from cadre_analytics.params import DEFAULT_CONTRACTS_DIR
 from cadre_analytics.schema import SOURCE_FILE, SOURCE_ROW
+from cadre_analytics.units import with_successor_keys
 
 __all__ = [
     "ISSUE_SCHEMA",
@@ -81,8 +83,10 @@ def validate_inputs(
     for table in TABLE_ORDER:
         data = raw.tables[table]
         if table == "staff":
+            check_unit_life(accepted["units"], spec)
+            accepted["units"] = with_successor_keys(accepted["units"])
             unit_codes = accepted["units"]["code"].drop_nulls().unique()
-            check = derive_staff(data, schedule, unit_codes, spec)
+            check = derive_staff(data, schedule, unit_codes, spec, accepted["units"])
         elif table == "training_updates":
             staff_ids = raw.tables["staff"].values["staff_id"].drop_nulls().unique()
             check = derive_training(data, today or date.today(), staff_ids)

@@ -14,8 +14,11 @@ import polars as pl
 from cadre_analytics.contracts.checks import has_repeats
 from cadre_analytics.contracts.result import IDX
 from cadre_analytics.ingest import TableData
+from cadre_analytics.ingest.epochs import unit_spelled_expr
+from cadre_analytics.ingest.normalise import UNPARSED
 from cadre_analytics.ingest.spec import ContractSpec
 from cadre_analytics.schema import SOURCE_FILE, SOURCE_ROW, STAFF_COLUMNS
+from cadre_analytics.units import OFFICIAL_CODE
 
 RANKED = ("education", "political_theory", "state_management", "foreign_language")
 
@@ -27,7 +30,11 @@ def _scatter(height: int, rows: pl.Series, texts: pl.Series) -> pl.Series:
 
 
 def derive_staff(
-    data: TableData, schedule, unit_codes: pl.Series, spec: ContractSpec
+    data: TableData,
+    schedule,
+    unit_codes: pl.Series,
+    spec: ContractSpec,
+    units: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     from cadre_analytics.retirement import on_year_end_roster, retirement_date_expr
 
@@ -67,9 +74,7 @@ def derive_staff(
         _scatter(values.height, late, retire_text.alias("_retirement_date_passed")),
     )
     # References resolved here, not as GX value sets (see the suite's meta.about).
-    unit_missing = check.select(
-        pl.when(~pl.col("unit").is_in(unit_codes.implode())).then("unit").alias("_unit_not_found")
-    )
+    unit_missing = _unit_missing(check, data.raw, unit_codes, units)
     # An exact copy of an earlier row (same text in every column) is set aside, not a conflict.
     # A copy shares its (staff_id, snapshot_year): whole rows are compared only among those.
     indexed = check.with_row_index(IDX)
@@ -91,6 +96,26 @@ def derive_staff(
     down = _qualification_down(values, spec)
     return pl.concat(
         [check, derived, unit_missing, pl.DataFrame([copy_col, *down])], how="horizontal"
+    )
+
+
+def _unit_missing(
+    check: pl.DataFrame, raw: pl.DataFrame, unit_codes: pl.Series, units: pl.DataFrame | None
+) -> pl.DataFrame:
+    """``_unit_not_found`` (no unit is spelled so) and ``_unit_not_valid_on_date`` (a unit is,
+    but not on 31/12 of the row's year: only with units that have a life)."""
+    missing = ~pl.col("unit").is_in(unit_codes.implode())
+    if units is None or OFFICIAL_CODE not in units.columns:
+        return check.select(
+            pl.when(missing).then("unit").alias("_unit_not_found"),
+            pl.lit(None, pl.Utf8).alias("_unit_not_valid_on_date"),
+        )
+    elsewhen = pl.Series(raw.select(unit_spelled_expr(units, pl.col("unit").cast(pl.Utf8))))
+    return check.with_columns(elsewhen.alias("_elsewhen")).select(
+        pl.when(missing & ~pl.col("_elsewhen")).then("unit").alias("_unit_not_found"),
+        pl.when(missing & pl.col("_elsewhen"))
+        .then(pl.col("unit").str.strip_prefix(UNPARSED))
+        .alias("_unit_not_valid_on_date"),
     )
 
 

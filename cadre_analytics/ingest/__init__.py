@@ -18,7 +18,14 @@ from pathlib import Path
 import polars as pl
 
 from cadre_analytics.errors import InputStop
+from cadre_analytics.ingest.crosswalk import (
+    Crosswalk,
+    apply_crosswalk,
+    crosswalk_hints,
+    read_crosswalk,
+)
 from cadre_analytics.ingest.dates import month_first_notes
+from cadre_analytics.ingest.epochs import resolve_staff_units, with_epoch_keys
 from cadre_analytics.ingest.identity import NOTE_SCHEMA, unify_ids
 from cadre_analytics.ingest.normalise import (
     IGNORED_SCHEMA,
@@ -37,6 +44,7 @@ from cadre_analytics.ingest.readers import (
 from cadre_analytics.ingest.spec import ContractSpec, TableSpec, load_contract_spec
 from cadre_analytics.params import DEFAULT_CONTRACTS_DIR
 from cadre_analytics.provenance import sha256_file
+from cadre_analytics.units import OFFICIAL_CODE
 
 __all__ = ["DEFAULT_CONTRACTS_DIR", "RawInputs", "TableData", "read_inputs"]
 
@@ -93,13 +101,18 @@ def _concat(parts: list[_Part], table: TableSpec) -> TableData:
 
 
 def read_inputs(
-    data_dir: Path | str, contracts_dir: Path | str = DEFAULT_CONTRACTS_DIR
+    data_dir: Path | str,
+    contracts_dir: Path | str = DEFAULT_CONTRACTS_DIR,
+    *,
+    crosswalk: Path | str | None = None,
 ) -> RawInputs:
     """Read the three tables from ``data_dir``; raises InputStop for unreadable input.
 
     Each file is read, mapped and parsed on its own and the tables are put together at the
-    end."""
+    end. ``crosswalk`` (a conversion table of units, :mod:`.crosswalk`) fills the units' ends
+    and successors before any staff row is resolved."""
     spec = load_contract_spec(contracts_dir)
+    links = read_crosswalk(crosswalk, spec, Path(contracts_dir)) if crosswalk else None
     data_dir = Path(data_dir)
     sources = find_sources(data_dir, spec)
     for name, found in sources.items():
@@ -112,19 +125,28 @@ def read_inputs(
                 fix_vi=rule.fix_vi.format(detail=name),
                 fix_en=rule.fix_en.format(detail=name),
             )
-    tables, file_rows = _read_tables(spec, sources)
+    tables, file_rows = _read_tables(spec, sources, links)
+    if crosswalk:
+        rows = len(links.links) if links else 0
+        path = Path(crosswalk)
+        file_rows.append(
+            {"table": "crosswalk", "path": path.name, "sha256": sha256_file(path), "rows": rows}
+        )
     input_files = pl.DataFrame(file_rows, schema=INPUT_FILES_SCHEMA)
     tables, notes = unify_ids(tables, sources, spec)  # one ID per person across files
     notes += month_first_notes(tables, spec)
+    if links is None:
+        notes += crosswalk_hints(tables["units"], spec, Path(contracts_dir))
     return RawInputs(data_dir, spec, tables, input_files, pl.DataFrame(notes, schema=NOTE_SCHEMA))
 
 
 def _read_tables(
-    spec: ContractSpec, sources: dict[str, list[Source]]
+    spec: ContractSpec, sources: dict[str, list[Source]], crosswalk: Crosswalk | None = None
 ) -> tuple[dict[str, TableData], list[dict]]:
     file_rows: list[dict] = []
     tables: dict[str, TableData] = {}
     units: UnitLookup | None = None
+    living = False
     # units first: staff rows name their unit, resolved through the units table
     for name in ("units", "staff", "training_updates"):
         table = spec.tables[name]
@@ -143,5 +165,12 @@ def _read_tables(
             )
         tables[name] = _concat(parts, table)
         if name == "units":
-            units = unit_lookup(tables["units"].raw)
+            if crosswalk is not None:
+                tables["units"] = apply_crosswalk(tables["units"], crosswalk, spec)
+            tables["units"] = with_epoch_keys(tables["units"])
+            living = OFFICIAL_CODE in tables["units"].values.columns
+            # units with a life are resolved per snapshot date once every staff file is read
+            units = UnitLookup() if living else unit_lookup(tables["units"].raw)
+        elif name == "staff" and living:
+            tables["staff"] = resolve_staff_units(tables["staff"], tables["units"])
     return tables, file_rows

@@ -41,9 +41,14 @@ from cadre_analytics.schema import (
     STAFF_COLUMNS,
     TRAINING_COLUMNS,
     UNIT_COLUMNS,
+    UNIT_LIFE_COLUMNS,
 )
 
-CANONICAL = {"staff": STAFF_COLUMNS, "training_updates": TRAINING_COLUMNS, "units": UNIT_COLUMNS}
+CANONICAL = {
+    "staff": STAFF_COLUMNS,
+    "training_updates": TRAINING_COLUMNS,
+    "units": {**UNIT_COLUMNS, **UNIT_LIFE_COLUMNS},
+}
 UNPARSED = "!"  # prefix of a cell that could not be parsed, in the check frame
 
 
@@ -112,9 +117,25 @@ def check_frame(values: pl.DataFrame, raw: pl.DataFrame, kinds: dict[str, str]) 
             columns.append(values.get_column(name))
         elif kind == "list":
             columns.append(raw.get_column(name))
+        elif kind == "unit":  # per row: with units that have a life, the date decides the unit
+            columns.append(_unit_check(values.get_column(name), raw.get_column(name)))
         else:
             columns.append(_check_column(values.get_column(name), raw.get_column(name), kind))
     return pl.DataFrame(columns)
+
+
+def _unit_check(value: pl.Series, text: pl.Series) -> pl.Series:
+    if not (value.is_null() & text.is_not_null()).any():
+        return value  # every written unit was found: the check text is the value (no copy)
+    frame = pl.DataFrame([value.alias("v"), text.cast(pl.Utf8).alias("t")])
+    return frame.select(
+        pl.when(pl.col("v").is_not_null())
+        .then(pl.col("v"))
+        .when(pl.col("t").is_not_null())
+        .then(pl.lit(UNPARSED) + pl.col("t"))
+        .otherwise(pl.lit(None, pl.Utf8))
+        .alias(value.name)
+    ).to_series()
 
 
 def _check_column(value: pl.Series, text: pl.Series, kind: str) -> pl.Series:
@@ -430,14 +451,15 @@ class UnitLookup(dict):
         return self._pairs  # type: ignore[return-value]
 
 
-def unit_lookup(units_raw: pl.DataFrame) -> UnitLookup:
-    """Folded code / name / alias -> unit code.  A spelling shared by two units is left out
-    (those staff rows then fail 'unknown unit' instead of landing in a guessed unit)."""
+def unit_lookup(units_raw: pl.DataFrame, key_column: str = "code") -> UnitLookup:
+    """Folded code / name / alias -> unit code (or the ``key_column``: a unit epoch's key).
+    A spelling shared by two units is left out (those staff rows then fail 'unknown unit'
+    instead of landing in a guessed unit)."""
     lookup = UnitLookup()
     for priority in ("code", "name", "aliases"):
         found: dict[str, set[str]] = {}
         pairs = units_raw.select(
-            pl.col("code").cast(pl.Utf8).alias("_code"),
+            pl.col(key_column).cast(pl.Utf8).alias("_code"),
             pl.col(priority).cast(pl.Utf8).alias("_value"),
         )
         for code, value in pairs.iter_rows():

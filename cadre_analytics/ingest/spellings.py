@@ -30,10 +30,13 @@ def _unit_words(units: TableData | None) -> dict[str, tuple[str, set[str], set[s
     if units is None:
         return {}
     out = {}
-    for code, name, aliases in units.values.select("code", "name", "aliases").iter_rows():
+    # with units that have a life, ``code`` is the epoch key and the code as written is kept
+    official = "official_code" if "official_code" in units.values.columns else "code"
+    columns = units.values.select("code", pl.col(official).alias("_written"), "name", "aliases")
+    for code, written, name, aliases in columns.iter_rows():
         if code is None:
             continue
-        exact = {fold(code), fold(name or "")}
+        exact = {fold(written or code), fold(name or "")}
         out[code] = (name or code, exact, {fold(a) for a in (aliases or [])})
     return out
 

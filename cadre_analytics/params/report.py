@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StrictInt, StrictStr, field_validator, model_validator
 
@@ -39,6 +39,8 @@ class ReportSettings:
     heat_low: float  # below this fraction of its target a cell is painted "far off"
     min_change_people: int  # a change since last year is headlined only if this many moved
     scope: Scope = field(default_factory=Scope)
+    # where units merged, past years on today's units (predecessors pooled) or as they were
+    history: str = "today"
 
 
 Code = Annotated[StrictStr | StrictInt, Field(union_mode="left_to_right")]
@@ -97,6 +99,7 @@ class _ReportFile(BaseModel):
     heat_low: Annotated[float, Field(strict=True, gt=0, le=1)]
     min_change_people: Annotated[StrictInt, Field(ge=1, le=100_000)]
     scope: _Scope = _Scope()
+    history: Literal["today", "as_they_were"] = "today"
 
 
 def load_report_settings(path: Path | str = REPORT_PARAMS) -> ReportSettings:
@@ -109,4 +112,5 @@ def load_report_settings(path: Path | str = REPORT_PARAMS) -> ReportSettings:
         float(doc.heat_low),
         doc.min_change_people,
         scope=doc.scope.scope(),
+        history=doc.history,
     )

@@ -53,6 +53,7 @@ class ReportInputs:
     quarantine_counts: pl.DataFrame | None = None  # table, rule, rows
     warning_counts: pl.DataFrame | None = None  # table, rule, rows
     input_files: pl.DataFrame | None = None  # table, path, sha256, rows (if 01 wrote it)
+    closures: pl.DataFrame | None = None  # a level that ended: where its staff went (if any)
     manifest: dict[str, Any] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
 
@@ -139,6 +140,7 @@ def load_report_inputs(out_dir: Path, year: int) -> ReportInputs:
     inputs.quarantine_counts = _counts(out_dir / "quarantine.csv")
     inputs.warning_counts = _counts(out_dir / "warnings.csv")
     inputs.input_files = _read_table(out_dir / "input_files")
+    inputs.closures = _read_table(out_dir / "closures")
     manifest = out_dir / "manifest.json"
     if manifest.exists():
         try:

@@ -19,6 +19,7 @@ from cadre_analytics.params import DEFAULT_PARAMS_DIR, params_hash
 from cadre_analytics.provenance import git_commit
 from cadre_analytics.report import charts, fmt, narrative, tables
 from cadre_analytics.report.actions import action_items
+from cadre_analytics.report.closures import closure_html
 from cadre_analytics.report.equity import equity_body
 from cadre_analytics.report.inputs import ReportInputs
 from cadre_analytics.report.plan_section import method_paragraphs as plan_method
@@ -159,6 +160,7 @@ def section_district(inputs: ReportInputs, lang: str) -> str:
     if ind is None or ind.is_empty():
         return _missing("district", "indicators.csv", lang)
     body = _p(t("district.intro", lang))
+    body += closure_html(ind, inputs.closures, inputs.year, lang)
     if not projection_available(inputs):
         body += note(t("report.not_available", lang, what="projection.csv"))
     quotas = ind.filter(pl.col("unit") == ALL)["indicator"].unique(maintain_order=True).to_list()
