@@ -28,9 +28,17 @@ class Scoped:
 
 
 def _epochs(units: pl.DataFrame) -> pl.DataFrame:
-    """code, valid_from, valid_to, successor and the row number of every unit epoch."""
+    """code, valid_from, valid_to, successor, the code as the Board writes it (``_official``)
+    and the row number of every unit epoch."""
     missing = [pl.lit(None, _DATE_TYPES[c]).alias(c) for c in _EPOCH if c not in units.columns]
-    return units.with_row_index("_row").with_columns(missing).select("_row", "code", *_EPOCH)
+    # Where a code was reused, ``code`` is an epoch key and ``official_code`` the code as written:
+    # a scope lists codes as written.
+    official = pl.col("official_code") if "official_code" in units.columns else pl.col("code")
+    return (
+        units.with_row_index("_row")
+        .with_columns(missing)
+        .select("_row", "code", *_EPOCH, official.fill_null(pl.col("code")).alias("_official"))
+    )
 
 
 def _next_epochs(epochs: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
@@ -84,15 +92,17 @@ def scope_rows(units: pl.DataFrame, scope: Scope) -> pl.Series:
     epochs = _epochs(units)
     if scope.codes is None:
         return epochs["_row"]
-    listed = epochs.filter(pl.col("code").is_in(list(scope.codes)))
+    listed = epochs.filter(pl.col("_official").is_in(list(scope.codes)))
     if scope.successors:
         # Each listed code as it was first: its earliest epoch.
         first = listed.sort("valid_from", nulls_last=False).unique(
-            "code", keep="first", maintain_order=True
+            "_official", keep="first", maintain_order=True
         )
         return _closure(epochs, first, _next_epochs)
     # Each listed code as it is now: its latest epoch.
-    last = listed.sort("valid_to", nulls_last=True).unique("code", keep="last", maintain_order=True)
+    last = listed.sort("valid_to", nulls_last=True).unique(
+        "_official", keep="last", maintain_order=True
+    )
     return _closure(epochs, last, _previous_epochs)
 
 

@@ -78,3 +78,26 @@ def test_a_units_table_without_lives_scopes_by_code():
     scoped = scope.restrict(staff, TRAINING, units, Scope(codes=("X2",)))
     assert scoped.staff["staff_id"].to_list() == ["b"]
     assert scoped.units.columns == ["code", "name"] and scoped.units.height == 1
+
+
+def test_reused_codes_as_epoch_keys_are_scoped_by_the_code_as_written():
+    # The accepted units as ingest keys them: the earlier epoch of a reused code is
+    # "code@valid_to", the code as written is official_code, successors and staff use keys.
+    keyed = UNITS.with_columns(
+        official_code=pl.col("code"),
+        code=pl.Series(["01", "02@2025-06-30", "02", "03@2025-06-30", "03", "H"]),
+        successor=pl.Series(["02", "02", None, "03", None, None]),
+    )
+    staff = STAFF.with_columns(
+        unit=pl.Series(
+            ["01", "01", "02@2025-06-30", "03@2025-06-30", "H", "H"] + ["02"] * 4 + ["03"]
+        )
+    )
+    # Old B (02 as it was first) and what took it over: B then A-B; p3 in 2024, A-B in 2025.
+    scoped = scope.restrict(staff, TRAINING, keyed, Scope(codes=("02",), successors=True))
+    assert scoped.units["name"].to_list() == ["Xã B", "Xã A-B"]
+    assert _ids(scoped, 2024) == ["p3"]
+    assert _ids(scoped, 2025) == ["p1", "p2", "p3", "p5"]
+    # 02 as it is now (A-B) with its history: A and B in 2024.
+    scoped = scope.restrict(staff, TRAINING, keyed, Scope(codes=("02",)))
+    assert _ids(scoped, 2024) == ["p1", "p2", "p3"]
