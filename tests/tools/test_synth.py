@@ -462,6 +462,23 @@ def test_pre_merger_sample_workbook():
     assert training.columns == ["Mã cán bộ", "Ngày", "Nội dung", "Khóa học", "Số giờ"]
 
 
+def test_committed_sample_workbook():
+    # data/sample/README.md: 2,600 people x 2021-2024 + 1 duplicate (2022); 2025 after the
+    # reorganisation: 2,600 - 330 - 74 - 200 + 147 moved = 2,143. Units: 98 + 7 new xã + 57
+    # schools' second epochs = 162.
+    path = Path(__file__).resolve().parents[2] / "data" / "sample" / "sample_district.xlsx"
+    assert path.stat().st_size < 5_000_000
+    staff = _read_sheet(path, "staff")
+    assert staff.columns == STAFF_HEADERS
+    per_year = dict(staff.group_by("Năm báo cáo").len().iter_rows())
+    assert per_year == {"2021": 2600, "2022": 2601, "2023": 2600, "2024": 2600, "2025": 2143}
+    units = _read_sheet(path, "units")
+    assert units.height == 162
+    assert units.columns[-3:] == ["Hiệu lực từ", "Hiệu lực đến", "Đơn vị kế thừa"]
+    trap = units.filter(pl.col("Mã đơn vị") == "25018")["Tên đơn vị"].to_list()
+    assert trap == ["Xã Đinh Lạc", "Xã Bảo Thuận"]
+
+
 def test_written_values_and_headers_are_what_ingest_accepts():
     """Cross-check params/synth.yaml against data_contracts/ (both are data, edited apart)."""
     root = Path(__file__).resolve().parents[2]
