@@ -80,7 +80,7 @@ def december() -> pl.DataFrame:
     """Per indicator, unit and year: people of the YEAR roster in its population whose
     statutory retirement date is 31 December of that year. The previous implementation took
     them off that year's roster; they serve that day, so now they are counted in it."""
-    result = contracts.validate_inputs(read_inputs(ROOT / "data" / "sample"), YEAR)
+    result = contracts.validate_inputs(read_inputs(SAMPLE), YEAR)
     rules = load_quota_rules()
     start = start_roster(result.staff, result.training, rules, load_retirement_schedule(), YEAR)
     flags = indicators.flag_people(start, result.units, rules).with_columns(

@@ -14,6 +14,7 @@ from cadre_analytics import report, schema
 from cadre_analytics.params import PROJECT_ROOT
 from cadre_analytics.report.render import MAX_BYTES, assert_offline, render_html
 from cadre_analytics.report.sections import SECTION_IDS
+from cadre_analytics.report.settings import scope_words
 from cadre_analytics.report.strings import t
 from tests.report import aggregates
 from tests.report.conftest import run_report_notebook
@@ -28,7 +29,7 @@ def _check_structure(html: str, lang: str) -> None:
     # headings in order: one h1, then the nine sections' h2 in report order
     assert html.count("<h1") == 1
     h2 = re.findall(r"<h2>(.*?)</h2>", html)
-    assert h2 == [t(f"section.{s}", lang) for s in SECTION_IDS]
+    assert h2 == [t(f"section.{s}", lang, **scope_words(lang)) for s in SECTION_IDS]
     # every table has header cells and a caption
     for table in re.findall(r"<table.*?</table>", html, flags=re.S):
         assert "<th" in table and "<caption>" in table
@@ -56,7 +57,7 @@ def test_english_edition(tmp_path):
     aggregates.write(tmp_path, aggregates.build())
     html = run_report_notebook(tmp_path, 2025, "en").read_text(encoding="utf-8")
     _check_structure(html, "en")
-    assert "Qualifications of cadres, civil servants and public employees, 2025" in html
+    assert "Qualifications of cadres, civil servants and public employees in the whole district, 2025" in html
     assert "Off track" in html and "Tình trạng" not in html
 
 
