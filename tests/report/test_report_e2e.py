@@ -57,7 +57,10 @@ def test_english_edition(tmp_path):
     aggregates.write(tmp_path, aggregates.build())
     html = run_report_notebook(tmp_path, 2025, "en").read_text(encoding="utf-8")
     _check_structure(html, "en")
-    assert "Qualifications of cadres, civil servants and public employees in the whole district, 2025" in html
+    assert (
+        "Qualifications of cadres, civil servants and public employees in the whole district, 2025"
+        in html
+    )
     assert "Off track" in html and "Tình trạng" not in html
 
 
