@@ -158,6 +158,26 @@ def early_exit_note(s: Scenario, staff, schedule, year: int) -> str:
     )
 
 
+def closed_indicators(indicator_table: pl.DataFrame) -> list[str]:
+    """Quotas whose level ended before the report date (the indicators stage says so in
+    ``closed_on``): nobody is left to project, so they get no projection, trend or back-solve
+    (a headcount ratio of nobody against its base year would read as a cut achieved)."""
+    if "closed_on" not in indicator_table.columns:
+        return []
+    rows = indicator_table.filter(pl.col("closed_on").is_not_null())
+    return sorted(rows["indicator"].unique().to_list())
+
+
+def closed_note(closed: list[str], indicator_table: pl.DataFrame) -> str:
+    day = indicator_table.filter(pl.col("closed_on").is_not_null())["closed_on"].min()
+    when = day.strftime("%d/%m/%Y") if hasattr(day, "strftime") else str(day)
+    return (
+        f"{len(closed)} chỉ tiêu của cấp đã kết thúc ngày {when} không được dự báo (không còn "
+        f"ai thuộc đối tượng) / {len(closed)} quotas of a level that ended on {when} are not "
+        "projected (nobody is left in their population)."
+    )
+
+
 def project(
     staff: pl.DataFrame,
     training: pl.DataFrame,
@@ -220,11 +240,16 @@ def project(
         )
         if scenario.name == "baseline":
             requirements, eligible = backsolve(cohorts, rules, units, sim, scenario.courses)
+    closed = closed_indicators(indicator_table)
+    if closed:
+        notes.append(closed_note(closed, indicator_table))
     return ProjectionResult(
-        projection=sort_projection(pl.concat(frames), rules, units),
-        requirements=requirements,
-        eligible=eligible,
-        trend=trend_check(indicator_table, year),
+        projection=sort_projection(
+            pl.concat(frames).filter(~pl.col("indicator").is_in(closed)), rules, units
+        ),
+        requirements=requirements.filter(~pl.col("indicator").is_in(closed)),
+        eligible=eligible.filter(~pl.col("indicator").is_in(closed)),
+        trend=trend_check(indicator_table, year).filter(~pl.col("indicator").is_in(closed)),
         notes=notes,
         cohorts=cohorts.size,
         monte_carlo_cohorts=drawn_on,

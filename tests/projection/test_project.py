@@ -573,3 +573,34 @@ def test_scenario_files_are_checked(tmp_path):
     (tmp_path / "my_plan.yaml").unlink()
     with pytest.raises(ParamsError, match="baseline"):
         load_scenarios(tmp_path)
+
+
+def test_a_level_that_ended_is_not_projected():
+    # The district bodies NV and YT ended on 30/6/2025 without successor; the commune GH goes on.
+    # 2024: A (public employee) in NV, B in GH; 2025: B only. Projecting from 2025, nobody is
+    # left at district level: no district row (0 of the 2021 base is no cut achieved).
+    from cadre_analytics.units import units_of_year
+
+    lives = UNITS.with_columns(
+        valid_from=pl.lit(None, pl.Date),
+        valid_to=pl.Series([dt.date(2025, 6, 30), dt.date(2025, 6, 30), None]),
+        successor=pl.lit(None, pl.Utf8),
+    )
+    staff = roster(
+        [
+            person("A", "NV", 2024, staff_type="public_employee"),
+            person("B", "GH", 2024),
+            person("B", "GH", 2025),
+        ]
+    )
+    table = indicators.compute_indicators(staff, TRAINING, lives, RULES, 2025)
+    assert table.filter(pl.col("level") == "district")["closed_on"].is_not_null().all()
+    res = projection.project(
+        staff, TRAINING, units_of_year(lives, 2025), RULES, SCHEDULE, [BASELINE], 2025, 7,
+        indicator_table=table,
+    )  # fmt: skip
+    levels = set(res.projection["level"].unique().to_list())
+    assert levels == {"commune"}
+    assert "o_pe_headcount" not in res.projection["indicator"].to_list()
+    assert res.trend.filter(pl.col("indicator").str.starts_with("d_")).is_empty()
+    assert any("30/06/2025" in note for note in res.notes)
