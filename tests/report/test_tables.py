@@ -55,14 +55,25 @@ INDICATORS = _ind(
         ("qD", "commune", "X03", "Xã Ba", 2025, 7, 10, 2025, 0.8, ">=", False, 1),
     ]
 )
+# 2030 under two scenarios (invented): the headline one (deterministic) and a Monte Carlo one.
+#   qA: headline 8 of 10 meets >= 80 % (0 short); the other 7 of 10 does not, 630 of 1,000
+#       draws meet it -> "met in 1 of 2 scenarios; 63 % likely".
+#   qB: headline 4 of 10 against >= 50 %: 1 short; the other 3 of 10, 4 of 1,000 draws
+#       (0.4 %) -> "met in 0 of 2; under 1 % likely" (never rounded to 0 %).
 PROJECTION = pl.DataFrame(
     {
-        "indicator": ["qA", "qB"],
-        "unit": ["ALL", "ALL"],
-        "year": [2030, 2030],
-        "scenario": ["baseline", "baseline"],
-        "target_year": [2030, 2030],
-        "met": [True, False],
+        "indicator": ["qA", "qA", "qB", "qB"],
+        "unit": ["ALL"] * 4,
+        "year": [2030] * 4,
+        "scenario": ["baseline", "history_rates"] * 2,
+        "target_year": [2030] * 4,
+        "numerator": [8, 7, 4, 3],
+        "denominator": [10] * 4,
+        "share": [0.8, 0.7, 0.4, 0.3],
+        "met": [True, False, False, False],
+        "gap_persons": [0, 1, 1, 2],
+        "prob_met": [None, 0.63, None, 0.004],
+        "headline": [True, False, True, False],
     }
 )
 
@@ -98,10 +109,30 @@ def test_commune_matrix_ranks_worst_first_and_escapes_names():
 
 
 def test_summary_gives_people_short_for_each_target_year():
+    # 2025 (reached): today's gaps; 2030: the headline projection's (what it takes says the
+    # same), not today's 2 and 2 against the 2030 target
     s = tables.summary_frame(INDICATORS, PROJECTION, 2025)
     rows = {r["indicator"]: r for r in s.iter_rows(named=True)}
-    assert (rows["qA"]["gap_2025"], rows["qA"]["gap_2030"]) == (0, 2)
-    assert (rows["qB"]["gap_2025"], rows["qB"]["gap_2030"]) == (1, 2)
+    assert (rows["qA"]["gap_2025"], rows["qA"]["gap_2030"]) == (0, 0)
+    assert (rows["qB"]["gap_2025"], rows["qB"]["gap_2030"]) == (1, 1)
+
+
+def test_status_says_how_many_scenarios_and_how_likely():
+    s = tables.summary_frame(INDICATORS, PROJECTION, 2025)
+    rows = {r["indicator"]: r for r in s.iter_rows(named=True)}
+    label = tables.scenario_label("history_rates", "en")
+    assert tables.verdict_text(rows["qA"], 2030, "en") == (
+        f"projected met in 1 of 2 scenarios; 63% likely under «{label}»"
+    )
+    assert tables.verdict_text(rows["qB"], 2030, "en") == (
+        f"projected met in 0 of 2 scenarios; under 1% likely under «{label}»"
+    )
+    vi = tables.verdict_text(rows["qA"], 2030, "vi")
+    assert vi.startswith("dự báo đạt ở 1/2 kịch bản; khả năng đạt 63%")
+    # a target year already reached carries no projection sentence
+    assert tables.verdict_text(rows["qA"], 2025, "en") == ""
+    html = tables.summary_table(s, 2025, "en")
+    assert "People short by 2030, projected" in html and "63% likely" in html
 
 
 def test_narrative_sentences_from_the_numbers():
@@ -109,11 +140,13 @@ def test_narrative_sentences_from_the_numbers():
 
     s = tables.summary_frame(INDICATORS, PROJECTION, 2025)
     m = tables.commune_matrix(INDICATORS, 2025)
-    out = summary_sentences(s, 2025, "en", has_projection=True, matrix=m)
+    out = summary_sentences(s, 2025, "en", has_projection=True, matrix=m, headline="Baseline")
     # qA met (6/10 >= 50%), qC not (20/30 < 70%), qB and qD not -> 1 of 4
     assert out[0] == "In 2025, the district meets 1 of the 4 quotas that have a 2025 target."
     # 2030 statuses: qA on track, qB off track (qC, qD have no 2030 target here)
-    assert out[1] == ("Under the baseline scenario, for the 2030 target: 1 on track, 1 off track.")
+    assert out[1] == (
+        "Under the headline scenario «Baseline», for the 2030 target: 1 on track, 1 off track."
+    )
     # largest 2025 gap: qD and qB... qD short 2, qB short 1, qC short 1 -> qD
     assert out[2].startswith("The largest gap is «qD»: 73.3% today against a target of ≥80%")
     assert out[2].endswith("2 people short.")
