@@ -107,7 +107,7 @@ def action_items(requirements: pl.DataFrame | None, units: dict[str, str], lang:
     out = []
     for row in need.head(MAX_ACTIONS).iter_rows(named=True):
         per_unit = _per_unit(requirements, row)
-        where = _where(per_unit, units, lang) + _units_short(per_unit, units, lang)
+        where = _where(per_unit, units, lang)
         quota = quota_label(row["indicator"], lang)
         if row["eligible_people"] == 0:
             # nobody can be sent on a course: the action is to recruit, not to train
@@ -135,5 +135,5 @@ def action_items(requirements: pl.DataFrame | None, units: dict[str, str], lang:
                 eligible=fmt.number(row["eligible_people"], lang),
                 people=fmt.number(two, lang),
             )
-        out.append(sentence + where + _limit(row, lang))
+        out.append(sentence + where + _units_short(per_unit, units, lang) + _limit(row, lang))
     return out

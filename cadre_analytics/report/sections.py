@@ -363,7 +363,7 @@ def section_method(inputs: ReportInputs, lang: str) -> str:
                 tg = ind.targets.get(y)
                 cells.append(
                     Cell(
-                        fmt.target(tg.share, tg.comparator, lang)
+                        fmt.target(tg.share, tg.comparator, lang, tg.share_upper)
                         if tg
                         else t("format.missing", lang),
                         cls="num",

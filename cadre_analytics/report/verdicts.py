@@ -73,12 +73,8 @@ def verdict_text(row: dict, target_year: int, lang: str) -> str:
     names = row.get(f"prob_scenarios_{target_year}") or []
     values = row.get(f"prob_values_{target_year}") or []
     for name, prob in zip(names, values, strict=True):
-        parts.append(
-            t(
-                "verdict.probability",
-                lang,
-                prob=probability(prob, lang),
-                scenario=tables.scenario_label(name, lang),
-            )
-        )
+        # no run or every run: said in words, not as "0%" or "100%"
+        key = {0: "verdict.never", 1: "verdict.always"}.get(prob, "verdict.probability")
+        label = tables.scenario_label(name, lang)
+        parts.append(t(key, lang, prob=probability(prob, lang), scenario=label))
     return t("verdict.join", lang).join(parts)

@@ -12,7 +12,6 @@ import polars as pl
 from cadre_analytics.report import charts, fmt
 from cadre_analytics.report.actions import courses_text
 from cadre_analytics.report.inputs import REQUIREMENT_COLUMNS, conform
-from cadre_analytics.report.settings import settings
 from cadre_analytics.report.strings import t
 from cadre_analytics.report.tables import (
     ALL,
@@ -22,6 +21,9 @@ from cadre_analytics.report.tables import (
     quota_label,
     scenario_label,
 )
+
+# Unit cases listed in the report (the largest first); all of them are in requirements.csv.
+UNITS_SHOWN = 10
 
 
 def _course_cell(r: dict, lang: str) -> str:
@@ -67,14 +69,17 @@ def _whole_table(need: pl.DataFrame, lang: str) -> str:
 
 
 def _units_table(req: pl.DataFrame, units: dict[str, str], lang: str) -> str:
-    """Units where fewer can go than are short (e.g. a commune needing 2 with 1 eligible)."""
-    short = req.filter((pl.col("unit") != ALL) & (pl.col("recruit_people").fill_null(0) > 0)).sort(
+    """Units where fewer can go than are short (e.g. a commune needing 2 with 1 eligible);
+    quotas nobody in the district can reach by a course are said once, in the table above."""
+    nobody = req.filter((pl.col("unit") == ALL) & (pl.col("eligible_people") == 0))
+    short = req.filter((pl.col("unit") != ALL) & (pl.col("recruit_people").fill_null(0) > 0))
+    short = short.join(nobody, on=["indicator", "target_year"], how="anti").sort(
         ["target_year", "recruit_people", "indicator", "unit"],
         descending=[False, True, False, False],
     )
     if short.is_empty():
         return ""
-    shown_at_most = settings().max_units_shown
+    shown_at_most = UNITS_SHOWN
     rows = [
         [
             units.get(r["unit"], r["unit"]),

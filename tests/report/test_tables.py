@@ -213,3 +213,19 @@ def test_fired_rules_are_named_in_words_never_by_their_code():
     assert "<td>3</td>" in vi.replace(' class="num"', "")  # 2 + 1 rows, summed per rule
     # no title: a plain "unnamed rule", never the code
     assert "no_title_rule" not in en and "Unnamed rule" in en
+
+
+def test_no_run_and_every_run_are_said_in_words():
+    # 0 of 1,000 draws and 1,000 of 1,000: never "0%" / "100%" likely
+    row = {
+        "scenarios_met_2030": 1,
+        "scenarios_judged_2030": 3,
+        "prob_scenarios_2030": ["history_rates", "plan"],
+        "prob_values_2030": [0.0, 1.0],
+    }
+    text = tables.verdict_text(row, 2030, "en")
+    rates, plan = tables.scenario_label("history_rates", "en"), tables.scenario_label("plan", "en")
+    assert text == (
+        f"projected met in 1 of 3 scenarios; met in no simulated run under «{rates}»; "
+        f"met in every simulated run under «{plan}»"
+    )
