@@ -20,6 +20,7 @@ import polars as pl
 
 from cadre_analytics import outputs
 from cadre_analytics.report import fmt, inputs, tables
+from cadre_analytics.report.actions import courses_text
 from cadre_analytics.report.sections import change_frame
 from cadre_analytics.report.settings import settings
 from cadre_analytics.report.strings import check_lang, t, t_or
@@ -308,7 +309,8 @@ def projection_sheet(frames: Frames, lang: str) -> Sheet | None:
 
 
 def requirements_sheet(frames: Frames, lang: str) -> Sheet | None:
-    """Extra course completions needed per quota and unit (whole district first)."""
+    """People short per quota and unit on the headline scenario, the course(s) that close
+    the gap, who could go and how many must be recruited (whole district first)."""
     req = frames.get("requirements")
     if req is None:
         return None
@@ -325,19 +327,23 @@ def requirements_sheet(frames: Frames, lang: str) -> Sheet | None:
         Column(col("extra_total", lang), "count"),
         Column(col("extra_per_year", lang), "count"),
         Column(col("eligible_people", lang), "int"),
+        Column(col("two_courses", lang), "int"),
+        Column(col("recruit_people", lang), "int"),
     ]
     rows = [
         [
             quota_label(r["indicator"], lang),
             names.get(r["unit"], r["unit"]),
             r["unit"],
-            tables.course_label(r["indicator"], r.get("course"), lang),
+            courses_text(r, lang),
             r["target_year"],
             r["extra_completions_total"],
             r["extra_completions_per_year"],
             r["eligible_people"],
+            r["eligible_two_courses"],
+            r["recruit_people"],
         ]
-        for r in part.iter_rows(named=True)
+        for r in inputs.conform(part, inputs.REQUIREMENT_COLUMNS).iter_rows(named=True)
     ]
     return Sheet(t("workbook.sheet.requirements", lang), columns, rows)
 
