@@ -120,6 +120,9 @@ def _listing(names: list[str], lang: str) -> str:
 
 def _largest_gap(summary: pl.DataFrame, nxt: int | None, lang: str) -> str:
     gaps = summary.filter(pl.col("gap_persons").fill_null(0) > 0)
+    over = f"over_{nxt}"
+    if over in gaps.columns:  # people over a range's upper bound are not people short
+        gaps = gaps.filter(~pl.col(over).fill_null(False))
     if not gaps.height:
         return t("narrative.all_met", lang, target_year=nxt)
     largest = gaps["gap_persons"].max()

@@ -206,3 +206,33 @@ def test_the_back_solve_reads_the_headline_scenario():
         (pl.col("indicator") == "d_university") & (pl.col("target_year") == 2025)
     )
     assert sorted(uni["staff_id"]) == [f"M{i}" for i in range(6)]
+
+
+def test_a_scenario_folder_naming_a_stochastic_headline(tmp_path):
+    # The scenario files as shipped, with history_rates marked "headline: true": its rows
+    # carry the headline mark and the back-solve reads them (the seam the summary goes through).
+    from pathlib import Path
+
+    from cadre_analytics.params import load_scenarios
+
+    shipped = Path(__file__).resolve().parents[2] / "params" / "scenarios"
+    for f in shipped.glob("*.yaml"):
+        text = f.read_text(encoding="utf-8")
+        if f.name == "history_rates.yaml":
+            text += "\nheadline: true\n"
+        (tmp_path / f.name).write_text(text, encoding="utf-8")
+    scenarios = load_scenarios(tmp_path)
+    staff = roster([person(f"N{i}") for i in range(3)] + [person("M", education="college")])
+    res = run(staff, scenarios=scenarios)
+    marked = res.projection.filter(pl.col("headline"))["scenario"].unique().to_list()
+    assert marked == ["history_rates"]
+    assert res.requirements["scenario"].unique().to_list() == ["history_rates"]
+    # d_university 2025 ">= 100 %": 3 of 4 today; whatever the draw shown, the requirement
+    # is that row's own gap
+    shown = row(res, "d_university", 2025, scenario="history_rates")
+    need = res.requirements.filter(
+        (pl.col("indicator") == "d_university")
+        & (pl.col("unit") == "ALL")
+        & (pl.col("target_year") == 2025)
+    )
+    assert need["extra_completions_total"].to_list() == [shown["gap_persons"]]
