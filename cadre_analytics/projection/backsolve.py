@@ -175,9 +175,11 @@ def _gaps(headline: pl.DataFrame, rules: QuotaRules, year: int) -> pl.DataFrame:
         if gap is not None and not over:
             # an annual update lapses every year: the whole gap is needed in each year
             per_year = gap if recurring else math.ceil(gap / (r["target_year"] - year))
-        reason = (
-            ABOVE_RANGE if over else NOT_WHOLE_PEOPLE if gap is None and r["met"] is False else None
-        )
+        reason = None
+        if over:
+            reason = ABOVE_RANGE
+        elif gap is None and r["met"] is False:
+            reason = NOT_WHOLE_PEOPLE
         out.append(
             {
                 "_k": order[r["indicator"]],
