@@ -43,22 +43,14 @@ def _where(per_unit: pl.DataFrame, units: dict[str, str], lang: str) -> str:
 
 
 def _units_short(per_unit: pl.DataFrame, units: dict[str, str], lang: str) -> str:
-    """Units where fewer can go than are short: named, with what they need and have."""
+    """Units where fewer can go than are short, named."""
     short = per_unit.filter(pl.col("recruit_people").fill_null(0) > 0).sort(
         ["recruit_people", "unit"], descending=[True, False]
     )
     if short.is_empty():
         return ""
-    named = [
-        t(
-            "actions.unit_recruit",
-            lang,
-            unit=units.get(r["unit"], r["unit"]),
-            need=fmt.number(r["extra_completions_total"], lang),
-            eligible=fmt.number(r["eligible_people"], lang),
-        )
-        for r in short.head(UNITS_NAMED).iter_rows(named=True)
-    ]
+    # names only: the numbers of each are in section 4
+    named = [units.get(r["unit"], r["unit"]) for r in short.head(UNITS_NAMED).iter_rows(named=True)]
     rest = short.height - len(named)
     listed = (
         ", ".join(named)

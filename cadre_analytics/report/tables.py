@@ -87,7 +87,7 @@ def status_cell(status: str, lang: str, verdict: str = "") -> Cell:
     }
     text = escape(marks[status] + t(f"status.{status}", lang))
     if verdict:
-        text += f'<br><span class="verdict">{escape(verdict)}</span>'
+        text += f' <span class="verdict">{escape(verdict)}</span>'
     return Cell(text, cls=f"status status-{status}", html=True)
 
 
@@ -283,7 +283,7 @@ def scope_text(row: dict, lang: str) -> str:
 
 def summary_table(summary: pl.DataFrame, year: int, lang: str) -> str:
     tys = sorted(int(c.split("_")[1]) for c in summary.columns if c.startswith("status_"))
-    headers: list[str] = [
+    headers: list[Cell | str] = [
         t("summary.col_quota", lang),
         t("summary.col_scope", lang),
         t("summary.col_current", lang, year=year),
@@ -295,7 +295,10 @@ def summary_table(summary: pl.DataFrame, year: int, lang: str) -> str:
         )
         headers += [
             t("summary.col_target", lang, target_year=ty),
-            t("summary.col_status", lang, target_year=ty),
+            Cell(
+                t("summary.col_status", lang, target_year=ty),
+                cls="col-verdict" if projected else None,
+            ),
             t(
                 "summary.col_short_projected" if projected else "summary.col_short",
                 lang,

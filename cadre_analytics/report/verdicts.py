@@ -27,7 +27,7 @@ def headline_name(projection: pl.DataFrame | None) -> str | None:
 
 def probability(prob: float | None, lang: str) -> str:
     """A probability as a whole percent that never rounds a possibility away: 999 of 1,000
-    draws reads "trên 99%", not "100%"; 1 of 1,000 reads "dưới 1%"."""
+    draws reads "trên 99%", not "100%"; 1 of 1,000 reads "dưới 1%"; 0% and 100% are exact."""
     if prob is None:
         return t("format.missing", lang)
     if 0 < prob < 0.01:
@@ -73,8 +73,6 @@ def verdict_text(row: dict, target_year: int, lang: str) -> str:
     names = row.get(f"prob_scenarios_{target_year}") or []
     values = row.get(f"prob_values_{target_year}") or []
     for name, prob in zip(names, values, strict=True):
-        # no run or every run: said in words, not as "0%" or "100%"
-        key = {0: "verdict.never", 1: "verdict.always"}.get(prob, "verdict.probability")
         label = tables.scenario_label(name, lang)
-        parts.append(t(key, lang, prob=probability(prob, lang), scenario=label))
+        parts.append(t("verdict.probability", lang, prob=probability(prob, lang), scenario=label))
     return t("verdict.join", lang).join(parts)

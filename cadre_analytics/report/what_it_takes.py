@@ -22,8 +22,8 @@ from cadre_analytics.report.tables import (
     scenario_label,
 )
 
-# Unit cases listed in the report (the largest first); all of them are in requirements.csv.
-UNITS_SHOWN = 10
+# Units named per quota where too few can go (the largest first); all are in requirements.csv.
+UNITS_SHOWN = 5
 
 
 def _course_cell(r: dict, lang: str) -> str:
@@ -68,42 +68,41 @@ def _whole_table(need: pl.DataFrame, lang: str) -> str:
     return html_table(headers, rows, t("what_it_takes.caption", lang))
 
 
-def _units_table(req: pl.DataFrame, units: dict[str, str], lang: str) -> str:
-    """Units where fewer can go than are short (e.g. a commune needing 2 with 1 eligible);
-    quotas nobody in the district can reach by a course are said once, in the table above."""
+def _units_short(req: pl.DataFrame, units: dict[str, str], lang: str) -> str:
+    """Units where fewer can go than are short (e.g. a commune needing 2 with 1 eligible),
+    one sentence per quota; quotas nobody in the district can reach by a course are said
+    once, in the table above."""
     nobody = req.filter((pl.col("unit") == ALL) & (pl.col("eligible_people") == 0))
     short = req.filter((pl.col("unit") != ALL) & (pl.col("recruit_people").fill_null(0) > 0))
-    short = short.join(nobody, on=["indicator", "target_year"], how="anti").sort(
-        ["target_year", "recruit_people", "indicator", "unit"],
-        descending=[False, True, False, False],
-    )
-    if short.is_empty():
-        return ""
-    shown_at_most = UNITS_SHOWN
-    rows = [
-        [
-            units.get(r["unit"], r["unit"]),
-            quota_label(r["indicator"], lang),
-            Cell(fmt.number(r["extra_completions_total"], lang), cls="num"),
-            Cell(fmt.number(r["eligible_people"], lang), cls="num"),
-            Cell(fmt.number(r["recruit_people"], lang), cls="num"),
+    short = short.join(nobody, on=["indicator", "target_year"], how="anti")
+    out = []
+    for (quota, target_year), rows in short.group_by(
+        "indicator", "target_year", maintain_order=True
+    ):
+        rows = rows.sort(["recruit_people", "unit"], descending=[True, False])
+        named = [
+            t(
+                "actions.unit_recruit",
+                lang,
+                unit=units.get(r["unit"], r["unit"]),
+                need=fmt.number(r["extra_completions_total"], lang),
+                eligible=fmt.number(r["eligible_people"], lang),
+            )
+            for r in rows.head(UNITS_SHOWN).iter_rows(named=True)
         ]
-        for r in short.head(shown_at_most).iter_rows(named=True)
-    ]
-    headers = [
-        t("what_it_takes.col_unit", lang),
-        t("what_it_takes.col_quota", lang),
-        t("what_it_takes.col_total", lang),
-        t("what_it_takes.col_eligible", lang),
-        t("what_it_takes.col_recruit", lang),
-    ]
-    caption = t("what_it_takes.units_caption", lang, target_year=short["target_year"][0])
-    body = f"<h3>{escape(t('what_it_takes.units_heading', lang))}</h3>"
-    body += html_table(headers, rows, caption)
-    if short.height > shown_at_most:
-        more = fmt.number(short.height - shown_at_most, lang)
-        body += note(t("what_it_takes.units_more", lang, shown=shown_at_most, more=more))
-    return body
+        listed = ", ".join(named)
+        if rows.height > UNITS_SHOWN:
+            listed = t("narrative.and_more", lang, names=listed, rest=rows.height - UNITS_SHOWN)
+        sentence = t(
+            "what_it_takes.units_short",
+            lang,
+            quota=quota_label(quota, lang),
+            target_year=target_year,
+            units=listed,
+            recruit=fmt.number(rows["recruit_people"].sum(), lang),
+        )
+        out.append(sentence)
+    return note(" ".join(out)) if out else ""
 
 
 def _out_of_reach(req: pl.DataFrame, lang: str) -> str:
@@ -167,6 +166,6 @@ def what_it_takes_body(req: pl.DataFrame, units: dict[str, str], lang: str) -> s
         + charts.figure(charts.what_it_takes_chart(need, lang), alt_text, lang)
         + _whole_table(need, lang)
         + reach
-        + _units_table(req, units, lang)
+        + _units_short(req, units, lang)
         + note(t("what_it_takes.eligible_note", lang))
     )

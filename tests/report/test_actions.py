@@ -33,8 +33,8 @@ def test_actions_largest_effort_first_with_where_and_limits():
     assert len(out) == 4
     update = course_label("c_annual_update", "annual_update", "en")
     assert out[0] == (
-        f"Every year, send 170 people not yet updated to «{update}» (the same number again "
-        f"each year: the update lapses) to reach «{quota_label('c_annual_update', 'en')}». "
+        f"Every year, send 170 people not yet updated to «{update}» to reach "
+        f"«{quota_label('c_annual_update', 'en')}» (the update lapses every year). "
         "Most needed in: Xã Một (60 people), Xã Hai (40 people), Xã Bốn (40 people)."
     )  # X02 and X04 tie at 40: by code
     # nobody eligible for d_pe_fit: the action is to recruit, not "send 18 a year"
@@ -48,10 +48,9 @@ def test_actions_largest_effort_first_with_where_and_limits():
     assert out[2] == (
         f"Send 23 more people to «{uni}» by the end of 2030 (about 5 a year) to reach "
         f"«{quota_label('c_university', 'en')}». Most needed in: Xã Chín (2 people), "
-        "X14 (2 people). In 2 units fewer people are eligible than are short, so people with "
-        "the qualification must be recruited: Xã Chín (needs 2, 1 eligible), X14 (needs 2, "
-        "1 eligible). Not enough people can go: only 10 are eligible, so 13 must be recruited "
-        "with the qualification."
+        "X14 (2 people). People with the qualification must be recruited in 2 units with too "
+        "few eligible: Xã Chín, X14. Not enough people can go: only 10 are eligible, so 13 "
+        "must be recruited with the qualification."
     )
     # 17 short: 16 eligible, 3 of them need both courses, 1 to recruit
     pt = course_label("d_planned_qualified", "pt_intermediate", "en")

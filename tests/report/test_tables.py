@@ -93,8 +93,9 @@ def test_summary_frame_statuses_and_gaps_by_hand():
 
 def test_summary_table_has_words_next_to_colours():
     html = tables.summary_table(tables.summary_frame(INDICATORS, PROJECTION, 2025), 2025, "vi")
-    assert 'class="status status-off_track">✖ Chưa đúng hướng<' in html
-    assert 'class="status status-on_track">↗ Đúng hướng<' in html
+    # the word, then (a projected target) how many scenarios meet it, in small print
+    assert 'class="status status-off_track">✖ Chưa đúng hướng <span class="verdict">' in html
+    assert 'class="status status-on_track">↗ Đúng hướng <span class="verdict">' in html
     assert "60,0%" in html and "≥80%" in html
     assert html.count('<th scope="col"') >= 8
 
@@ -122,13 +123,13 @@ def test_status_says_how_many_scenarios_and_how_likely():
     rows = {r["indicator"]: r for r in s.iter_rows(named=True)}
     label = tables.scenario_label("history_rates", "en")
     assert tables.verdict_text(rows["qA"], 2030, "en") == (
-        f"projected met in 1 of 2 scenarios; 63% likely under «{label}»"
+        f"met in 1 of 2 scenarios; 63% likely («{label}»)"
     )
     assert tables.verdict_text(rows["qB"], 2030, "en") == (
-        f"projected met in 0 of 2 scenarios; under 1% likely under «{label}»"
+        f"met in 0 of 2 scenarios; under 1% likely («{label}»)"
     )
     vi = tables.verdict_text(rows["qA"], 2030, "vi")
-    assert vi.startswith("dự báo đạt ở 1/2 kịch bản; khả năng đạt 63%")
+    assert vi.startswith("đạt ở 1/2 kịch bản; khả năng đạt 63%")
     # a target year already reached carries no projection sentence
     assert tables.verdict_text(rows["qA"], 2025, "en") == ""
     html = tables.summary_table(s, 2025, "en")
@@ -215,17 +216,18 @@ def test_fired_rules_are_named_in_words_never_by_their_code():
     assert "no_title_rule" not in en and "Unnamed rule" in en
 
 
-def test_no_run_and_every_run_are_said_in_words():
-    # 0 of 1,000 draws and 1,000 of 1,000: never "0%" / "100%" likely
+def test_no_run_and_every_run_are_exact_percents():
+    # 0 of 1,000 draws and 1,000 of 1,000 are exactly 0 % and 100 %; 999 of 1,000 is not 100 %
     row = {
         "scenarios_met_2030": 1,
-        "scenarios_judged_2030": 3,
-        "prob_scenarios_2030": ["history_rates", "plan"],
-        "prob_values_2030": [0.0, 1.0],
+        "scenarios_judged_2030": 4,
+        "prob_scenarios_2030": ["history_rates", "plan", "other"],
+        "prob_values_2030": [0.0, 1.0, 0.999],
     }
     text = tables.verdict_text(row, 2030, "en")
     rates, plan = tables.scenario_label("history_rates", "en"), tables.scenario_label("plan", "en")
+    other = tables.scenario_label("other", "en")
     assert text == (
-        f"projected met in 1 of 3 scenarios; met in no simulated run under «{rates}»; "
-        f"met in every simulated run under «{plan}»"
+        f"met in 1 of 4 scenarios; 0% likely («{rates}»); 100% likely («{plan}»); "
+        f"over 99% likely («{other}»)"
     )
