@@ -397,6 +397,7 @@ def _target_frame(rules: QuotaRules) -> pl.DataFrame:
             t: QuotaTarget | None = ind.targets[ty]
             share_target = t.value / 100 if t else None
             tp, tq = target_parts(share_target)
+            up, uq = target_parts(t.upper / 100 if t and t.upper is not None else None)
             rows.append(
                 {
                     "indicator": ind.id,
@@ -406,6 +407,8 @@ def _target_frame(rules: QuotaRules) -> pl.DataFrame:
                     "comparator": t.comparator if t else None,
                     "_tp": tp,
                     "_tq": tq,
+                    "_up": up,
+                    "_uq": uq,
                     "target_upper": t.share_upper if t else None,
                     "_base_year": t.base_year if t else None,
                     "_kind": ind.kind,
@@ -423,6 +426,8 @@ def _target_frame(rules: QuotaRules) -> pl.DataFrame:
             "comparator": pl.Utf8,
             "_tp": pl.Int64,
             "_tq": pl.Int64,
+            "_up": pl.Int64,
+            "_uq": pl.Int64,
             "target_upper": pl.Float64,
             "_base_year": pl.Int32,
             "_kind": pl.Utf8,
@@ -490,7 +495,7 @@ def _with_targets(counts: pl.LazyFrame, rules: QuotaRules) -> pl.LazyFrame:
         .otherwise(pl.col("numerator") / pl.col("denominator"))
         .alias("share"),
         empty.alias("population_empty"),
-        *met_gap_exprs(),
+        *met_gap_exprs(upper_p="_up", upper_q="_uq"),
     ).select([c for c in _INDICATOR_SCHEMA if c not in LEVEL_CLOSURE_COLUMNS])
 
 

@@ -152,7 +152,8 @@ OUTPUT_TABLES: dict[str, dict[str, pl.DataType]] = {
         "unit": pl.Utf8,
         "year": pl.Int32,
         "scenario": pl.Utf8,
-        # whole people: Monte Carlo medians and expected paths are rounded by the projection
+        # whole people: the draw at the median share (Monte Carlo, whole scope) or the
+        # expected path rounded (units); share is always numerator / denominator
         "numerator": pl.Int64,
         "denominator": pl.Int64,
         "share": pl.Float64,
@@ -162,15 +163,31 @@ OUTPUT_TABLES: dict[str, dict[str, pl.DataType]] = {
         "target_year": pl.Int32,
         "target": pl.Float64,
         "met": pl.Boolean,
+        "gap_persons": pl.Int64,  # as in indicators, on this row's counts
+        # Monte Carlo, whole scope: draws with a verdict, those meeting the target (both
+        # bounds of a range), and their ratio; null for deterministic scenarios and units
+        "draws": pl.Int64,
+        "draws_met": pl.Int64,
+        "prob_met": pl.Float64,
+        "headline": pl.Boolean,  # the scenario the summary's verdicts are read on
         "assumption": pl.Utf8,
     },
     "requirements": {
         "indicator": pl.Utf8,
         "unit": pl.Utf8,
         "target_year": pl.Int32,
-        "extra_completions_total": pl.Int64,
+        "scenario": pl.Utf8,  # the headline scenario, whose counts these are
+        "numerator": pl.Int64,
+        "denominator": pl.Int64,
+        "extra_completions_total": pl.Int64,  # people short by the target year
         "extra_completions_per_year": pl.Float64,
-        "eligible_people": pl.Int64,
+        "recurring": pl.Boolean,  # annual update: the same number again every year
+        "eligible_people": pl.Int64,  # each counted once, whatever the courses they need
+        "eligible_two_courses": pl.Int64,
+        "courses": pl.Utf8,  # course ids the eligible need, ";"-separated
+        "recruit_people": pl.Int64,  # short beyond those eligible: recruit with it
+        "people_over": pl.Int64,  # a range exceeded from above: people over its upper bound
+        "reason": pl.Utf8,  # too_few_eligible | above_range | not_whole_people
     },
     "trend": {
         "indicator": pl.Utf8,

@@ -295,7 +295,7 @@ def test_d_pe_postgraduate():
     check(row(run(rows), "d_pe_postgraduate"), 1, 11, False, 1)
 
 
-def test_d_lead_international_range_uses_lower_bound():
+def test_d_lead_international_range_exceeded_from_above_is_not_met():
     rows = [
         person("NV", "cadre", leadership="district", foreign_language="B2"),
         person("NV", "cadre", leadership="district", foreign_language="C1"),
@@ -304,10 +304,11 @@ def test_d_lead_international_range_uses_lower_bound():
         person("NV", "civil_servant", leadership="division", foreign_language="C2"),  # division
     ]
     t = run(rows)
-    # District leaders: 4; B2 or higher: B2, C1 = 2 -> 50%. The range is 25-35%; 50% is above
-    # the upper bound but "met" uses the lower bound (>= 25%) -> met; upper kept for display.
+    # District leaders: 4; B2 or higher: B2, C1 = 2 -> 50%. The range is 25-35%: 50% is above
+    # its upper bound, so not met; at most floor(0.35 * 4) = floor(1.4) = 1 leader fits inside,
+    # so the gap is 2 - 1 = 1 person over the upper bound.
     r = row(t, "d_lead_international", target_year=2030)
-    check(r, 2, 4, True, 0)
+    check(r, 2, 4, False, 1)
     assert r["target"] == pytest.approx(0.25)
     assert r["target_upper"] == pytest.approx(0.35)
     # The programme sets no 2025 target ("—"): the row is there, target/met/gap null.

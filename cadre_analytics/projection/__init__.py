@@ -8,7 +8,10 @@ between 0 and 1 run ``scenario.draws`` seeded Monte Carlo draws (binomial per co
 cohorts without the unit (:func:`.model.scope_roster`: the whole-scope rows and their bands);
 the unit rows of those scenarios are the expected path (:func:`.simulate.expected_path`,
 fractional counts, no draws), so the Monte Carlo does not grow with the units. The back-solve
-(:mod:`.backsolve`) works on the baseline; the trend check (:mod:`.trend`) on the measured
+(:mod:`.backsolve`) reads its gaps from the headline scenario's rows
+(:func:`cadre_analytics.params.headline_scenario`) and lists who could close them on a
+deterministic run (the headline's own when it is deterministic, else the baseline's: today's
+staff who are still in service); the trend check (:mod:`.trend`) works on the measured
 indicators. The indicators come from the previous stage (``indicators.parquet``), never
 recomputed here.
 
@@ -205,17 +208,16 @@ def project(
             where="params/scenarios/baseline.yaml",
         )
     check_populations(scenarios, units)
-    scenarios = sorted(scenarios, key=lambda s: (s.name != "baseline", s.name))
-    headline = headline_scenario(scenarios)
+    headline = headline_scenario(scenarios).name
+    scenarios = sorted(scenarios, key=lambda s: (s.name != headline, s.name != "baseline", s.name))
     people = start_roster(staff, training, rules, schedule, year)
     cohorts = build_cohorts(people, units, rules, scenarios, year)
     notes = [headline_note(headline), *cohorts.notes]
     notes += [early_exit_note(s, staff, schedule, year) for s in scenarios if s.early_exits]
     observed = observed_headcounts(indicator_table, rules)
     frames = []
-    requirements = pl.DataFrame(schema=REQUIREMENTS_SCHEMA)
-    eligible = pl.DataFrame(schema=ELIGIBLE_SCHEMA)
     drawn_on = {}
+    followed = None  # the deterministic run whose people the back-solve lists
     for scenario in scenarios:
         rates = _exit_rates(scenario, staff, schedule, year, notes)
         path = None
@@ -224,9 +226,11 @@ def project(
         arrays = scenario_arrays(scenario, cohorts, rules, rates, path)
         rng = scenario_rng(seed, scenario.name)
         if arrays.deterministic:
-            # people followed to the target years: the baseline's and the headline's lists
-            keep = tuple(rules.target_years) if scenario.name in ("baseline", headline.name) else ()
+            listed = scenario.name in (headline, "baseline")
+            keep = tuple(rules.target_years) if listed else ()
             sim = simulate.simulate(cohorts, arrays, rng, keep)
+            if listed and followed is None:
+                followed = (scenario, sim)
         else:
             scope = _scope_cohorts(people, units, rules, year, cohorts, arrays)
             draws = simulate.simulate(
@@ -235,18 +239,28 @@ def project(
             unit_num, unit_den = simulate.expected_path(cohorts, arrays)
             sim = simulate.SimResult(draws.all_num, draws.all_den, unit_num, unit_den, {})
             drawn_on[scenario.name] = scope.size
-        frames.append(
-            projection_rows(cohorts, rules, scenario.name, arrays.deterministic, sim, observed)
+        rows = projection_rows(
+            cohorts,
+            rules,
+            scenario.name,
+            arrays.deterministic,
+            sim,
+            observed,
+            headline=scenario.name == headline,
         )
-        if scenario.name == "baseline":
-            requirements, eligible = backsolve(cohorts, rules, units, sim, scenario.courses)
+        frames.append(rows)
     closed = closed_indicators(indicator_table)
     if closed:
         notes.append(closed_note(closed, indicator_table))
+    projected = sort_projection(
+        pl.concat(frames).filter(~pl.col("indicator").is_in(closed)), rules, units
+    )
+    run, kept = followed if followed else (scenarios[0], None)
+    requirements, eligible = backsolve(
+        cohorts, rules, units, kept, run.courses, projected.filter(pl.col("headline"))
+    )
     return ProjectionResult(
-        projection=sort_projection(
-            pl.concat(frames).filter(~pl.col("indicator").is_in(closed)), rules, units
-        ),
+        projection=projected,
         requirements=requirements.filter(~pl.col("indicator").is_in(closed)),
         eligible=eligible.filter(~pl.col("indicator").is_in(closed)),
         trend=trend_check(indicator_table, year).filter(~pl.col("indicator").is_in(closed)),

@@ -1,9 +1,8 @@
-"""Simulation counts -> the rows of projection.csv (one met rule: :func:`target_met`)."""
+"""Simulation counts -> the rows of projection.csv (one met rule: :func:`met_gap_exprs`)."""
 
 from __future__ import annotations
 
 import warnings
-from fractions import Fraction
 
 import numpy as np
 import polars as pl
@@ -12,7 +11,7 @@ from cadre_analytics.params import QuotaRules
 from cadre_analytics.projection.model import ALL, Cohorts, carried_indicators
 from cadre_analytics.projection.simulate import SimResult
 from cadre_analytics.schema import OUTPUT_TABLES
-from cadre_analytics.targets import target_met
+from cadre_analytics.targets import met_gap_exprs, target_parts
 
 PROJECTION_SCHEMA = OUTPUT_TABLES[
     "projection"
@@ -39,8 +38,9 @@ def _base_denominator(num: np.ndarray, years: list[int], base_year, observed) ->
     return np.full(num.shape, np.nan if observed is None else float(observed))
 
 
-def _whole_scope(cohorts: Cohorts, rules: QuotaRules, sim: SimResult, ty: int, observed):
-    """Per indicator and year over the draws: median counts, mean share, P10/P50/P90."""
+def _whole_scope_den(cohorts: Cohorts, rules: QuotaRules, sim: SimResult, ty: int, observed):
+    """Year x indicator x draw counts for one target year (a staffing cut's denominator is its
+    base year's headcount, which depends on the target year)."""
     num = sim.all_num.astype(np.float64)
     den = sim.all_den.astype(np.float64)
     for k, ind in enumerate(rules.indicators):
@@ -50,19 +50,72 @@ def _whole_scope(cohorts: Cohorts, rules: QuotaRules, sim: SimResult, ty: int, o
             den[:, k, :] = _base_denominator(
                 num[:, k, :], cohorts.years, base, observed.get((ind.id, ALL, base))
             )
-    mid = (num.shape[-1] - 1) // 2  # the lower median: a whole number of people
+    return num, den
+
+
+def _whole_scope(num: np.ndarray, den: np.ndarray):
+    """Per indicator and year over the draws: the draw at the median share (its numerator,
+    denominator and share: a triple that divides), and P10/P50/P90 of the share. P50 is the
+    lower median, so it is that draw's share."""
     with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # no draw with a denominator: NaN
         share = np.where(den > 0, num / den, np.nan)
-        mean = np.nanmean(share, axis=-1) if share.shape[-1] > 1 else share[..., 0]
-        p10 = p50 = p90 = mean
+        p10, p90 = share[..., 0], share[..., 0]
         if share.shape[-1] > 1:
-            p10, p50, p90 = np.nanpercentile(share, (10, 50, 90), axis=-1)
-    return np.sort(num, axis=-1)[..., mid], np.sort(den, axis=-1)[..., mid], mean, p10, p50, p90
+            p10, p90 = np.nanpercentile(share, (10, 90), axis=-1)
+    order = np.argsort(share, axis=-1, kind="stable")  # NaN last; ties keep draw order
+    valid = (~np.isnan(share)).sum(axis=-1, keepdims=True)
+    pick = np.take_along_axis(order, np.maximum(valid - 1, 0) // 2, axis=-1)
+    mid = [np.take_along_axis(a, pick, axis=-1)[..., 0] for a in (num, den, share)]
+    return (*mid, p10, p90)
+
+
+def _draw_counts(num: np.ndarray, den: np.ndarray, rules: QuotaRules, years, ty: int):
+    """(indicator id, year, draws with a verdict, draws meeting the target) for one target
+    year, each draw judged by the one met rule (:func:`targets.met_gap_exprs`)."""
+    y, k, d = np.indices(num.shape).reshape(3, -1)
+    ids = [i.id for i in rules.indicators]
+    draws = pl.DataFrame(
+        {
+            "indicator": pl.Series([ids[i] for i in k], dtype=pl.Utf8),
+            "year": np.asarray(years, dtype=np.int32)[y],
+            "numerator": num.reshape(-1),
+            "denominator": den.reshape(-1),
+        },
+        nan_to_null=True,
+    ).with_columns(pl.col("numerator", "denominator").cast(pl.Int64))
+    judged = _judge(draws.with_columns(pl.lit(ty, dtype=pl.Int32).alias("target_year")), rules)
+    return judged.group_by("indicator", "year", "target_year").agg(
+        pl.col("met").is_not_null().sum().cast(pl.Int64).alias("draws"),
+        pl.col("met").fill_null(False).sum().cast(pl.Int64).alias("draws_met"),
+    )
+
+
+def _targets(rules: QuotaRules) -> pl.DataFrame:
+    """Each quota's target per target year as exact integer parts (target = p/q)."""
+    rows = []
+    for ind in rules.indicators:
+        for ty, t in ind.targets.items():
+            if t is None:
+                continue
+            tp, tq = target_parts(t.value / 100)
+            up, uq = target_parts(None if t.upper is None else t.upper / 100)
+            rows.append((ind.id, ty, t.comparator, tp, tq, up, uq))
+    schema = {"indicator": pl.Utf8, "target_year": pl.Int32, "comparator": pl.Utf8}
+    schema |= dict.fromkeys(("_tp", "_tq", "_up", "_uq"), pl.Int64)
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def _judge(frame: pl.DataFrame, rules: QuotaRules) -> pl.DataFrame:
+    """``met`` and ``gap_persons`` of whole counts by the one rule (both bounds of a range)."""
+    parts = _targets(rules)
+    joined = frame.join(parts, on=["indicator", "target_year"], how="left")
+    return joined.with_columns(met_gap_exprs(upper_p="_up", upper_q="_uq")).drop(parts.columns[2:])
 
 
 def _units(cohorts: Cohorts, rules: QuotaRules, sim: SimResult, ty: int, observed):
-    """Per unit pair and year: the expected counts (exact when deterministic) and their share."""
+    """Per unit pair and year: the expected counts rounded to whole people (exact when
+    deterministic) and the share of those rounded counts."""
     num, den = sim.unit_num.copy(), sim.unit_den.copy()
     for p, (k, unit) in enumerate(zip(cohorts.pairs_ind, cohorts.pairs_unit, strict=True)):
         ind = rules.indicators[k]
@@ -72,27 +125,10 @@ def _units(cohorts: Cohorts, rules: QuotaRules, sim: SimResult, ty: int, observe
             den[:, p] = _base_denominator(
                 num[:, p], cohorts.years, base, observed.get((ind.id, unit, base))
             )
+    num, den = np.rint(num), np.rint(den)
     with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(np.rint(den) > 0, num / den, np.nan)
-    return np.rint(num), np.rint(den), share
-
-
-def _met(frame: pl.DataFrame, rules: QuotaRules, exact: bool) -> pl.DataFrame:
-    """``met`` by target_met, once per distinct (indicator, target year, counts or
-    share): exact fractions of whole counts, or the mean share of the draws."""
-    targets = {(i.id, y): t for i in rules.indicators for y, t in i.targets.items() if t}
-    cols = ["indicator", "target_year", "numerator", "denominator"] if exact else None
-    cols = cols or ["indicator", "target_year", "share"]
-    found = []
-    for row in frame.select(cols).unique().iter_rows():
-        t = targets.get((row[0], row[1]))
-        if t is None or row[2] is None or (exact and not row[3]):
-            continue
-        share = Fraction(int(row[2]), int(row[3])) if exact else row[2]
-        found.append((*row, target_met(share, t.value / 100, t.comparator)))
-    schema = {c: frame.schema[c] for c in cols} | {"met": pl.Boolean}
-    met = pl.DataFrame(found, schema=schema, orient="row")
-    return frame.join(met, on=cols, how="left", nulls_equal=True)
+        share = np.where(den > 0, num / den, np.nan)
+    return num, den, share
 
 
 def projection_rows(
@@ -102,23 +138,26 @@ def projection_rows(
     deterministic: bool,
     sim: SimResult,
     observed: dict,
+    headline: bool = False,
 ) -> pl.DataFrame:
     """Rows indicator x (ALL, units) x projected year x target year for one scenario.
 
-    ALL: numerator and denominator are the (lower) medians over draws, ``share`` the mean
-    share, ``share_p10/p50/p90`` its percentiles (the report's bands). Units: the expected
-    counts (the expected path, rounded) and their share, no bands. A deterministic scenario
-    gives exact counts everywhere.
+    ALL: the draw at the median share — its numerator, denominator and share —, the share's
+    P10/P50/P90 (the report's bands) and, for a Monte Carlo scenario, how many draws meet the
+    target (``draws_met`` of ``draws``, ``prob_met``). Units: the expected counts (the expected
+    path) rounded, their share, no bands. A deterministic scenario gives exact counts
+    everywhere. ``met``/``gap_persons``: the one rule on the row's own counts.
     """
     carried = carried_indicators(rules)
     n_ind, n_years = len(rules.indicators), len(cohorts.years)
-    parts = []
+    parts, counted = [], []
     for ty in rules.target_years:
-        med_num, med_den, mean, p10, p50, p90 = _whole_scope(cohorts, rules, sim, ty, observed)
+        all_num, all_den = _whole_scope_den(cohorts, rules, sim, ty, observed)
+        med_num, med_den, med_share, p10, p90 = _whole_scope(all_num, all_den)
+        if not deterministic:
+            counted.append(_draw_counts(all_num, all_den, rules, cohorts.years, ty))
         u_num, u_den, u_share = _units(cohorts, rules, sim, ty, observed)
-        bands = np.full(u_share.shape, np.nan)
-        if deterministic:
-            bands = u_share
+        bands = u_share if deterministic else np.full(u_share.shape, np.nan)
         ind_of = np.r_[np.arange(n_ind), cohorts.pairs_ind]
         unit_of = [ALL] * n_ind + list(cohorts.pairs_unit)
 
@@ -134,9 +173,9 @@ def projection_rows(
                 "year": np.repeat(np.array(cohorts.years, dtype=np.int32), len(ind_of)),
                 "numerator": stack(med_num, u_num),
                 "denominator": stack(med_den, u_den),
-                "share": stack(mean, u_share),
+                "share": stack(med_share, u_share),
                 "share_p10": stack(p10, bands),
-                "share_p50": stack(p50, bands),
+                "share_p50": stack(med_share, bands),
                 "share_p90": stack(p90, bands),
                 "target": np.tile(target[ind_of], n_years),
             },
@@ -153,9 +192,21 @@ def projection_rows(
         .replace_strict(dict(enumerate(note)), default=None, return_dtype=pl.Utf8)
         .alias("assumption"),
         pl.lit(scenario).alias("scenario"),
+        pl.lit(headline).alias("headline"),
         pl.col("numerator", "denominator").cast(pl.Int64),
     )
-    frame = _met(frame, rules, exact=deterministic)
+    frame = _judge(frame, rules)
+    if counted:
+        on = ["indicator", "year", "target_year"]
+        draws = pl.concat(counted).with_columns(pl.lit(ALL).alias("unit"))
+        frame = frame.join(draws, on=[*on, "unit"], how="left").with_columns(
+            pl.when(pl.col("draws") > 0)
+            .then(pl.col("draws_met") / pl.col("draws"))
+            .alias("prob_met")
+        )
+    else:
+        nulls = {"draws": pl.Int64, "draws_met": pl.Int64, "prob_met": pl.Float64}
+        frame = frame.with_columns(pl.lit(None, dtype=t).alias(c) for c, t in nulls.items())
     return frame.select(list(PROJECTION_SCHEMA)).cast(PROJECTION_SCHEMA)
 
 

@@ -23,8 +23,10 @@ def summary_sentences(
     change: pl.DataFrame | None = None,
     previous_year: int | None = None,
     requirements: pl.DataFrame | None = None,
+    headline: str | None = None,
 ) -> list[str]:
-    """The key findings, each computed from the frames; at most five."""
+    """The key findings, each computed from the frames; at most five. ``headline``: the
+    headline scenario's name for people."""
     if summary.is_empty():
         return []
     out: list[str] = []
@@ -49,6 +51,7 @@ def summary_sentences(
             t(
                 "narrative.on_off",
                 lang,
+                scenario=headline or t("format.missing", lang),
                 on_track=fmt.number(summary.filter(pl.col(last_col) == "on_track").height, lang),
                 off_track=fmt.number(summary.filter(pl.col(last_col) == "off_track").height, lang),
                 target_year=last_year,
@@ -70,21 +73,44 @@ def summary_sentences(
     if change is not None and change.height and previous_year is not None:
         out.append(_biggest_change(change, previous_year, lang))
     out += [_staffing_cut(r, year, nxt, lang) for r in cuts.iter_rows(named=True)][: 5 - len(out)]
-    if len(out) < 5 and requirements is not None and requirements.height and nxt is not None:
-        per_year = requirements.filter((pl.col("unit") == "ALL") & (pl.col("target_year") == nxt))[
-            "extra_completions_per_year"
-        ].sum()
-        if per_year:
-            out.append(
-                t(
-                    "narrative.what_it_takes",
-                    lang,
-                    target_year=nxt,
-                    per_year=fmt.number(per_year, lang, 0),
-                    **scope_words(lang),
-                )
-            )
+    if len(out) < 5 and requirements is not None and requirements.height:
+        out += _what_it_takes(requirements, lang)[: 5 - len(out)]
     return out[:5]
+
+
+def _what_it_takes(requirements: pl.DataFrame, lang: str) -> list[str]:
+    """Course completions at the first later target year, per year and in all, apart from the
+    annual update, which is the same number of people again every year."""
+    whole = requirements.filter(
+        (pl.col("unit") == "ALL") & (pl.col("extra_completions_total").fill_null(0) > 0)
+    )
+    if whole.is_empty():
+        return []
+    first = whole["target_year"].min()
+    whole = whole.filter(pl.col("target_year") == first)
+    recurring = whole.filter(pl.col("recurring").fill_null(False))
+    courses = whole.filter(~pl.col("recurring").fill_null(False))
+    out = []
+    if courses.height:
+        out.append(
+            t(
+                "narrative.what_it_takes",
+                lang,
+                target_year=first,
+                per_year=fmt.number(courses["extra_completions_per_year"].sum(), lang, 0),
+                total=fmt.number(courses["extra_completions_total"].sum(), lang),
+                **scope_words(lang),
+            )
+        )
+    if recurring.height:
+        out.append(
+            t(
+                "narrative.what_it_takes_recurring",
+                lang,
+                per_year=fmt.number(recurring["extra_completions_per_year"].sum(), lang, 0),
+            )
+        )
+    return out
 
 
 def _listing(names: list[str], lang: str) -> str:
@@ -96,6 +122,9 @@ def _listing(names: list[str], lang: str) -> str:
 
 def _largest_gap(summary: pl.DataFrame, nxt: int | None, lang: str) -> str:
     gaps = summary.filter(pl.col("gap_persons").fill_null(0) > 0)
+    over = f"over_{nxt}"
+    if over in gaps.columns:  # people over a range's upper bound are not people short
+        gaps = gaps.filter(~pl.col(over).fill_null(False))
     if not gaps.height:
         return t("narrative.all_met", lang, target_year=nxt)
     largest = gaps["gap_persons"].max()

@@ -30,6 +30,8 @@ from cadre_analytics.report.settings import scope_words, settings
 from cadre_analytics.report.strings import t, t_or
 from cadre_analytics.report.tables import ALL, Cell, html_table, note, quota_label
 from cadre_analytics.report.units_section import section_units
+from cadre_analytics.report.verdicts import headline_name
+from cadre_analytics.report.what_it_takes import what_it_takes_body
 
 SECTION_IDS = (
     "summary",
@@ -134,6 +136,7 @@ def section_summary(inputs: ReportInputs, lang: str) -> str:
         change=change,
         previous_year=prev,
         requirements=inputs.requirements,
+        headline=_headline_label(inputs, lang),
     )
     actions = action_items(inputs.requirements, _unit_names(inputs), lang)
     body = (
@@ -190,44 +193,7 @@ def section_what_it_takes(inputs: ReportInputs, lang: str) -> str:
     req = inputs.requirements
     if req is None:
         return _missing("what_it_takes", "requirements.csv", lang)
-    need = req.filter(
-        (pl.col("unit") == ALL) & (pl.col("extra_completions_per_year").fill_null(0) > 0)
-    ).sort(["target_year", "extra_completions_per_year"], descending=[False, True])
-    body = _p(t("what_it_takes.intro", lang))
-    if need.is_empty():
-        return _section("what_it_takes", lang, body + note(t("what_it_takes.none", lang)))
-    rows = [
-        [
-            quota_label(r["indicator"], lang),
-            tables.course_label(r["indicator"], r.get("course"), lang),
-            Cell(str(r["target_year"]), cls="num"),
-            Cell(fmt.number(r["extra_completions_total"], lang, 0), cls="num"),
-            Cell(fmt.count(r["extra_completions_per_year"], lang), cls="num"),
-            Cell(fmt.number(r["eligible_people"], lang), cls="num"),
-        ]
-        for r in need.iter_rows(named=True)
-    ]
-    headers = [
-        t(f"what_it_takes.col_{c}", lang)
-        for c in ("quota", "course", "target_year", "total", "per_year", "eligible")
-    ]
-    top = need.sort("extra_completions_per_year", descending=True).row(0, named=True)
-    alt_text = t(
-        "what_it_takes.alt",
-        lang,
-        quota=quota_label(top["indicator"], lang),
-        per_year=fmt.count(top["extra_completions_per_year"], lang),
-    )
-    # On paper the table below says the same; the bar chart is for the screen.
-    chart = charts.figure(
-        charts.what_it_takes_chart(need, lang), alt_text, lang, "chart screen-only"
-    )
-    body += (
-        chart
-        + html_table(headers, rows, t("what_it_takes.caption", lang, **scope_words(lang)))
-        + note(t("what_it_takes.eligible_note", lang))
-    )
-    return _section("what_it_takes", lang, body)
+    return _section("what_it_takes", lang, what_it_takes_body(req, _unit_names(inputs), lang))
 
 
 # --- 5. Equity ---------------------------------------------------------------------------------
@@ -373,7 +339,8 @@ def _quota_rules() -> Any | None:
 
 def section_method(inputs: ReportInputs, lang: str) -> str:
     body = _p(t("method.intro", lang))
-    body += _p(t("method.status_rule", lang)) + _p(
+    status = t("method.status_rule", lang, scenario=_headline_label(inputs, lang))
+    body += _p(status + " " + t("method.draws_rule", lang)) + _p(
         t("method.suppression_rule", lang, max_hidden=settings().min_cell - 1)
     )
     rules = _quota_rules()
@@ -389,7 +356,7 @@ def section_method(inputs: ReportInputs, lang: str) -> str:
                 tg = ind.targets.get(y)
                 cells.append(
                     Cell(
-                        fmt.target(tg.share, tg.comparator, lang)
+                        fmt.target(tg.share, tg.comparator, lang, tg.share_upper)
                         if tg
                         else t("format.missing", lang),
                         cls="num",
@@ -432,6 +399,12 @@ def section_method(inputs: ReportInputs, lang: str) -> str:
     body += scenarios_block(lang, _unit_names(inputs))
     body += plan_method(inputs, lang)
     return _section("method", lang, body)
+
+
+def _headline_label(inputs: ReportInputs, lang: str) -> str:
+    """The headline scenario's name for people (a dash without a projection)."""
+    name = headline_name(inputs.projection)
+    return tables.scenario_label(name, lang) if name else t("format.missing", lang)
 
 
 def _unit_names(inputs: ReportInputs) -> dict[str, str]:

@@ -17,12 +17,13 @@ from cadre_analytics.report import fmt
 from cadre_analytics.report.inputs import assert_aggregated
 from cadre_analytics.report.settings import scope_words, settings
 from cadre_analytics.report.strings import has, t, t_or
+from cadre_analytics.report.verdicts import verdict_text, verdicts_at
+from cadre_analytics.targets import above_range
 
 ALL = "ALL"
 # The smallest breakdown cell shown (min_cell) and the heat-map's "far off" cut (heat_low)
 # live in params/report.yaml, read through report.settings.
 STATUSES = ("met", "on_track", "off_track", "not_met", "no_data", "no_target")
-BASELINE = "baseline"
 LANG_INDEX = {"vi": 0, "en": 1}
 
 
@@ -73,8 +74,9 @@ def html_table(
     )
 
 
-def status_cell(status: str, lang: str) -> Cell:
-    """Colour AND words: the class colours the cell, the text says the status."""
+def status_cell(status: str, lang: str, verdict: str = "") -> Cell:
+    """Colour AND words: the class colours the cell, the text says the status (and, for a
+    projected target, how many scenarios meet it and how likely it is)."""
     marks = {
         "met": "✔ ",
         "on_track": "↗ ",
@@ -83,7 +85,10 @@ def status_cell(status: str, lang: str) -> Cell:
         "no_data": "",
         "no_target": "",
     }
-    return Cell(marks[status] + t(f"status.{status}", lang), cls=f"status status-{status}")
+    text = escape(marks[status] + t(f"status.{status}", lang))
+    if verdict:
+        text += f' <span class="verdict">{escape(verdict)}</span>'
+    return Cell(text, cls=f"status status-{status}", html=True)
 
 
 def quota_label(indicator: str, lang: str) -> str:
@@ -171,7 +176,8 @@ def status_of(
     """met / on_track / off_track / not_met / no_data for one quota against one target year.
 
     A target year already reached is judged on today's value. A later one is judged on the
-    baseline projection at the target year (met now but projected to slip = off track).
+    headline scenario's projection at the target year (met now but projected to slip = off
+    track).
     """
     if not has_target:
         return "no_target"
@@ -202,16 +208,9 @@ def summary_frame(
     whole = now.filter(pl.col("unit") == ALL)
     quotas = whole.select("indicator").unique(maintain_order=True)["indicator"].to_list()
     nxt = next_target_year(indicators, year)
-    proj_met: dict[tuple[str, int], bool | None] = {}
     if projection is not None and projection.height:
         assert_aggregated(projection, "projection")
-        at_target = projection.filter(
-            (pl.col("scenario") == BASELINE)
-            & (pl.col("unit") == ALL)
-            & (pl.col("year") == pl.col("target_year"))
-        )
-        for row in at_target.iter_rows(named=True):
-            proj_met[(row["indicator"], row["target_year"])] = row["met"]
+    verdicts = verdicts_at(projection)
     communes = now.filter(is_commune_row(now))
     rows = []
     for quota in quotas:
@@ -239,9 +238,26 @@ def summary_frame(
             row[f"comparator_{ty}"] = rec["comparator"] if rec else None
             row[f"upper_{ty}"] = rec.get("target_upper") if rec else None
             row[f"base_{ty}"] = cut_base_years().get(quota, {}).get(ty)
-            row[f"gap_{ty}"] = rec["gap_persons"] if has_target else None
+            verdict = verdicts.get((quota, ty))
+            head = verdict["headline"] if verdict and ty > year else None
+            # A later target: people short on the headline projection (what it takes says
+            # the same); a target year reached: today's.
+            source = head if head is not None else rec
+            row[f"gap_{ty}"] = source["gap_persons"] if has_target and source else None
+            row[f"over_{ty}"] = bool(
+                has_target
+                and source
+                and source["met"] is False
+                and above_range(source["share"], row[f"upper_{ty}"])
+            )
+            row[f"projected_{ty}"] = head is not None
+            later = verdict if verdict and ty > year else {"met": None, "judged": None, "probs": {}}
+            row[f"scenarios_met_{ty}"] = later["met"]
+            row[f"scenarios_judged_{ty}"] = later["judged"]
+            row[f"prob_scenarios_{ty}"] = list(later["probs"])
+            row[f"prob_values_{ty}"] = list(later["probs"].values())
             row[f"status_{ty}"] = status_of(
-                rec["met"] if rec else None, proj_met.get((quota, ty)), ty, year, has_target
+                rec["met"] if rec else None, head["met"] if head else None, ty, year, has_target
             )
             if ty == nxt:
                 row["gap_persons"] = rec["gap_persons"] if has_target else None
@@ -267,17 +283,27 @@ def scope_text(row: dict, lang: str) -> str:
 
 def summary_table(summary: pl.DataFrame, year: int, lang: str) -> str:
     tys = sorted(int(c.split("_")[1]) for c in summary.columns if c.startswith("status_"))
-    headers: list[str] = [
+    headers: list[Cell | str] = [
         t("summary.col_quota", lang),
         t("summary.col_scope", lang),
         t("summary.col_current", lang, year=year),
         t("summary.col_people", lang),
     ]
     for ty in tys:
+        projected = (
+            summary[f"projected_{ty}"].any() if f"projected_{ty}" in summary.columns else False
+        )
         headers += [
             t("summary.col_target", lang, target_year=ty),
-            t("summary.col_status", lang, target_year=ty),
-            t("summary.col_short", lang, target_year=ty),
+            Cell(
+                t("summary.col_status", lang, target_year=ty),
+                cls="col-verdict" if projected else None,
+            ),
+            t(
+                "summary.col_short_projected" if projected else "summary.col_short",
+                lang,
+                target_year=ty,
+            ),
         ]
     rows = []
     for r in summary.iter_rows(named=True):
@@ -300,7 +326,7 @@ def summary_table(summary: pl.DataFrame, year: int, lang: str) -> str:
                     cls="num",
                 )
             )
-            cells.append(status_cell(r[f"status_{ty}"], lang))
+            cells.append(status_cell(r[f"status_{ty}"], lang, verdict_text(r, ty, lang)))
             cells.append(
                 Cell(gap_text(r, ty, year, lang), cls="num words" if r.get("cut") else "num")
             )
@@ -321,6 +347,8 @@ def gap_text(row: dict, target_year: int, year: int, lang: str) -> str:
     """People short for one target year; a staffing cut speaks of posts still to cut, and of
     a cut not started when its base year is the report year itself."""
     gap, base_year = row[f"gap_{target_year}"], row.get(f"base_{target_year}")
+    if row.get(f"over_{target_year}") and gap:
+        return t("summary.over_range", lang, people=fmt.number(gap, lang))
     if not row.get("cut") or base_year is None or gap is None:
         return fmt.number(gap, lang)
     if base_year >= year:

@@ -20,10 +20,12 @@ import polars as pl
 
 from cadre_analytics import outputs
 from cadre_analytics.report import fmt, inputs, tables
+from cadre_analytics.report.actions import courses_text
 from cadre_analytics.report.sections import change_frame
 from cadre_analytics.report.settings import scope_words, settings
 from cadre_analytics.report.strings import check_lang, t, t_or
-from cadre_analytics.report.tables import ALL, BASELINE, quota_label
+from cadre_analytics.report.tables import ALL, quota_label
+from cadre_analytics.report.verdicts import is_headline
 from cadre_analytics.report.xlsx import Column, Sheet, cap_rows, save_workbook
 
 PUBLIC_NAME = "bang_so_lieu.xlsx"
@@ -107,13 +109,11 @@ def _quota_order(indicators: pl.DataFrame) -> dict[str, int]:
 
 
 def _outlook(projection: pl.DataFrame | None, target_year: int | None) -> dict:
-    """(indicator, unit) -> (share, met) of the baseline projection at the target year."""
+    """(indicator, unit) -> (share, met) of the headline projection at the target year."""
     if projection is None or target_year is None or projection.is_empty():
         return {}
     at = projection.filter(
-        (pl.col("scenario") == BASELINE)
-        & (pl.col("year") == target_year)
-        & (pl.col("target_year") == target_year)
+        is_headline() & (pl.col("year") == target_year) & (pl.col("target_year") == target_year)
     )
     return {
         (r[0], r[1]): (r[2], r[3]) for r in at.select("indicator", "unit", "share", "met").rows()
@@ -123,14 +123,18 @@ def _outlook(projection: pl.DataFrame | None, target_year: int | None) -> dict:
 # --- sheets ---------------------------------------------------------------------------------
 
 
-def _target_columns(years: list[int], lang: str) -> list[Column]:
-    """Target, status and people short per target year, then the last year's outlook."""
+def _target_columns(
+    years: list[int], lang: str, projected_after: int | None = None
+) -> list[Column]:
+    """Target, status and people short per target year, then the last year's outlook;
+    people short after ``projected_after`` are the headline projection's (the summary's)."""
     columns = []
     for ty in years:
+        gap = "gap_projected" if projected_after is not None and ty > projected_after else "gap"
         columns += [
             Column(col("target", lang, target_year=ty)),
             Column(col("status", lang, target_year=ty)),
-            Column(col("gap", lang, target_year=ty), "int"),
+            Column(col(gap, lang, target_year=ty), "int"),
         ]
     if years:
         columns.append(Column(col("outlook", lang, target_year=years[-1]), "percent"))
@@ -155,7 +159,7 @@ def summary_sheet(frames: Frames, lang: str) -> Sheet | None:
         Column(col("numerator", lang), "int"),
         Column(col("denominator", lang), "int"),
     ]
-    columns += _target_columns(years, lang)
+    columns += _target_columns(years, lang, projected_after=year if proj is not None else None)
     rows = []
     for r in summary.iter_rows(named=True):
         scope = tables.scope_text(r, lang)
@@ -172,7 +176,9 @@ def summary_sheet(frames: Frames, lang: str) -> Sheet | None:
                 _target_text(r[f"target_{ty}"], r[f"comparator_{ty}"], r[f"upper_{ty}"], lang),
                 t(f"status.{r[f'status_{ty}']}", lang),
                 # a staffing cut: posts to cut (or not started), in words as in the report
-                tables.gap_text(r, ty, year, lang) if r["cut"] else r[f"gap_{ty}"],
+                tables.gap_text(r, ty, year, lang)
+                if r["cut"] or r[f"over_{ty}"]
+                else r[f"gap_{ty}"],
             ]
         if last is not None:
             row.append(outlook.get((r["indicator"], ALL), (None, None))[0])
@@ -268,8 +274,8 @@ def projection_sheet(frames: Frames, lang: str) -> Sheet | None:
     part = proj.filter((pl.col("unit") == ALL) & (pl.col("year") <= pl.col("target_year")))
     part = part.with_columns(
         pl.col("indicator").replace_strict(order, default=len(order)).alias("_order"),
-        (pl.col("scenario") != BASELINE).alias("_not_baseline"),
-    ).sort("_order", "_not_baseline", "scenario", "target_year", "year")
+        (~is_headline()).alias("_not_headline"),
+    ).sort("_order", "_not_headline", "scenario", "target_year", "year")
     columns = [
         Column(col("quota", lang)),
         Column(col("scenario", lang)),
@@ -303,7 +309,8 @@ def projection_sheet(frames: Frames, lang: str) -> Sheet | None:
 
 
 def requirements_sheet(frames: Frames, lang: str) -> Sheet | None:
-    """Extra course completions needed per quota and unit (whole district first)."""
+    """People short per quota and unit on the headline scenario, the course(s) that close
+    the gap, who could go and how many must be recruited (whole district first)."""
     req = frames.get("requirements")
     if req is None:
         return None
@@ -320,19 +327,23 @@ def requirements_sheet(frames: Frames, lang: str) -> Sheet | None:
         Column(col("extra_total", lang), "count"),
         Column(col("extra_per_year", lang), "count"),
         Column(col("eligible_people", lang), "int"),
+        Column(col("two_courses", lang), "int"),
+        Column(col("recruit_people", lang), "int"),
     ]
     rows = [
         [
             quota_label(r["indicator"], lang),
             names.get(r["unit"], r["unit"]),
             r["unit"],
-            tables.course_label(r["indicator"], r.get("course"), lang),
+            courses_text(r, lang),
             r["target_year"],
             r["extra_completions_total"],
             r["extra_completions_per_year"],
             r["eligible_people"],
+            r["eligible_two_courses"],
+            r["recruit_people"],
         ]
-        for r in part.iter_rows(named=True)
+        for r in inputs.conform(part, inputs.REQUIREMENT_COLUMNS).iter_rows(named=True)
     ]
     return Sheet(t("workbook.sheet.requirements", lang), columns, rows)
 

@@ -33,7 +33,8 @@ def test_unit_rows_of_a_monte_carlo_scenario_are_the_expected_path():
     # NV: 10 district civil servants, 4 with a degree; YT: 4, all with a degree (born 1985,
     # retire in 2047: only the 0.1 exit rate acts). Expected headcount n * 0.9^t:
     #   NV 2024: 10 * 0.9 = 9.0, 2025: 9.0 * 0.9 = 8.1 (rounded 8), 2030: 10 * 0.9^7 = 4.78 (5)
-    #   NV degree 2024: 4 * 0.9 = 3.6 (rounded 4), 2025: 3.24 (3); share 3.6 / 9.0 = 0.4
+    #   NV degree 2024: 4 * 0.9 = 3.6 (rounded 4), 2025: 3.24 (3); the expected share is
+    #   3.6 / 9.0 = 0.4, but the row shows the share of its own whole counts: 4/9, then 3/8
     #   YT 2024: 3.6 (4), 2025: 3.24 (3), all with a degree: share 1.0
     staff = roster(
         [person(f"N{i}", education="university") for i in range(4)]
@@ -49,8 +50,8 @@ def test_unit_rows_of_a_monte_carlo_scenario_are_the_expected_path():
     assert (got["NV", 2024]["numerator"], got["NV", 2024]["denominator"]) == (4, 9)
     assert (got["NV", 2025]["numerator"], got["NV", 2025]["denominator"]) == (3, 8)
     assert got["NV", 2030]["denominator"] == 5
-    assert got["NV", 2024]["share"] == pytest.approx(0.4)
-    assert got["NV", 2025]["share"] == pytest.approx(0.4)
+    assert got["NV", 2024]["share"] == pytest.approx(4 / 9)
+    assert got["NV", 2025]["share"] == pytest.approx(3 / 8)
     assert (got["YT", 2024]["numerator"], got["YT", 2024]["denominator"]) == (4, 4)
     assert (got["YT", 2025]["numerator"], got["YT", 2025]["denominator"]) == (3, 3)
     assert got["YT", 2025]["share"] == pytest.approx(1.0)

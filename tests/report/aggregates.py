@@ -103,6 +103,14 @@ def build(
                                 "target_year": ty,
                                 "target": tgt,
                                 "met": None if tgt is None else s >= tgt,
+                                "gap_persons": _gap(
+                                    round(s * r["denominator"]), r["denominator"], tgt
+                                ),
+                                # invented: half the draws of a Monte Carlo scenario meet it
+                                "draws": 1000 if mc and tgt is not None else None,
+                                "draws_met": 500 if mc and tgt is not None else None,
+                                "prob_met": 0.5 if mc and tgt is not None else None,
+                                "headline": scenario == "baseline",
                             }
                         )
             gap = r["gap_persons"] or 0
@@ -114,6 +122,10 @@ def build(
                     "extra_completions_total": gap,
                     "extra_completions_per_year": gap / (2030 - year),
                     "eligible_people": gap * 2,
+                    "scenario": "baseline",
+                    "recurring": False,
+                    "eligible_two_courses": 0,
+                    "recruit_people": 0,
                 }
             )
         frames["projection"] = pl.DataFrame(proj_rows)

@@ -55,14 +55,25 @@ INDICATORS = _ind(
         ("qD", "commune", "X03", "Xã Ba", 2025, 7, 10, 2025, 0.8, ">=", False, 1),
     ]
 )
+# 2030 under two scenarios (invented): the headline one (deterministic) and a Monte Carlo one.
+#   qA: headline 8 of 10 meets >= 80 % (0 short); the other 7 of 10 does not, 630 of 1,000
+#       draws meet it -> "met in 1 of 2 scenarios; 63 % likely".
+#   qB: headline 4 of 10 against >= 50 %: 1 short; the other 3 of 10, 4 of 1,000 draws
+#       (0.4 %) -> "met in 0 of 2; under 1 % likely" (never rounded to 0 %).
 PROJECTION = pl.DataFrame(
     {
-        "indicator": ["qA", "qB"],
-        "unit": ["ALL", "ALL"],
-        "year": [2030, 2030],
-        "scenario": ["baseline", "baseline"],
-        "target_year": [2030, 2030],
-        "met": [True, False],
+        "indicator": ["qA", "qA", "qB", "qB"],
+        "unit": ["ALL"] * 4,
+        "year": [2030] * 4,
+        "scenario": ["baseline", "history_rates"] * 2,
+        "target_year": [2030] * 4,
+        "numerator": [8, 7, 4, 3],
+        "denominator": [10] * 4,
+        "share": [0.8, 0.7, 0.4, 0.3],
+        "met": [True, False, False, False],
+        "gap_persons": [0, 1, 1, 2],
+        "prob_met": [None, 0.63, None, 0.004],
+        "headline": [True, False, True, False],
     }
 )
 
@@ -82,8 +93,9 @@ def test_summary_frame_statuses_and_gaps_by_hand():
 
 def test_summary_table_has_words_next_to_colours():
     html = tables.summary_table(tables.summary_frame(INDICATORS, PROJECTION, 2025), 2025, "vi")
-    assert 'class="status status-off_track">✖ Chưa đúng hướng<' in html
-    assert 'class="status status-on_track">↗ Đúng hướng<' in html
+    # the word, then (a projected target) how many scenarios meet it, in small print
+    assert 'class="status status-off_track">✖ Chưa đúng hướng <span class="verdict">' in html
+    assert 'class="status status-on_track">↗ Đúng hướng <span class="verdict">' in html
     assert "60,0%" in html and "≥80%" in html
     assert html.count('<th scope="col"') >= 8
 
@@ -98,10 +110,30 @@ def test_commune_matrix_ranks_worst_first_and_escapes_names():
 
 
 def test_summary_gives_people_short_for_each_target_year():
+    # 2025 (reached): today's gaps; 2030: the headline projection's (what it takes says the
+    # same), not today's 2 and 2 against the 2030 target
     s = tables.summary_frame(INDICATORS, PROJECTION, 2025)
     rows = {r["indicator"]: r for r in s.iter_rows(named=True)}
-    assert (rows["qA"]["gap_2025"], rows["qA"]["gap_2030"]) == (0, 2)
-    assert (rows["qB"]["gap_2025"], rows["qB"]["gap_2030"]) == (1, 2)
+    assert (rows["qA"]["gap_2025"], rows["qA"]["gap_2030"]) == (0, 0)
+    assert (rows["qB"]["gap_2025"], rows["qB"]["gap_2030"]) == (1, 1)
+
+
+def test_status_says_how_many_scenarios_and_how_likely():
+    s = tables.summary_frame(INDICATORS, PROJECTION, 2025)
+    rows = {r["indicator"]: r for r in s.iter_rows(named=True)}
+    label = tables.scenario_label("history_rates", "en")
+    assert tables.verdict_text(rows["qA"], 2030, "en") == (
+        f"met in 1 of 2 scenarios; 63% likely («{label}»)"
+    )
+    assert tables.verdict_text(rows["qB"], 2030, "en") == (
+        f"met in 0 of 2 scenarios; under 1% likely («{label}»)"
+    )
+    vi = tables.verdict_text(rows["qA"], 2030, "vi")
+    assert vi.startswith("đạt ở 1/2 kịch bản; khả năng đạt 63%")
+    # a target year already reached carries no projection sentence
+    assert tables.verdict_text(rows["qA"], 2025, "en") == ""
+    html = tables.summary_table(s, 2025, "en")
+    assert "People short by 2030, projected" in html and "63% likely" in html
 
 
 def test_narrative_sentences_from_the_numbers():
@@ -109,13 +141,15 @@ def test_narrative_sentences_from_the_numbers():
 
     s = tables.summary_frame(INDICATORS, PROJECTION, 2025)
     m = tables.commune_matrix(INDICATORS, 2025)
-    out = summary_sentences(s, 2025, "en", has_projection=True, matrix=m)
+    out = summary_sentences(s, 2025, "en", has_projection=True, matrix=m, headline="Baseline")
     # qA met (6/10 >= 50%), qC not (20/30 < 70%), qB and qD not -> 1 of 4
     assert out[0] == (
         "In 2025, the whole district meets 1 of the 4 quotas that have a 2025 target."
     )
     # 2030 statuses: qA on track, qB off track (qC, qD have no 2030 target here)
-    assert out[1] == ("Under the baseline scenario, for the 2030 target: 1 on track, 1 off track.")
+    assert out[1] == (
+        "Under the headline scenario «Baseline», for the 2030 target: 1 on track, 1 off track."
+    )
     # largest 2025 gap: qD and qB... qD short 2, qB short 1, qC short 1 -> qD
     assert out[2].startswith("The largest gap is «qD»: 73.3% today against a target of ≥80%")
     assert out[2].endswith("2 people short.")
@@ -182,3 +216,20 @@ def test_fired_rules_are_named_in_words_never_by_their_code():
     assert "<td>3</td>" in vi.replace(' class="num"', "")  # 2 + 1 rows, summed per rule
     # no title: a plain "unnamed rule", never the code
     assert "no_title_rule" not in en and "Unnamed rule" in en
+
+
+def test_no_run_and_every_run_are_exact_percents():
+    # 0 of 1,000 draws and 1,000 of 1,000 are exactly 0 % and 100 %; 999 of 1,000 is not 100 %
+    row = {
+        "scenarios_met_2030": 1,
+        "scenarios_judged_2030": 4,
+        "prob_scenarios_2030": ["history_rates", "plan", "other"],
+        "prob_values_2030": [0.0, 1.0, 0.999],
+    }
+    text = tables.verdict_text(row, 2030, "en")
+    rates, plan = tables.scenario_label("history_rates", "en"), tables.scenario_label("plan", "en")
+    other = tables.scenario_label("other", "en")
+    assert text == (
+        f"met in 1 of 4 scenarios; 0% likely («{rates}»); 100% likely («{plan}»); "
+        f"over 99% likely («{other}»)"
+    )

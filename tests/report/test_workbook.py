@@ -79,6 +79,9 @@ def _projection() -> pl.DataFrame:
                 "target_year": 2030,
                 "target": 0.9,
                 "met": m,
+                # people short of 90 %: ALL ceil(9.0) - 8 = 1, X01 0, X02 ceil(5.4) - 3 = 3
+                "gap_persons": max(0, -(-int(d) * 9 // 10) - int(n)),
+                "headline": s == "baseline",  # the headline scenario here
             }  # fmt: skip
             for u, s, y, n, d, sh, m in rows
         ]
@@ -289,8 +292,8 @@ def test_public_sheets_headers_and_frozen_rows(books):
     assert _rows(wb["Tổng hợp"])[0] == (
         "Chỉ tiêu", "Mã chỉ tiêu", "Phạm vi", "Tỷ lệ năm 2025", "Số người đạt",
         "Tổng số người", "Mục tiêu 2025", "Tình trạng 2025", "Còn thiếu 2025 (người)",
-        "Mục tiêu 2030", "Tình trạng 2030", "Còn thiếu 2030 (người)",
-        "Dự báo 2030 (kịch bản cơ sở)",
+        "Mục tiêu 2030", "Tình trạng 2030", "Còn thiếu đến 2030 theo dự báo (người)",
+        "Dự báo 2030 (kịch bản chính)",
     )  # fmt: skip
     for name in wb.sheetnames[:-1]:
         assert wb[name].freeze_panes == "A2", name
@@ -303,12 +306,12 @@ def test_public_sheets_headers_and_frozen_rows(books):
 def test_summary_values_formats_and_outlook(books):
     ws = load_workbook(books[0])["Tổng hợp"]
     row = _rows(ws)[1]
-    # ALL: 7/10 = 70%, 2025 target met (gap 0), 2030 target 90% short by 2; the baseline
-    # projects 80% at 2030 (not met) -> off track
+    # ALL: 7/10 = 70%, 2025 target met (gap 0); the baseline (headline) projects 8/10 = 80% at
+    # 2030 against 90% (not met) -> off track, short by ceil(0.9 * 10) - 8 = 1 in 2030
     assert row[0] == "Xã: CB, CC có trình độ đại học trở lên"
     assert row[3] == pytest.approx(0.7) and row[4:6] == (7, 10)
     assert row[6:9] == ("≥70%", "Đã đạt", 0)
-    assert row[9:12] == ("≥90%", "Chưa đúng hướng", 2)
+    assert row[9:12] == ("≥90%", "Chưa đúng hướng", 1)
     assert row[12] == pytest.approx(0.8)
     assert row[2] == "1 / 2 xã đạt"  # X01 met the next (2025) target, X02 did not
     assert ws["D2"].number_format == "0.0%" and ws["M2"].number_format == "0.0%"

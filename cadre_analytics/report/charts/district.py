@@ -16,7 +16,8 @@ import polars as pl
 from cadre_analytics.report import fmt
 from cadre_analytics.report.charts.draw import base, highlight
 from cadre_analytics.report.strings import t
-from cadre_analytics.report.tables import ALL, BASELINE, quota_label, scenario_label
+from cadre_analytics.report.tables import ALL, quota_label, scenario_label
+from cadre_analytics.report.verdicts import is_headline
 
 COLOR_TARGET = "#c0392b"
 COLOR_HISTORY = "#1f3b73"
@@ -28,8 +29,12 @@ SHARE_FORMAT = ".0%"
 SOLID, DASHED, DOTTED = [1, 0], [6, 3], [2, 2]
 
 
-def _scenario_order(name: str) -> tuple[int, str]:
-    return (0 if name == BASELINE else 1, name)
+def _scenario_order(proj: pl.DataFrame) -> list[str]:
+    """The headline scenario first, then the others by name."""
+    if "headline" not in proj.columns:
+        return sorted(proj["scenario"].unique().to_list())
+    first = proj.group_by("scenario").agg(is_headline().any().alias("_h"))
+    return [r[0] for r in first.sort(~pl.col("_h"), "scenario").iter_rows()]
 
 
 def _district_rows(frame: pl.DataFrame | None, indicator: str) -> pl.DataFrame | None:
@@ -56,7 +61,7 @@ def _projected(
     mid = pl.coalesce("share_p50", "share") if "share_p50" in proj.columns else pl.col("share")
     proj = proj.with_columns(mid.alias("mid"))
     lines = []
-    for scenario in sorted(proj["scenario"].unique().to_list(), key=_scenario_order):
+    for scenario in _scenario_order(proj):
         part = proj.filter(pl.col("scenario") == scenario).sort("year")
         lines.append(
             pl.concat(
@@ -346,7 +351,8 @@ def district_alt_text(
         else t("format.missing", lang)
     )
     proj = _district_rows(projection, indicator)
-    proj = proj.filter(pl.col("scenario") == BASELINE).sort("year") if proj is not None else None
+    if proj is not None and "headline" in proj.columns:
+        proj = proj.filter(is_headline()).sort("year")
     label = quota_label(indicator, lang)
     if proj is None or proj.is_empty():
         return t(
