@@ -212,7 +212,7 @@ def project(
     scenarios = sorted(scenarios, key=lambda s: (s.name != headline, s.name != "baseline", s.name))
     people = start_roster(staff, training, rules, schedule, year)
     cohorts = build_cohorts(people, units, rules, scenarios, year)
-    notes = [headline_note(headline), *cohorts.notes]
+    notes = [headline_note(headline_scenario(scenarios)), *cohorts.notes]
     notes += [early_exit_note(s, staff, schedule, year) for s in scenarios if s.early_exits]
     observed = observed_headcounts(indicator_table, rules)
     frames = []

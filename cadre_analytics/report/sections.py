@@ -340,7 +340,7 @@ def _quota_rules() -> Any | None:
 def section_method(inputs: ReportInputs, lang: str) -> str:
     body = _p(t("method.intro", lang))
     status = t("method.status_rule", lang, scenario=_headline_label(inputs, lang))
-    body += _p(status + " " + t("method.draws_rule", lang)) + _p(
+    body += _p(status + " " + t("method.draws_rule", lang, **scope_words(lang))) + _p(
         t("method.suppression_rule", lang, max_hidden=settings().min_cell - 1)
     )
     rules = _quota_rules()

@@ -218,6 +218,7 @@ def test_a_scenario_folder_naming_a_stochastic_headline(tmp_path):
     shipped = Path(__file__).resolve().parents[2] / "params" / "scenarios"
     for f in shipped.glob("*.yaml"):
         text = f.read_text(encoding="utf-8")
+        text = text.replace("\nheadline: true", "\n")  # the shipped headline steps down
         if f.name == "history_rates.yaml":
             text += "\nheadline: true\n"
         (tmp_path / f.name).write_text(text, encoding="utf-8")
