@@ -88,7 +88,12 @@ def change_frame(indicators: pl.DataFrame, year: int) -> tuple[pl.DataFrame, int
             )
         )
 
-    joined = at(year, "now").join(at(prev, "prev"), on="indicator", how="left")
+    now = at(year, "now")
+    if "carried_from" in indicators.columns:
+        # A level that ended carries its last value into the report year: no change to show.
+        carried = indicators.filter((pl.col("year") == year) & pl.col("carried_from").is_not_null())
+        now = now.filter(~pl.col("indicator").is_in(carried["indicator"].unique().implode()))
+    joined = now.join(at(prev, "prev"), on="indicator", how="left")
     return (
         joined.with_columns(
             (pl.col("share_now") - pl.col("share_prev")).alias("delta"),

@@ -23,7 +23,7 @@ from cadre_analytics.targets import above_range
 ALL = "ALL"
 # The smallest breakdown cell shown (min_cell) and the heat-map's "far off" cut (heat_low)
 # live in params/report.yaml, read through report.settings.
-STATUSES = ("met", "on_track", "off_track", "not_met", "no_data", "no_target")
+STATUSES = ("met", "on_track", "off_track", "not_met", "no_data", "no_target", "closed")
 LANG_INDEX = {"vi": 0, "en": 1}
 
 
@@ -84,6 +84,7 @@ def status_cell(status: str, lang: str, verdict: str = "") -> Cell:
         "not_met": "✖ ",
         "no_data": "",
         "no_target": "",
+        "closed": "",
     }
     text = escape(marks[status] + t(f"status.{status}", lang))
     if verdict:
@@ -171,16 +172,25 @@ def next_target_year(indicators: pl.DataFrame, year: int) -> int | None:
 
 
 def status_of(
-    met_now: bool | None, projected_met: bool | None, target_year: int, year: int, has_target: bool
+    met_now: bool | None,
+    projected_met: bool | None,
+    target_year: int,
+    year: int,
+    has_target: bool,
+    closed: bool = False,
 ) -> str:
-    """met / on_track / off_track / not_met / no_data for one quota against one target year.
+    """met / on_track / off_track / not_met / no_data / closed for one quota against one
+    target year.
 
     A target year already reached is judged on today's value. A later one is judged on the
     headline scenario's projection at the target year (met now but projected to slip = off
-    track).
+    track). A quota whose level ended before the report date has no later verdict: nobody is
+    left to reach it.
     """
     if not has_target:
         return "no_target"
+    if closed and target_year > year:
+        return "closed"
     if met_now is None:
         return "no_data"
     if target_year <= year or projected_met is None:
@@ -229,7 +239,11 @@ def summary_frame(
             "gap_persons": None,
             "met_now": None,
             "cut": quota in cut_base_years(),
+            # a level that ended: its last measured value, and the day it closed
+            "carried_from": first.get("carried_from"),
+            "closed_on": first.get("closed_on"),
         }
+        closed = row["closed_on"] is not None
         for ty in target_years(indicators):
             tr = q.filter(pl.col("target_year") == ty)
             rec = tr.row(0, named=True) if tr.height else None
@@ -243,7 +257,10 @@ def summary_frame(
             # A later target: people short on the headline projection (what it takes says
             # the same); a target year reached: today's.
             source = head if head is not None else rec
-            row[f"gap_{ty}"] = source["gap_persons"] if has_target and source else None
+            later_closed = closed and ty > year
+            row[f"gap_{ty}"] = (
+                source["gap_persons"] if has_target and source and not later_closed else None
+            )
             row[f"over_{ty}"] = bool(
                 has_target
                 and source
@@ -257,7 +274,12 @@ def summary_frame(
             row[f"prob_scenarios_{ty}"] = list(later["probs"])
             row[f"prob_values_{ty}"] = list(later["probs"].values())
             row[f"status_{ty}"] = status_of(
-                rec["met"] if rec else None, head["met"] if head else None, ty, year, has_target
+                rec["met"] if rec else None,
+                head["met"] if head else None,
+                ty,
+                year,
+                has_target,
+                closed,
             )
             if ty == nxt:
                 row["gap_persons"] = rec["gap_persons"] if has_target else None
@@ -313,10 +335,7 @@ def summary_table(summary: pl.DataFrame, year: int, lang: str) -> str:
         cells: list[Cell | str] = [
             quota_label(r["indicator"], lang),
             scope,
-            Cell(
-                fmt.percent_against(r["share"], goal, r.get(f"comparator_{nxt}"), lang, 1),
-                cls="num",
-            ),
+            Cell(current_text(r, goal, nxt, lang), cls="num"),
             Cell(people_text(r, year, lang), cls="num words" if r.get("cut") else "num"),
         ]
         for ty in tys:
@@ -334,9 +353,19 @@ def summary_table(summary: pl.DataFrame, year: int, lang: str) -> str:
     return html_table(headers, rows, t("summary.caption", lang, year=year), cls="data summary")
 
 
+def current_text(row: dict, goal, target_year: int, lang: str) -> str:
+    """Today's value; for a level that ended, its last measured value and that value's year."""
+    text = fmt.percent_against(row["share"], goal, row.get(f"comparator_{target_year}"), lang, 1)
+    if row.get("carried_from") is not None:
+        text += " " + t("summary.carried_from", lang, year=row["carried_from"])
+    return text
+
+
 def people_text(row: dict, year: int, lang: str) -> str:
     """«people meeting / total»; for a staffing cut, the headcount now against its base year."""
     now, base = fmt.number(row["numerator"], lang), fmt.number(row["denominator"], lang)
+    if row.get("carried_from") is not None:
+        year = row["carried_from"]  # a level that ended: the year its last value was measured
     base_year = row.get(f"base_{row['next_target_year']}") if row.get("cut") else None
     if base_year is None:
         return f"{now} / {base}"

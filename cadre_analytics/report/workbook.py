@@ -247,7 +247,10 @@ def units_sheet(frames: Frames, lang: str) -> Sheet | None:
             rec = recs.get(ty)
             has_target = rec is not None and rec["target"] is not None
             projected = proj_met.get(ty, {}).get((quota, unit), (None, None))[1]
-            status = tables.status_of(rec["met"] if rec else None, projected, ty, year, has_target)
+            closed = shown.get("closed_on") is not None
+            status = tables.status_of(
+                rec["met"] if rec else None, projected, ty, year, has_target, closed
+            )
             row += [
                 _target_text(rec["target"], rec["comparator"], rec.get("target_upper"), lang)
                 if has_target

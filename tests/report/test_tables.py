@@ -233,3 +233,45 @@ def test_no_run_and_every_run_are_exact_percents():
         f"met in 1 of 4 scenarios; 0% likely («{rates}»); 100% likely («{plan}»); "
         f"over 99% likely («{other}»)"
     )
+
+
+def test_a_level_that_ended_shows_its_last_value_and_no_later_verdict():
+    # qE's level ended on 30/6/2025: the 2025 rows carry the 2024 value, 9 of 10 against
+    # >= 100 % (1 short, judged: the 2025 target year has come); 2030 has no verdict.
+    closed = _ind(
+        [
+            ("qE", "district", "ALL", "Toàn huyện", 2025, 9, 10, 2025, 1.0, ">=", False, 1),
+            ("qE", "district", "ALL", "Toàn huyện", 2025, 9, 10, 2030, 1.0, ">=", False, 1),
+        ]
+    ).with_columns(
+        carried_from=pl.lit(2024, pl.Int32), closed_on=pl.lit("2025-06-30").str.to_date()
+    )
+    s = tables.summary_frame(closed, None, 2025)
+    row = s.row(0, named=True)
+    assert (row["status_2025"], row["gap_2025"]) == ("not_met", 1)
+    assert (row["status_2030"], row["gap_2030"]) == ("closed", None)
+    html = tables.summary_table(s, 2025, "vi")
+    assert "90,0% (số đo cuối, năm 2024)" in html
+    assert 'class="status status-closed">Cấp đã kết thúc' in html
+    assert "Level ended" in tables.summary_table(s, 2025, "en")
+
+
+def test_no_change_is_shown_for_a_level_that_ended():
+    from cadre_analytics.report.sections import change_frame
+
+    # qE (ended) carries its 2024 value 9/10 into 2025; qF went from 5/10 to 6/10: +10 points.
+    rows = _ind(
+        [
+            ("qE", "district", "ALL", "Toàn huyện", 2024, 9, 10, 2025, 1.0, ">=", False, 1),
+            ("qE", "district", "ALL", "Toàn huyện", 2025, 9, 10, 2025, 1.0, ">=", False, 1),
+            ("qF", "commune", "ALL", "Toàn huyện", 2024, 5, 10, 2025, 0.5, ">=", True, 0),
+            ("qF", "commune", "ALL", "Toàn huyện", 2025, 6, 10, 2025, 0.5, ">=", True, 0),
+        ]
+    ).with_columns(
+        carried_from=pl.when((pl.col("indicator") == "qE") & (pl.col("year") == 2025))
+        .then(2024)
+        .otherwise(None)
+    )
+    change, prev = change_frame(rows, 2025)
+    assert prev == 2024 and change["indicator"].to_list() == ["qF"]
+    assert change["people_delta"].to_list() == [1]
