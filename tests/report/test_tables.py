@@ -251,7 +251,7 @@ def test_a_level_that_ended_shows_its_last_value_and_no_later_verdict():
     assert (row["status_2025"], row["gap_2025"]) == ("not_met", 1)
     assert (row["status_2030"], row["gap_2030"]) == ("closed", None)
     html = tables.summary_table(s, 2025, "vi")
-    assert "90,0% (số đo cuối, năm 2024)" in html
+    assert "90,0% (năm 2024)" in html
     assert 'class="status status-closed">Cấp đã kết thúc' in html
     assert "Level ended" in tables.summary_table(s, 2025, "en")
 
