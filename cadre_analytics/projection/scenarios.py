@@ -60,7 +60,9 @@ def history_exit_rates(
 
     Between snapshots s < s', a person on the s roster whom the retirement rule keeps on the
     31 December s' roster (:func:`retirement.on_year_end_roster`) and who is missing from it
-    counts as an exit. Rate per band = exits / (people x
+    counts as an exit. People whose unit is on no s' roster are left out of that pair: a unit
+    that merged or was dissolved (the 2025 reorganisation) moved its staff or took them out of
+    scope, which is no rate of leaving. Rate per band = exits / (people x
     years between the snapshots) (a constant annual hazard, fine for rates of a few percent).
     Returns the rates and the number of snapshot pairs used (0: no history, rates 0).
     """
@@ -73,8 +75,11 @@ def history_exit_rates(
         before = staff.filter(pl.col("snapshot_year") == s).with_columns(
             retirement_date_expr(pl.col("birth_date"), pl.col("gender"), schedule).alias("_rd")
         )
-        after_ids = staff.filter(pl.col("snapshot_year") == s2)["staff_id"].unique()
-        at_risk = before.filter(on_year_end_roster(pl.col("_rd"), s2))
+        after = staff.filter(pl.col("snapshot_year") == s2)
+        after_ids = after["staff_id"].unique()
+        at_risk = before.filter(
+            on_year_end_roster(pl.col("_rd"), s2) & _unit_goes_on(before, after)
+        )
         age = (s - at_risk["birth_date"].dt.year()).fill_null(40).to_numpy()
         band = np.searchsorted(np.array(age_band_starts), age, side="right")
         left = (~at_risk["staff_id"].is_in(after_ids.implode())).to_numpy()
@@ -84,15 +89,22 @@ def history_exit_rates(
     return rates, max(0, len(snaps) - 1)
 
 
+def _unit_goes_on(before: pl.DataFrame, after: pl.DataFrame) -> pl.Expr:
+    """On the earlier roster: is the person's unit still on the later one? (A unit key that
+    vanished is a merger or a dissolution, not people leaving.)"""
+    return pl.col("unit").is_in(after["unit"].unique().implode())
+
+
 def recorded_exits(staff: pl.DataFrame, schedule: RetirementSchedule, year: int) -> int:
     """People on the YEAR-1 roster missing from the YEAR one whom the retirement rule would
-    still keep on it (0 without a YEAR-1 snapshot)."""
+    still keep on it, in units that go on (0 without a YEAR-1 snapshot)."""
     before = staff.filter(pl.col("snapshot_year") == year - 1)
     if before.is_empty():
         return 0
-    now = staff.filter(pl.col("snapshot_year") == year)["staff_id"].unique()
+    after = staff.filter(pl.col("snapshot_year") == year)
+    now = after["staff_id"].unique()
     rd = retirement_date_expr(pl.col("birth_date"), pl.col("gender"), schedule)
-    kept = before.filter(on_year_end_roster(rd, year))
+    kept = before.filter(on_year_end_roster(rd, year) & _unit_goes_on(before, after))
     return int((~kept["staff_id"].is_in(now.implode())).sum())
 
 

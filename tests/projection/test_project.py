@@ -434,6 +434,17 @@ def test_history_exit_rates():
     assert rates == [0.25, 0.0, 0.0, 0.0]
 
 
+def test_people_of_a_unit_that_vanished_are_no_exits():
+    # As above, plus two people under 30 in YT (a body dissolved before 2023: nobody is in YT
+    # on the 2023 roster). They are left out of the pair: still 1 exit / 4 person-years.
+    y22 = [person(f"Q{i}", year=2022, birth_date=dt.date(1995, 1, 1)) for i in range(1, 5)]
+    y22 += [person(f"Y{i}", "YT", year=2022, birth_date=dt.date(1995, 1, 1)) for i in (1, 2)]
+    y23 = [person(f"Q{i}", year=2023, birth_date=dt.date(1995, 1, 1)) for i in range(1, 4)]
+    rates, _ = projection.history_exit_rates(roster(y22 + y23), SCHEDULE, 2023, (30, 40, 50))
+    assert rates == [0.25, 0.0, 0.0, 0.0]
+    assert projection.recorded_exits(roster(y22 + y23), SCHEDULE, 2023) == 1  # Q4 only
+
+
 def test_trend_check_bounded():
     # Shares 0.5, 0.6, 0.7 in 2021-2023: +0.1 a year -> 2024 0.8, 2025 0.9, 2026 1.0,
     # 2027 onwards bounded at 1.0. A unit with only two snapshots gets no trend.
