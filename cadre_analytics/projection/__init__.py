@@ -161,6 +161,15 @@ def early_exit_note(s: Scenario, staff, schedule, year: int) -> str:
     )
 
 
+def _require_baseline(scenarios: list[Scenario]) -> None:
+    if "baseline" not in [s.name for s in scenarios]:
+        raise ParamsError(
+            "Thiếu kịch bản 'baseline' (luôn được chạy).",
+            "The 'baseline' scenario is missing (it always runs).",
+            where="params/scenarios/baseline.yaml",
+        )
+
+
 def closed_indicators(indicator_table: pl.DataFrame) -> list[str]:
     """Quotas whose level ended before the report date (the indicators stage says so in
     ``closed_on``): nobody is left to project, so they get no projection, trend or back-solve
@@ -201,12 +210,7 @@ def project(
     output (``indicators.parquet``: measured headcounts, the trend); ``scenarios``: from
     ``load_scenarios()`` (``baseline`` among them). Seeded: same inputs, same output.
     """
-    if "baseline" not in [s.name for s in scenarios]:
-        raise ParamsError(
-            "Thiếu kịch bản 'baseline' (luôn được chạy).",
-            "The 'baseline' scenario is missing (it always runs).",
-            where="params/scenarios/baseline.yaml",
-        )
+    _require_baseline(scenarios)
     check_populations(scenarios, units)
     headline = headline_scenario(scenarios).name
     scenarios = sorted(scenarios, key=lambda s: (s.name != headline, s.name != "baseline", s.name))
@@ -250,20 +254,18 @@ def project(
         )
         frames.append(rows)
     closed = closed_indicators(indicator_table)
-    if closed:
-        notes.append(closed_note(closed, indicator_table))
-    projected = sort_projection(
-        pl.concat(frames).filter(~pl.col("indicator").is_in(closed)), rules, units
-    )
+    notes += [closed_note(closed, indicator_table)] if closed else []
+    still_open = ~pl.col("indicator").is_in(closed)
+    projected = sort_projection(pl.concat(frames).filter(still_open), rules, units)
     run, kept = followed if followed else (scenarios[0], None)
     requirements, eligible = backsolve(
         cohorts, rules, units, kept, run.courses, projected.filter(pl.col("headline"))
     )
     return ProjectionResult(
         projection=projected,
-        requirements=requirements.filter(~pl.col("indicator").is_in(closed)),
-        eligible=eligible.filter(~pl.col("indicator").is_in(closed)),
-        trend=trend_check(indicator_table, year).filter(~pl.col("indicator").is_in(closed)),
+        requirements=requirements.filter(still_open),
+        eligible=eligible.filter(still_open),
+        trend=trend_check(indicator_table, year).filter(still_open),
         notes=notes,
         cohorts=cohorts.size,
         monte_carlo_cohorts=drawn_on,
