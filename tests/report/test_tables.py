@@ -275,3 +275,14 @@ def test_no_change_is_shown_for_a_level_that_ended():
     change, prev = change_frame(rows, 2025)
     assert prev == 2024 and change["indicator"].to_list() == ["qF"]
     assert change["people_delta"].to_list() == [1]
+
+
+def test_a_closed_level_chart_caption_gives_the_last_year_measured():
+    from cadre_analytics.report.charts.district import district_alt_text
+
+    # qE carries 9/10 (90 %) from 2024 into 2025; nothing is projected for it.
+    rows = _ind(
+        [("qE", "district", "ALL", "Toàn huyện", 2025, 9, 10, 2025, 1.0, ">=", False, 1)]
+    ).with_columns(carried_from=pl.lit(2024))
+    text = district_alt_text(rows, None, "qE", 2025, "vi")
+    assert "năm 2024, đạt 90,0%" in text and "không dự báo" in text and "năm 2025" not in text

@@ -354,6 +354,16 @@ def district_alt_text(
     if proj is not None and "headline" in proj.columns:
         proj = proj.filter(is_headline()).sort("year")
     label = quota_label(indicator, lang)
+    carried = ind["carried_from"][0] if ind.height and "carried_from" in ind.columns else None
+    if carried is not None:  # a level that ended: its last measured value, nothing projected
+        return t(
+            "district.closed_alt",
+            lang,
+            quota=label,
+            year=carried,
+            share=fmt.percent(share, lang),
+            target=target_text,
+        )
     if proj is None or proj.is_empty():
         return t(
             "district.no_projection_alt",
