@@ -23,7 +23,6 @@ from cadre_analytics.targets import above_range
 ALL = "ALL"
 # The smallest breakdown cell shown (min_cell) and the heat-map's "far off" cut (heat_low)
 # live in params/report.yaml, read through report.settings.
-STATUSES = ("met", "on_track", "off_track", "not_met", "no_data", "no_target", "closed")
 LANG_INDEX = {"vi": 0, "en": 1}
 
 

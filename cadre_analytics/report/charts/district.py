@@ -354,33 +354,18 @@ def district_alt_text(
     if proj is not None and "headline" in proj.columns:
         proj = proj.filter(is_headline()).sort("year")
     label = quota_label(indicator, lang)
+    words = {"quota": label, "share": fmt.percent(share, lang), "target": target_text}
     carried = ind["carried_from"][0] if ind.height and "carried_from" in ind.columns else None
     if carried is not None:  # a level that ended: its last measured value, nothing projected
-        return t(
-            "district.closed_alt",
-            lang,
-            quota=label,
-            year=carried,
-            share=fmt.percent(share, lang),
-            target=target_text,
-        )
+        return t("district.closed_alt", lang, year=carried, **words)
     if proj is None or proj.is_empty():
-        return t(
-            "district.no_projection_alt",
-            lang,
-            quota=label,
-            year=year,
-            share=fmt.percent(share, lang),
-            target=target_text,
-        )
+        return t("district.no_projection_alt", lang, year=year, **words)
     end = proj.tail(1).row(0, named=True)
     return t(
         "district.alt",
         lang,
-        quota=label,
         year=year,
-        share=fmt.percent(share, lang),
         end_year=end["year"],
         projected=fmt.percent(end["share"], lang),
-        target=target_text,
+        **words,
     )
